@@ -1,0 +1,70 @@
+"""Arguments and helpers shared by several commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from runtime.api import Workspace
+from runtime.errors import InputError
+
+
+def add_home(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--home", metavar="DIR",
+                     help="workspace folder (default: $JUNCTION_HOME or the user data dir)")
+
+
+def add_json(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def open_workspace(args: argparse.Namespace) -> Workspace:
+    return Workspace.open(getattr(args, "home", None))
+
+
+def read_case(text: str) -> dict[str, Any]:
+    """A case given as inline JSON or as a path to a .json file."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        source, body = "--case", stripped
+    else:
+        path = Path(text)
+        if not path.exists():
+            raise InputError(f"{text}: no such case file (give a path or inline JSON)")
+        source, body = str(path), path.read_text(encoding="utf-8")
+    try:
+        case = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(case, dict):
+        raise InputError(f"{source}: a case must be a JSON object")
+    return case
+
+
+def read_cases(path: Path) -> list[dict[str, Any]]:
+    """Cases from a JSON-lines file; every bad line is reported with its number."""
+    if not path.exists():
+        raise InputError(f"{path}: no such cases file")
+    cases, problems, seen = [], [], set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}:{number}: not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(case, dict) or "id" not in case:
+            problems.append(f"{path}:{number}: each line must be an object with an 'id'")
+            continue
+        if str(case["id"]) in seen:
+            problems.append(f"{path}:{number}: case id '{case['id']}' appears twice")
+        seen.add(str(case["id"]))
+        cases.append(case)
+    if problems:
+        raise InputError("\n".join(problems))
+    if not cases:
+        raise InputError(f"{path}: no cases in the file")
+    return cases

@@ -1,0 +1,39 @@
+"""`junction validate`."""
+
+from __future__ import annotations
+
+import argparse
+
+from runtime.cli.common import add_json
+from runtime.cli.output import err, out, print_json
+from runtime.errors import FlowError, Problem
+from runtime.flow.loader import load_flow
+from runtime.flow.validate import validate_flow
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    cmd = sub.add_parser("validate", help="check a flow file; one problem per line")
+    cmd.add_argument("flow", help="path to the flow YAML file")
+    add_json(cmd)
+    cmd.set_defaults(handler=validate)
+
+
+def validate(args: argparse.Namespace) -> int:
+    try:
+        loaded = load_flow(args.flow)
+        problems = validate_flow(loaded)
+    except FlowError as exc:
+        problems = exc.problems
+    if args.json:
+        print_json({"file": args.flow, "valid": not problems,
+                    "problems": [p.to_json() for p in problems]})
+    elif problems:
+        for problem in problems:
+            err.print(_line(problem), highlight=False, markup=False)
+    else:
+        out.print(f"{args.flow}: valid")
+    return 1 if problems else 0
+
+
+def _line(problem: Problem) -> str:
+    return str(problem)

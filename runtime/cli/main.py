@@ -1,0 +1,99 @@
+"""Entry point of the `junction` command: parse arguments, dispatch, map errors to exit codes.
+
+Exit codes: 0 success (a run that completed or is waiting for a person), 1 the flow is
+invalid or a run failed, 2 bad input or usage, 3 not found, 4 conflict. No traceback is
+shown for a user error; unexpected errors print one line and exit 70.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+
+from runtime import __version__
+from runtime.cli import flows, runs, tasks
+from runtime.cli.output import err
+from runtime.errors import (
+    ConflictError,
+    FlowError,
+    InputError,
+    JunctionError,
+    NotFoundError,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_CONFLICT = 0, 1, 2, 3, 4
+EXIT_BUG = 70
+
+Register = Callable[[argparse._SubParsersAction], None]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="junction",
+        description="Design decision-point flows and run them on local models.",
+    )
+    parser.add_argument("--version", action="version", version=f"junction {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for register in (flows.register, runs.register, tasks.register, *_plugin_commands()):
+        register(sub)
+    return parser
+
+
+def _plugin_commands() -> list[Register]:
+    """Commands contributed by other packages (the designer registers `designer` this way,
+    so the runtime never imports it)."""
+    found = []
+    for entry in entry_points(group="junction.commands"):
+        try:
+            found.append(entry.load())
+        except ImportError as exc:  # e.g. the designer without PySide6 installed
+            missing = exc.name or str(exc)
+            found.append(_unavailable(entry.name, missing))
+    return found
+
+
+def _unavailable(name: str, missing: str) -> Register:
+    def register(sub: argparse._SubParsersAction) -> None:
+        cmd = sub.add_parser(name, help=f"(unavailable: {missing} is not installed)")
+        cmd.add_argument("rest", nargs=argparse.REMAINDER)
+        cmd.set_defaults(handler=lambda args: _missing(name, missing))
+    return register
+
+
+def _missing(name: str, missing: str) -> int:
+    err.print(f"[red]`junction {name}` needs {missing}[/red]; install it with "
+              "`pip install 'junction[designer]'`")
+    return EXIT_INPUT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except FlowError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]error[/red] {problem}", markup=True, highlight=False)
+        return EXIT_FAILED
+    except NotFoundError as exc:
+        err.print(f"[red]not found:[/red] {exc}")
+        return EXIT_NOT_FOUND
+    except ConflictError as exc:
+        err.print(f"[red]conflict:[/red] {exc}")
+        return EXIT_CONFLICT
+    except (InputError, JunctionError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        err.print("interrupted; `junction resume` continues where this stopped")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

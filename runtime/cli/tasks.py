@@ -1,0 +1,129 @@
+"""`junction tasks` and `junction decide`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from runtime.cli.common import add_home, add_json, open_workspace
+from runtime.cli.output import out, print_json, short_time, table
+from runtime.engine.decisions import HumanDecision
+from runtime.errors import InputError
+from runtime.store.runs import TaskRow
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    cmd = sub.add_parser("tasks", help="list human tasks (open ones by default)")
+    cmd.add_argument("--all", action="store_true", help="include decided and cancelled tasks")
+    cmd.add_argument("task", nargs="?", help="show one task's handoff packet")
+    add_home(cmd)
+    add_json(cmd)
+    cmd.set_defaults(handler=list_tasks)
+
+    cmd = sub.add_parser("decide", help="decide a human task and continue its run")
+    cmd.add_argument("task", help="task id (a unique prefix is enough)")
+    group = cmd.add_mutually_exclusive_group()
+    group.add_argument("--approve", action="store_true")
+    group.add_argument("--reject", action="store_true")
+    group.add_argument("--choose", metavar="OPTION", help="pick an option or branch")
+    cmd.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                     help="edit a field (value parsed as JSON when it can be)")
+    cmd.add_argument("--by", default=None, help="who decides (recorded in the audit trail)")
+    add_home(cmd)
+    add_json(cmd)
+    cmd.set_defaults(handler=decide)
+
+
+def list_tasks(args: argparse.Namespace) -> int:
+    workspace = open_workspace(args)
+    if args.task:
+        task = workspace.store.task(args.task)
+        if args.json:
+            print_json(task.to_json())
+        else:
+            print_packet(task)
+        return 0
+    tasks = workspace.store.tasks(status=None if args.all else "open")
+    if args.json:
+        print_json([t.to_json() for t in tasks])
+        return 0
+    if not tasks:
+        out.print("no open tasks")
+        return 0
+    table(None, ["task", "run", "node", "why", "decisions", "since"],
+          [[t.id, t.run_id, t.node_id, t.reason, "/".join(t.allowed),
+            short_time(t.created_at)] for t in tasks])
+    return 0
+
+
+def print_packet(task: TaskRow) -> None:
+    p = task.packet
+    out.print(f"[bold]Task {task.id}[/bold] — {p['node']['title']} ({task.status})",
+              highlight=False)
+    lines = [f"case: {p.get('case_summary', '')}", f"why: {task.reason}"]
+    ai = p.get("ai") or {}
+    if ai:
+        probs = ai.get("probabilities") or {}
+        shown = ", ".join(f"{k} {v:.2f}" for k, v in sorted(probs.items(), key=lambda i: -i[1]))
+        lines.append(f"AI ({ai.get('confidence_kind')}): label={ai.get('label')} "
+                     f"confidence={ai.get('confidence')} {shown}".rstrip())
+    if p.get("proposal"):
+        lines.append("proposal: " + ", ".join(f"{k}={v}" for k, v in p["proposal"].items()))
+    for verdict in p.get("guardrails", []):
+        lines.append(f"guardrail {verdict['rule']}: {verdict['outcome']} — {verdict['reason']}")
+    lines.append("so far: " + " → ".join(h["node"] for h in p.get("history", [])))
+    for action in p.get("actions_taken", []):
+        lines.append(f"already done at {action['node']}: {action['changes']}")
+    for tip in p.get("suggested_next_steps", []):
+        lines.append(f"next: {tip}")
+    lines.append(f"decisions: {', '.join(task.allowed)}"
+                 + (f"; options: {', '.join(p['options'])}" if p.get("options") else ""))
+    for line in lines:
+        out.print("  " + line, highlight=False, markup=False)
+
+
+def parse_decision(args: argparse.Namespace) -> HumanDecision:
+    values = dict(_parse_assignment(item) for item in args.set)
+    if args.approve:
+        action, choice = "approve", None
+    elif args.reject:
+        action, choice = "reject", None
+    elif args.choose:
+        action, choice = "choose", args.choose
+    elif values:
+        action, choice = "edit", None
+    else:
+        raise InputError("say what you decide: --approve, --reject, --choose OPTION or --set")
+    if values and action == "approve":
+        action = "edit"
+    return HumanDecision(action=action, choice=choice, values=values)
+
+
+def _parse_assignment(item: str) -> tuple[str, Any]:
+    name, sep, raw = item.partition("=")
+    if not sep or not name.strip():
+        raise InputError(f"--set expects FIELD=VALUE, got '{item}'")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return name.strip(), value
+
+
+def decide(args: argparse.Namespace) -> int:
+    workspace = open_workspace(args)
+    decision = parse_decision(args)
+    engine = workspace.engine(decided_by=args.by or "cli")
+    task, fresh, run = engine.decide(args.task, decision)
+    if args.json:
+        print_json({"task": task.to_json(), "already_decided": not fresh, "run": run.to_json()})
+        return 0
+    if not fresh:
+        out.print(f"task {task.id} was already decided: {task.decision}; nothing changed",
+                  highlight=False)
+    else:
+        out.print(f"task {task.id} decided", highlight=False)
+    status = run.status.value + (f", outcome {run.outcome}" if run.outcome else "")
+    out.print(f"run {run.id}: {status}", highlight=False)
+    return 0

@@ -1,0 +1,1 @@
+"""Systems of record: where approved record changes are written."""

@@ -1,0 +1,378 @@
+"""The durable engine: walks a run's plan, journaling each step before its effects.
+
+Order of work for every step: execute (may call a model) → journal the step as `decided`
+with the model's output and the record changes it allows → apply the changes through the
+connector with the step's idempotency key → mark the step `done` and move the run on, in
+one commit. A crash anywhere leaves either no step (it is simply executed again), a
+decided step (its stored outcome is re-applied; the connector recognises the key), or a
+done step. Observers hear about each event after it is committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from runtime.connectors.base import Connector, OutcomeUnknown, idempotency_key
+from runtime.connectors.registry import open_connector
+from runtime.engine import events as ev
+from runtime.engine.decisions import HumanDecision, resolve
+from runtime.engine.faults import FaultPlan
+from runtime.engine.handoff import build_packet
+from runtime.engine.plan import Plan, compile_plan, stage_for
+from runtime.engine.states import RunStatus
+from runtime.engine.steps import Handoff, MissingData, StepContext, StepOutcome, execute
+from runtime.errors import InputError, JunctionError
+from runtime.flow.loader import LoadedFlow, parse_flow
+from runtime.flow.schema import AnyNode, CaseField, EndNode, FieldType, node_kind_label
+from runtime.models import registry
+from runtime.models.base import ModelProvider, ModelUnavailable, OutputInvalid
+from runtime.store.runs import NewStep, RunRow, RunStore, StepRow, TaskRow, now
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "scripted"
+
+
+class Engine:
+    def __init__(self, store: RunStore, *, observers: Iterable[ev.Observer] = (),
+                 decided_by: str = "cli") -> None:
+        self.store = store
+        self.observers = list(observers)
+        self.decided_by = decided_by
+        self.faults = FaultPlan.from_env()
+        self._plans: dict[str, Plan] = {}
+        self._connectors: dict[tuple[str, str], Connector] = {}
+
+    # -- public API --------------------------------------------------------
+
+    def start(self, loaded: LoadedFlow, case: dict[str, Any], *, batch_id: str | None = None,
+              autonomy: str | None = None, model: str | None = None) -> RunRow:
+        """Create a run for `case` and drive it until it blocks or ends."""
+        run, _ = self.create(loaded, case, batch_id=batch_id, autonomy=autonomy, model=model)
+        return self.drive(run.id)
+
+    def create(self, loaded: LoadedFlow, case: dict[str, Any], *, batch_id: str | None = None,
+               autonomy: str | None = None, model: str | None = None) -> tuple[RunRow, bool]:
+        plan = self._remember(compile_plan(loaded))
+        case_id = check_case(plan, case)
+        run, created = self.store.create_run(
+            flow_text=loaded.text, flow_sha=loaded.sha256, flow_name=loaded.flow.name,
+            flow_path=str(loaded.path.resolve()) if loaded.path else None, case_id=case_id,
+            context={"case": case, "record": {}, "nodes": {}, "visits": {}},
+            batch_id=batch_id, autonomy=autonomy, model_override=model)
+        if created:
+            self._emit(ev.RunCreated(run_id=run.id, case_id=case_id, flow_name=run.flow_name,
+                                     flow_sha=run.flow_sha))
+        return run, created
+
+    def drive(self, run_id: str) -> RunRow:
+        """Run until the run blocks or reaches a terminal state."""
+        run = self.store.run(run_id)
+        if run.status.terminal:
+            return run
+        if run.status is RunStatus.blocked and self.store.tasks(run_id=run_id):
+            return run
+        plan = self.plan_for(run)
+        resumed = run.status is not RunStatus.queued
+        run = self.store.claim(run_id, start_node=plan.start)
+        if run.current_node is None:
+            raise JunctionError(f"run {run_id} has no position")
+        self._emit(ev.RunStarted(run_id=run_id, resumed=resumed))
+        pending = self.store.open_step(run_id)
+        if pending is not None and pending.status == "decided":
+            run = self._complete(plan, run, pending)
+        return self._walk(plan, run)
+
+    def resume_interrupted(self, on_run: Callable[[RunRow], None] | None = None) -> list[RunRow]:
+        """Continue every run whose process died, and runs blocked on an unavailable model."""
+        results = []
+        for run in self.store.interrupted_runs():
+            result = self._safe_drive(run.id)
+            results.append(result)
+            if on_run:
+                on_run(result)
+        return results
+
+    def decide(self, task_id: str, decision: HumanDecision,
+               decided_by: str | None = None) -> tuple[TaskRow, bool, RunRow]:
+        """Apply a person's decision and continue the run.
+
+        Deciding the same thing twice is a no-op returning the first decision; deciding
+        differently after someone else raises ConflictError.
+        """
+        task = self.store.task(task_id)
+        run = self.store.run(task.run_id)
+        step = self.store.step(task.step_id)
+        plan = self.plan_for(run)
+        if task.status == "open":
+            resolution = resolve(plan, task.node_id, task.packet, step.output or {}, decision)
+            update = {"output": resolution.output, "changes": resolution.changes,
+                      "next_node": resolution.next_node,
+                      "decision": {**resolution.record, "task": task.id}}
+        else:
+            update = {}
+        task, fresh = self.store.settle_task(task.id, decision=decision.key(),
+                                             decided_by=decided_by or self.decided_by,
+                                             step_update=update)
+        if fresh:
+            self._emit(ev.TaskDecided(run_id=task.run_id, task_id=task.id, node_id=task.node_id,
+                                      decision=decision.key()))
+        return task, fresh, self._safe_drive(task.run_id)
+
+    def cancel(self, run_id: str, reason: str = "cancelled by user") -> RunRow:
+        run = self.store.cancel_run(run_id, reason)
+        self._emit(ev.RunFinished(run_id=run_id, status=run.status.value, error=reason))
+        return run
+
+    def plan_for(self, run: RunRow) -> Plan:
+        """The plan of the flow text the run was started with (never the file on disk)."""
+        plan = self._plans.get(run.flow_sha)
+        if plan is None:
+            text = self.store.flow_text(run.flow_sha)
+            path = Path(run.flow_path) if run.flow_path else None
+            plan = self._remember(compile_plan(parse_flow(text, run.flow_path or "<flow>", path)))
+        return plan
+
+    # -- the walk ----------------------------------------------------------
+
+    def _remember(self, plan: Plan) -> Plan:
+        return self._plans.setdefault(plan.loaded.sha256, plan)
+
+    def _safe_drive(self, run_id: str) -> RunRow:
+        try:
+            return self.drive(run_id)
+        except JunctionError as exc:
+            log.warning("run %s could not continue: %s", run_id, exc)
+            return self.store.run(run_id)
+
+    def _walk(self, plan: Plan, run: RunRow) -> RunRow:
+        context = run.context
+        node_id = run.current_node
+        while node_id is not None:
+            node = plan.nodes[node_id]
+            visit = int(context["visits"].get(node_id, 0)) + 1
+            if node.max_visits and visit > node.max_visits:
+                node_id = self._over_limit(plan, run, node, context)
+                continue
+            if isinstance(node, EndNode):
+                return self._finish(plan, run, node, visit, context)
+            self._emit(ev.StepStarted(run_id=run.id, node_id=node_id,
+                                      kind=node_kind_label(node), visit=visit))
+            started = time.perf_counter()
+            stage = stage_for(plan, node, run.autonomy)
+            try:
+                outcome = execute(node, StepContext(plan, run.id, run.case_id, context,
+                                                    stage, self._provider_for(plan, run)))
+            except ModelUnavailable as exc:
+                return self._block_on_model(run, node_id, exc)
+            except OutputInvalid as exc:
+                outcome = _invalid_output_handoff(node, exc)
+            except MissingData as exc:
+                return self._fail(run, f"node '{node_id}': missing data: {exc}")
+            except JunctionError as exc:
+                return self._fail(run, f"node '{node_id}': {exc}")
+            elapsed = (time.perf_counter() - started) * 1000
+            step = NewStep(run_id=run.id, node_id=node_id, kind=node_kind_label(node),
+                           visit=visit, status="decided", autonomy=stage.value,
+                           attempt=int((outcome.model_call or {}).get("attempts", 1)),
+                           inputs=outcome.inputs, model_call=outcome.model_call,
+                           output=outcome.output,
+                           decision=outcome.decision,
+                           changes=outcome.changes, next_node=outcome.next_node,
+                           verdicts=[v.to_json() for v in outcome.verdicts],
+                           duration_ms=round(elapsed, 3))
+            context["visits"][node_id] = visit
+            if outcome.handoff is not None:
+                return self._block(plan, run, step, outcome, outcome.handoff, context)
+            if outcome.next_node is None:
+                return self._fail(run, f"node '{node_id}' has no edge to follow")
+            node_id, run = self._commit(plan, run, step, outcome, context)
+        return self.store.run(run.id)
+
+    def _commit(self, plan: Plan, run: RunRow, step: NewStep, outcome: StepOutcome,
+                context: dict[str, Any]) -> tuple[str | None, RunRow]:
+        context["nodes"][step.node_id] = outcome.output
+        advance = {"current_node": outcome.next_node, "context": context}
+        if not outcome.changes:
+            self.store.record_step(_done(step), advance=advance)
+            self.faults.passed("done")
+        else:
+            step_id = self.store.record_step(step)
+            self.faults.passed("decided")
+            self._apply(plan, run, step.node_id, step.visit, outcome.changes, context)
+            self.faults.passed("effect")
+            self.store.finish_step(step_id, run.id, advance=advance)
+            self.faults.passed("done")
+        self._step_finished(step, outcome.decision)
+        return outcome.next_node, run
+
+    def _complete(self, plan: Plan, run: RunRow, step: StepRow) -> RunRow:
+        """Finish a step that was decided before a crash or by a person."""
+        context = run.context
+        context["visits"][step.node_id] = step.visit
+        context["nodes"][step.node_id] = step.output or {}
+        if step.changes:
+            self._apply(plan, run, step.node_id, step.visit, step.changes, context)
+        self.store.finish_step(step.id, run.id, advance={"current_node": step.next_node,
+                                                         "context": context})
+        self._emit(ev.StepFinished(run_id=run.id, node_id=step.node_id, kind=step.kind,
+                                   visit=step.visit, status="done",
+                                   summary=_summary(step.decision), next_node=step.next_node))
+        if step.next_node is None:
+            return self._fail(run, f"node '{step.node_id}' has no edge to follow")
+        return self.store.run(run.id)
+
+    def _apply(self, plan: Plan, run: RunRow, node_id: str, visit: int,
+               changes: dict[str, Any], context: dict[str, Any]) -> None:
+        connector = self._connector(plan, run)
+        key = idempotency_key(run.id, node_id, visit)
+        try:
+            result = connector.apply(run.case_id, changes, key)
+        except OutcomeUnknown as exc:
+            self.store.block_run(run.id, f"record change outcome unknown: {exc}")
+            raise JunctionError(f"run {run.id} blocked: {exc}") from exc
+        context["record"] = result.after
+        self._emit(ev.RecordChanged(run_id=run.id, node_id=node_id, case_id=run.case_id,
+                                    changes=changes, idempotency_key=key,
+                                    replayed=result.replayed))
+
+    def _block(self, plan: Plan, run: RunRow, step: NewStep, outcome: StepOutcome,
+               handoff: Handoff, context: dict[str, Any]) -> RunRow:
+        history = self.store.steps(run.id)
+        packet = build_packet(plan, step.node_id, context, history, outcome, handoff,
+                              step.autonomy or "")
+        due = None
+        if handoff.due_hours:
+            due = (datetime.now(UTC) + timedelta(hours=handoff.due_hours)).isoformat()
+        blocked = NewStep(**{**step.__dict__, "status": "blocked", "next_node": None,
+                             "decision": {"handoff": handoff.reason}})
+        _, task_id = self.store.block_with_task(blocked, reason=handoff.reason,
+                                                allowed=handoff.allowed, packet=packet,
+                                                due_at=due, context=context)
+        self._emit(ev.RunBlocked(run_id=run.id, node_id=step.node_id, reason=handoff.reason,
+                                 task_id=task_id))
+        return self.store.run(run.id)
+
+    def _block_on_model(self, run: RunRow, node_id: str, exc: Exception) -> RunRow:
+        reason = f"model unavailable: {exc}"
+        blocked = self.store.block_run(run.id, reason)
+        self._emit(ev.RunBlocked(run_id=run.id, node_id=node_id, reason=reason))
+        return blocked
+
+    def _over_limit(self, plan: Plan, run: RunRow, node: AnyNode,
+                    context: dict[str, Any]) -> str | None:
+        target = plan.follow(node.id, "limit") if any(
+            e.on == "limit" for e in plan.out[node.id]) else None
+        if target is None:
+            self._fail(run, f"node '{node.id}' was visited more than {node.max_visits} times")
+            return None
+        return target
+
+    def _finish(self, plan: Plan, run: RunRow, node: EndNode, visit: int,
+                context: dict[str, Any]) -> RunRow:
+        step = NewStep(run_id=run.id, node_id=node.id, kind="end", visit=visit, status="done",
+                       decision={"action": "end", "outcome": node.outcome})
+        context["visits"][node.id] = visit
+        self.store.record_step(step, advance={"current_node": None, "context": context})
+        finished = self.store.finish_run(run.id, RunStatus.completed, outcome=node.outcome)
+        self._emit(ev.RunFinished(run_id=run.id, status="completed", outcome=node.outcome))
+        return finished
+
+    def _fail(self, run: RunRow, error: str) -> RunRow:
+        current = self.store.run(run.id)
+        if current.status.terminal:
+            return current
+        failed = self.store.finish_run(run.id, RunStatus.failed, error=error)
+        self._emit(ev.RunFinished(run_id=run.id, status="failed", error=error))
+        return failed
+
+    def _step_finished(self, step: NewStep, decision: dict[str, Any]) -> None:
+        self._emit(ev.StepFinished(run_id=step.run_id, node_id=step.node_id, kind=step.kind,
+                                   visit=step.visit, status="done", summary=_summary(decision),
+                                   next_node=step.next_node,
+                                   duration_ms=step.duration_ms or 0.0))
+
+    # -- resources ---------------------------------------------------------
+
+    def _provider_for(self, plan: Plan, run: RunRow) -> Callable[[AnyNode], ModelProvider]:
+        def provider(node: AnyNode) -> ModelProvider:
+            ref = (run.model_override or getattr(node, "model", None)
+                   or plan.flow.default_model or DEFAULT_MODEL)
+            return registry.resolve(ref, plan.loaded.base_dir)
+        return provider
+
+    def _connector(self, plan: Plan, run: RunRow) -> Connector:
+        config = plan.flow.connector
+        key = (config.model_dump_json(), str(plan.loaded.base_dir))
+        connector = self._connectors.get(key)
+        if connector is None:
+            connector = open_connector(config, self.store, plan.loaded.base_dir)
+            self._connectors[key] = connector
+        return connector
+
+    def _emit(self, event: ev.Event) -> None:
+        for observer in self.observers:
+            try:
+                observer.on_event(event)
+            except Exception:  # an observer must never break a run
+                log.exception("observer %r failed on %s", observer, type(event).__name__)
+
+
+def _done(step: NewStep) -> NewStep:
+    return NewStep(**{**step.__dict__, "status": "done"})
+
+
+def _summary(decision: dict[str, Any] | None) -> str:
+    if not decision:
+        return ""
+    return ", ".join(f"{k}={v}" for k, v in decision.items() if k != "by" and v not in (None, ""))
+
+
+def _invalid_output_handoff(node: AnyNode, exc: Exception) -> StepOutcome:
+    options = [o.name for o in getattr(node, "options", [])]
+    allowed = ["choose"] if options else ["edit", "reject"]
+    editable = sorted(f for f, p in node.guardrails.fields.items()
+                      if p.value != "deny") if hasattr(node, "guardrails") else []
+    return StepOutcome(
+        output={"error": str(exc)},
+        decision={"action": "model_output_invalid"},
+        handoff=Handoff(reason=f"model output invalid after retries: {exc}", allowed=allowed,
+                        options=options, editable=editable))
+
+
+def check_case(plan: Plan, case: dict[str, Any]) -> str:
+    """Check a case against the flow's case fields; returns its id."""
+    if not isinstance(case, dict):
+        raise InputError("a case must be a JSON object")
+    case_id = case.get("id")
+    if not isinstance(case_id, str | int) or isinstance(case_id, bool) or str(case_id) == "":
+        raise InputError("the case has no 'id' (a non-empty string identifying it)")
+    for spec in plan.flow.case_fields:
+        problem = _case_field_problem(spec, case.get(spec.name))
+        if problem:
+            raise InputError(f"case {case_id}: field '{spec.name}' {problem}")
+    return str(case_id)
+
+
+def _case_field_problem(spec: CaseField, value: Any) -> str | None:
+    if value is None or value == "":
+        return "is required" if spec.required else None
+    expected: type | tuple[type, ...] = {
+        FieldType.string: str, FieldType.enum: str, FieldType.boolean: bool,
+        FieldType.number: (int, float), FieldType.integer: int,
+    }[spec.type]
+    if not isinstance(value, expected) or (
+            isinstance(value, bool) and spec.type is not FieldType.boolean):
+        return f"must be {spec.type.value}, got {value!r}"
+    if spec.type is FieldType.enum and value not in (spec.values or []):
+        return f"must be one of {', '.join(spec.values or [])}, got {value!r}"
+    return None
+
+
+def stamp() -> str:
+    return now()

@@ -1,0 +1,182 @@
+"""Strict, safe YAML reading that remembers where every value came from.
+
+`yaml.safe_load` alone accepts duplicate keys silently and expands alias bombs; flows are
+written by hand, so both must be clear errors naming the file and the line. We compose
+the document with the safe loader and build Python values ourselves, recording the line
+of every mapping key and sequence item so later schema errors can point at a line too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from runtime.errors import FlowError, Problem
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_VALUES = 200_000  # values built, counting every alias expansion
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class LocatedDocument:
+    """A parsed document plus the 1-based line of each value, keyed by its path."""
+
+    data: Any
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line_for(self, path: PathKey) -> int | None:
+        """The line of the deepest known ancestor of `path`."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+class _Builder:
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.lines: dict[PathKey, int] = {}
+        self.count = 0
+        self.scalar_loader = yaml.SafeLoader("")
+
+    def problem(self, node: yaml.Node, message: str) -> FlowError:
+        return FlowError([Problem(message, file=self.filename, line=node.start_mark.line + 1)])
+
+    def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise self.problem(
+                node,
+                f"the document expands to more than {MAX_VALUES:,} values "
+                "(an alias bomb or a runaway file); refusing to load it",
+            )
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self.problem(key_node, "merge keys ('<<') are not allowed in flow files")
+            key = self._key(key_node)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise self.problem(
+                    key_node, f"duplicate key '{key}' (first defined on line {seen[key]})"
+                )
+            seen[key] = line
+            self.lines[(*path, key)] = line
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def _key(self, node: yaml.Node) -> str:
+        """Keys are names, taken literally: YAML 1.1 would turn `on:` or `no:` into booleans."""
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.problem(node, "a key must be a plain value, not a list or mapping")
+        return str(node.value)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.problem(node, "a key must be a plain value, not a list or mapping")
+        constructor = yaml.SafeLoader.yaml_constructors.get(node.tag)
+        if constructor is None:
+            raise self.problem(node, f"unsupported YAML tag {node.tag}")
+        try:
+            return constructor(self.scalar_loader, node)
+        except yaml.YAMLError as exc:
+            raise self.problem(node, f"bad value: {exc}") from None
+
+
+def read_text(path: Path) -> str:
+    """Read a flow file, refusing oversized or non-UTF-8 files with a clear message."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise FlowError([Problem("file not found", file=str(path))]) from None
+    if size > MAX_FILE_BYTES:
+        raise FlowError([Problem(
+            f"file is {size:,} bytes; flow files are limited to {MAX_FILE_BYTES:,} bytes",
+            file=str(path),
+        )])
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise FlowError([Problem(f"not UTF-8 text ({exc.reason})", file=str(path))]) from None
+
+
+def parse(text: str, filename: str) -> LocatedDocument:
+    """Parse one YAML document strictly; every failure is a FlowError with a line."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise FlowError([Problem("document too large", file=filename)])
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        reason = exc.problem or str(exc)
+        raise FlowError([Problem(f"not valid YAML: {reason}", file=filename, line=line)]) from None
+    except yaml.YAMLError as exc:
+        raise FlowError([Problem(f"not valid YAML: {exc}", file=filename)]) from None
+    if root is None:
+        raise FlowError([Problem("the file is empty", file=filename)])
+    builder = _Builder(filename)
+    data = builder.build(root, ())
+    return LocatedDocument(data, builder.lines)
+
+
+_QUOTED_KEY = re.compile(r"^(\s*(?:- |\{)?)'(on|off|yes|no|y|n|true|false)':", re.MULTILINE)
+_QUOTED_INLINE_KEY = re.compile(r"([{,] )'(on|off|yes|no|y|n|true|false)':")
+FLOW_STYLE_WIDTH = 90
+
+
+class _FlowDumper(yaml.SafeDumper):
+    """Short lists of scalars and small flat mappings are written on one line
+    (`values: [low, high]`, `- {from: a, to: b}`): how a person would write them."""
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _short(items: list[Any]) -> bool:
+    return sum(len(str(v)) + 2 for v in items) < FLOW_STYLE_WIDTH and all(
+        "\n" not in str(v) for v in items)
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = bool(data) and all(_is_scalar(v) for v in data) and _short(data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
+    flat = all(_is_scalar(v) for v in data.values())
+    flow = bool(data) and flat and _short([*data, *data.values()]) and len(data) <= 4
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=flow)
+
+
+_FlowDumper.add_representer(list, _represent_list)
+_FlowDumper.add_representer(dict, _represent_dict)
+
+
+def dump(data: Any) -> str:
+    """Serialise in a stable, readable form: insertion order, unicode kept.
+
+    PyYAML quotes keys such as `on` because YAML 1.1 reads them as booleans; our reader
+    takes keys literally, so they are written plainly to keep files natural to edit.
+    """
+    text = yaml.dump(data, Dumper=_FlowDumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=100)
+    text = _QUOTED_KEY.sub(r"\1\2:", text)
+    return _QUOTED_INLINE_KEY.sub(r"\1\2:", text)

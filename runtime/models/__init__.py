@@ -1,0 +1,1 @@
+"""Model providers: the three questions AI nodes ask (choose, extract, draft)."""

@@ -1,0 +1,89 @@
+"""Turn a model reference (`ollama:NAME`, `llamacpp:PATH`, `scripted:FILE`) into a provider.
+
+Providers are created once per process and shared, so a model is loaded only once
+however many runs use it. Backends register a factory per prefix; optional ones (llama.cpp,
+sentence-transformers) import their heavy libraries only when first asked for.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from runtime.errors import InputError
+from runtime.models.base import ModelProvider
+
+Factory = Callable[[str, str, Path], ModelProvider]
+
+_FACTORIES: dict[str, Factory] = {}
+_CACHE: dict[tuple[str, str], ModelProvider] = {}
+_LOCK = threading.Lock()
+
+DEFAULT_SCRIPTED_FILE = "scripted.yaml"
+
+
+def register(prefix: str, factory: Factory) -> None:
+    """`factory(ref, rest_after_prefix, base_dir)` builds the provider."""
+    _FACTORIES[prefix] = factory
+
+
+def _scripted(ref: str, rest: str, base_dir: Path) -> ModelProvider:
+    from runtime.models.scripted import ScriptedProvider
+
+    path = Path(rest or DEFAULT_SCRIPTED_FILE)
+    if not path.is_absolute():
+        path = base_dir / path
+    return ScriptedProvider.from_file(ref, path)
+
+
+register("scripted", _scripted)
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    prefix, _, rest = ref.partition(":")
+    return prefix.strip(), rest.strip()
+
+
+def resolve(ref: str, base_dir: Path) -> ModelProvider:
+    """The shared provider for `ref`; relative paths are relative to the flow's folder."""
+    _load_optional_backends()
+    prefix, rest = split_ref(ref)
+    factory = _FACTORIES.get(prefix)
+    if factory is None:
+        known = ", ".join(sorted(f"{p}:" for p in _FACTORIES))
+        raise InputError(f"unknown model reference '{ref}' (known kinds: {known})")
+    key = (ref, str(base_dir.resolve()) if prefix in ("scripted", "llamacpp") else "")
+    with _LOCK:
+        provider = _CACHE.get(key)
+        if provider is None:
+            provider = factory(ref, rest, base_dir)
+            _CACHE[key] = provider
+    return provider
+
+
+def clear_cache() -> None:
+    with _LOCK:
+        _CACHE.clear()
+
+
+_optional_loaded = False
+
+
+def _load_optional_backends() -> None:
+    """Register backends that live in their own modules (imported lazily, no side effects
+    at import time of this module)."""
+    global _optional_loaded
+    if _optional_loaded:
+        return
+    _optional_loaded = True
+    import importlib
+
+    for module in ("runtime.models.ollama_provider", "runtime.models.llamacpp_provider"):
+        try:
+            backend = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        backend.register_backend(register)

@@ -1,0 +1,1 @@
+"""The workspace store: one SQLite file holding runs, steps, tasks and records."""

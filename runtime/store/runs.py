@@ -1,0 +1,476 @@
+"""The run journal: runs, steps and human tasks in the workspace database.
+
+The engine writes here before it does anything with effects: a step is committed as
+`decided` (with its model output and the changes it allows) before the changes are
+applied, and marked `done` together with the run's next position afterwards. Reopening the
+store after a crash therefore tells exactly where every run stands.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from runtime.engine.states import RunStatus, check_move
+from runtime.errors import ConflictError, NotFoundError
+from runtime.store.db import connect, transaction
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=True)
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_alive(owner: str | None) -> bool:
+    """Whether the process named by `owner` is still running on this host."""
+    if not owner:
+        return False
+    host, _, pid_text = owner.rpartition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return _not_zombie(pid)
+
+
+def _not_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: str
+    flow_sha: str
+    flow_name: str
+    flow_path: str | None
+    case_id: str
+    batch_id: str | None
+    status: RunStatus
+    outcome: str | None
+    autonomy: str | None
+    model_override: str | None
+    current_node: str | None
+    context: dict[str, Any]
+    blocked_reason: str | None
+    error: str | None
+    owner: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    updated_at: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> RunRow:
+        data = dict(row)
+        data["status"] = RunStatus(data["status"])
+        data["context"] = loads(data["context"])
+        return cls(**data)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "case_id": self.case_id, "status": self.status.value,
+            "outcome": self.outcome, "flow": self.flow_name, "flow_sha": self.flow_sha,
+            "flow_path": self.flow_path, "batch_id": self.batch_id,
+            "autonomy": self.autonomy, "current_node": self.current_node,
+            "blocked_reason": self.blocked_reason, "error": self.error,
+            "created_at": self.created_at, "started_at": self.started_at,
+            "finished_at": self.finished_at,
+        }
+
+
+JSON_STEP_COLUMNS = ("inputs", "model_call", "output", "decision", "changes", "verdicts")
+
+
+@dataclass(frozen=True)
+class StepRow:
+    id: int
+    run_id: str
+    seq: int
+    node_id: str
+    kind: str
+    visit: int
+    attempt: int
+    status: str
+    autonomy: str | None
+    inputs: Any
+    model_call: Any
+    output: Any
+    decision: Any
+    changes: Any
+    verdicts: Any
+    next_node: str | None
+    error: str | None
+    started_at: str
+    finished_at: str | None
+    duration_ms: float | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> StepRow:
+        data = dict(row)
+        for column in JSON_STEP_COLUMNS:
+            data[column] = loads(data[column])
+        return cls(**data)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq, "node": self.node_id, "kind": self.kind, "visit": self.visit,
+            "attempt": self.attempt, "status": self.status, "autonomy": self.autonomy,
+            "inputs": self.inputs, "model_call": self.model_call, "output": self.output,
+            "decision": self.decision, "changes": self.changes, "verdicts": self.verdicts,
+            "next_node": self.next_node, "error": self.error,
+            "started_at": self.started_at, "finished_at": self.finished_at,
+            "duration_ms": self.duration_ms,
+        }
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: str
+    run_id: str
+    step_id: int
+    node_id: str
+    status: str
+    reason: str
+    allowed: list[str]
+    packet: dict[str, Any]
+    decision: dict[str, Any] | None
+    decided_by: str | None
+    created_at: str
+    due_at: str | None
+    decided_at: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> TaskRow:
+        data = dict(row)
+        for column in ("allowed", "packet", "decision"):
+            data[column] = loads(data[column])
+        return cls(**data)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "run_id": self.run_id, "node": self.node_id,
+            "status": self.status, "reason": self.reason, "allowed": self.allowed,
+            "packet": self.packet, "decision": self.decision, "decided_by": self.decided_by,
+            "created_at": self.created_at, "due_at": self.due_at,
+            "decided_at": self.decided_at,
+        }
+
+
+@dataclass(frozen=True)
+class NewStep:
+    """A step about to be journaled."""
+
+    run_id: str
+    node_id: str
+    kind: str
+    visit: int
+    status: str
+    autonomy: str | None = None
+    attempt: int = 1
+    inputs: Any = None
+    model_call: Any = None
+    output: Any = None
+    decision: Any = None
+    changes: Any = None
+    verdicts: Any = None
+    next_node: str | None = None
+    error: str | None = None
+    started_at: str = ""
+    duration_ms: float | None = None
+
+
+class RunStore:
+    """Runs, steps and tasks in one SQLite file (see the module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = connect(path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- runs --------------------------------------------------------------
+
+    def create_run(
+        self, *, flow_text: str, flow_sha: str, flow_name: str, flow_path: str | None,
+        case_id: str, context: dict[str, Any], batch_id: str | None = None,
+        autonomy: str | None = None, model_override: str | None = None,
+    ) -> tuple[RunRow, bool]:
+        """Insert a queued run; with a batch id, an existing run for the case is returned
+        instead (second value False) so a re-run batch never runs a case twice."""
+        stamp = now()
+        with transaction(self.conn) as c:
+            if batch_id is not None:
+                row = c.execute("SELECT * FROM runs WHERE batch_id=? AND case_id=?",
+                                (batch_id, case_id)).fetchone()
+                if row is not None:
+                    return RunRow.from_row(row), False
+            c.execute("INSERT OR IGNORE INTO flow_snapshots(sha, name, path, text, created_at)"
+                      " VALUES (?,?,?,?,?)", (flow_sha, flow_name, flow_path, flow_text, stamp))
+            run_id = new_id("r")
+            c.execute(
+                "INSERT INTO runs(id, flow_sha, flow_name, flow_path, case_id, batch_id, status,"
+                " autonomy, model_override, context, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
+                 RunStatus.queued.value, autonomy, model_override, dumps(context), stamp, stamp))
+        return self.run(run_id), True
+
+    def run(self, run_id: str) -> RunRow:
+        row = self.conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no run with id '{run_id}'")
+        return RunRow.from_row(row)
+
+    def find_run(self, prefix: str) -> RunRow:
+        """A run by id or unambiguous id prefix."""
+        rows = self.conn.execute("SELECT * FROM runs WHERE id LIKE ? || '%' LIMIT 2",
+                                 (prefix,)).fetchall()
+        if not rows:
+            raise NotFoundError(f"no run with id '{prefix}' (see `junction runs`)")
+        if len(rows) > 1:
+            raise NotFoundError(f"'{prefix}' matches more than one run; give more characters")
+        return RunRow.from_row(rows[0])
+
+    def runs(self, *, status: str | None = None, batch_id: str | None = None,
+             limit: int | None = None) -> list[RunRow]:
+        sql, args = "SELECT * FROM runs WHERE 1=1", []
+        if status:
+            sql += " AND status=?"
+            args.append(status)
+        if batch_id:
+            sql += " AND batch_id=?"
+            args.append(batch_id)
+        sql += " ORDER BY created_at, id"
+        if limit:
+            sql = f"SELECT * FROM ({sql} ) ORDER BY created_at DESC, id DESC LIMIT {int(limit)}"
+        return [RunRow.from_row(r) for r in self.conn.execute(sql, args)]
+
+    def flow_text(self, sha: str) -> str:
+        row = self.conn.execute("SELECT text FROM flow_snapshots WHERE sha=?", (sha,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"flow snapshot {sha[:12]} is missing from the store")
+        return str(row["text"])
+
+    def move(self, run_id: str, target: RunStatus, **fields: Any) -> RunRow:
+        """Change a run's status (checked against the state machine) and fields atomically."""
+        with transaction(self.conn) as c:
+            self._move(c, run_id, target, **fields)
+        return self.run(run_id)
+
+    def _move(self, c: sqlite3.Connection, run_id: str, target: RunStatus,
+              **fields: Any) -> None:
+        row = c.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no run with id '{run_id}'")
+        check_move(row["status"], target)
+        fields = {"status": target.value, "updated_at": now(), **fields}
+        if target.terminal:
+            fields.setdefault("finished_at", fields["updated_at"])
+        self._update_run(c, run_id, fields)
+
+    def _update_run(self, c: sqlite3.Connection, run_id: str, fields: dict[str, Any]) -> None:
+        if "context" in fields:
+            fields["context"] = dumps(fields["context"])
+        columns = ", ".join(f"{k}=?" for k in fields)
+        c.execute(f"UPDATE runs SET {columns} WHERE id=?", (*fields.values(), run_id))
+
+    def claim(self, run_id: str, *, start_node: str | None = None) -> RunRow:
+        """Take a queued, interrupted or resumable blocked run for this process."""
+        with transaction(self.conn) as c:
+            row = c.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no run with id '{run_id}'")
+            run = RunRow.from_row(row)
+            fields: dict[str, Any] = {"owner": this_process(), "blocked_reason": None,
+                                      "updated_at": now()}
+            if run.status is RunStatus.running:
+                if owner_alive(run.owner) and run.owner != this_process():
+                    raise ConflictError(f"run {run_id} is being run by process {run.owner}")
+                self._update_run(c, run_id, fields)
+            else:
+                if run.status is RunStatus.queued:
+                    fields["started_at"] = fields["updated_at"]
+                    fields["current_node"] = start_node
+                self._move(c, run_id, RunStatus.running, **fields)
+        return self.run(run_id)
+
+    def interrupted_runs(self) -> list[RunRow]:
+        """Runs whose process died mid-way, queued runs and runs blocked on a model."""
+        rows = self.runs(status=RunStatus.running.value) + self.runs(
+            status=RunStatus.queued.value)
+        stuck = [r for r in rows if r.status is RunStatus.queued or not owner_alive(r.owner)]
+        waiting = [r for r in self.runs(status=RunStatus.blocked.value)
+                   if r.blocked_reason and r.blocked_reason.startswith("model unavailable")]
+        return sorted(stuck + waiting, key=lambda r: (r.created_at, r.id))
+
+    # -- steps -------------------------------------------------------------
+
+    def steps(self, run_id: str) -> list[StepRow]:
+        rows = self.conn.execute("SELECT * FROM steps WHERE run_id=? ORDER BY seq", (run_id,))
+        return [StepRow.from_row(r) for r in rows]
+
+    def step(self, step_id: int) -> StepRow:
+        row = self.conn.execute("SELECT * FROM steps WHERE id=?", (step_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no step {step_id}")
+        return StepRow.from_row(row)
+
+    def open_step(self, run_id: str) -> StepRow | None:
+        """The step of this run that is decided or blocked but not yet done, if any."""
+        row = self.conn.execute(
+            "SELECT * FROM steps WHERE run_id=? AND status IN ('decided','blocked')"
+            " ORDER BY seq DESC LIMIT 1", (run_id,)).fetchone()
+        return None if row is None else StepRow.from_row(row)
+
+    def _insert_step(self, c: sqlite3.Connection, step: NewStep) -> int:
+        seq = c.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id=?",
+                        (step.run_id,)).fetchone()[0]
+        stamp = now()
+        finished = stamp if step.status == "done" else None
+        cur = c.execute(
+            "INSERT INTO steps(run_id, seq, node_id, kind, visit, attempt, status, autonomy,"
+            " inputs, model_call, output, decision, changes, verdicts, next_node, error,"
+            " started_at, finished_at, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (step.run_id, seq, step.node_id, step.kind, step.visit, step.attempt, step.status,
+             step.autonomy, dumps(step.inputs), dumps(step.model_call), dumps(step.output),
+             dumps(step.decision), dumps(step.changes), dumps(step.verdicts), step.next_node,
+             step.error, step.started_at or stamp, finished, step.duration_ms))
+        return int(cur.lastrowid or 0)
+
+    def record_step(self, step: NewStep, *, advance: dict[str, Any] | None = None) -> int:
+        """Journal a step; with `advance`, also move the run forward in the same commit."""
+        with transaction(self.conn) as c:
+            step_id = self._insert_step(c, step)
+            if advance is not None:
+                self._update_run(c, step.run_id, {**advance, "updated_at": now()})
+        return step_id
+
+    def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any]) -> None:
+        """Mark a decided step done and move the run to its next node, atomically."""
+        with transaction(self.conn) as c:
+            c.execute("UPDATE steps SET status='done', finished_at=? WHERE id=?",
+                      (now(), step_id))
+            self._update_run(c, run_id, {**advance, "updated_at": now()})
+
+    def finish_run(self, run_id: str, status: RunStatus, **fields: Any) -> RunRow:
+        return self.move(run_id, status, owner=None, **fields)
+
+    # -- tasks -------------------------------------------------------------
+
+    def block_with_task(self, step: NewStep, *, reason: str, allowed: list[str],
+                        packet: dict[str, Any], due_at: str | None = None,
+                        context: dict[str, Any] | None = None) -> tuple[int, str]:
+        """Journal a blocked step, open its human task and block the run: one commit."""
+        task_id = new_id("t")
+        with transaction(self.conn) as c:
+            step_id = self._insert_step(c, step)
+            c.execute(
+                "INSERT INTO tasks(id, run_id, step_id, node_id, status, reason, allowed, packet,"
+                " created_at, due_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (task_id, step.run_id, step_id, step.node_id, "open", reason, dumps(allowed),
+                 dumps(packet), now(), due_at))
+            extra = {} if context is None else {"context": context}
+            self._move(c, step.run_id, RunStatus.blocked, blocked_reason=reason, owner=None,
+                       **extra)
+        return step_id, task_id
+
+    def block_run(self, run_id: str, reason: str) -> RunRow:
+        return self.move(run_id, RunStatus.blocked, blocked_reason=reason, owner=None)
+
+    def tasks(self, *, status: str | None = "open", run_id: str | None = None) -> list[TaskRow]:
+        sql, args = "SELECT * FROM tasks WHERE 1=1", []
+        if status:
+            sql += " AND status=?"
+            args.append(status)
+        if run_id:
+            sql += " AND run_id=?"
+            args.append(run_id)
+        rows = self.conn.execute(sql + " ORDER BY created_at, id", args)
+        return [TaskRow.from_row(r) for r in rows]
+
+    def task(self, task_id: str) -> TaskRow:
+        rows = self.conn.execute("SELECT * FROM tasks WHERE id LIKE ? || '%' LIMIT 2",
+                                 (task_id,)).fetchall()
+        if not rows:
+            raise NotFoundError(f"no task with id '{task_id}' (see `junction tasks`)")
+        if len(rows) > 1:
+            raise NotFoundError(f"'{task_id}' matches more than one task; give more characters")
+        return TaskRow.from_row(rows[0])
+
+    def settle_task(self, task_id: str, *, decision: dict[str, Any], decided_by: str,
+                    step_update: dict[str, Any]) -> tuple[TaskRow, bool]:
+        """Record a decision, turn the blocked step into a decided one and wake the run.
+
+        Returns (task, True) when this call decided it. If the task was already decided
+        with the same decision, returns (task, False) and changes nothing; a different
+        decision raises ConflictError. All inside one IMMEDIATE transaction, so of two
+        racing deciders exactly one wins.
+        """
+        with transaction(self.conn) as c:
+            row = c.execute("SELECT * FROM tasks WHERE id=?", (task_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no task with id '{task_id}'")
+            task = TaskRow.from_row(row)
+            if task.status != "open":
+                if task.decision == decision:
+                    return task, False
+                raise ConflictError(
+                    f"task {task_id} was already decided ({_describe(task.decision)}) "
+                    f"by {task.decided_by or 'someone'} at {task.decided_at}")
+            stamp = now()
+            c.execute("UPDATE tasks SET status='decided', decision=?, decided_by=?,"
+                      " decided_at=? WHERE id=?", (dumps(decision), decided_by, stamp, task_id))
+            updates = {k: dumps(v) if k in JSON_STEP_COLUMNS else v
+                       for k, v in step_update.items()}
+            updates["status"] = "decided"
+            columns = ", ".join(f"{k}=?" for k in updates)
+            c.execute(f"UPDATE steps SET {columns} WHERE id=?", (*updates.values(), task.step_id))
+            self._move(c, task.run_id, RunStatus.running, blocked_reason=None, owner=None)
+        return self.task(task_id), True
+
+    def cancel_run(self, run_id: str, reason: str = "cancelled") -> RunRow:
+        with transaction(self.conn) as c:
+            self._move(c, run_id, RunStatus.cancelled, error=reason, owner=None)
+            c.execute("UPDATE tasks SET status='cancelled' WHERE run_id=? AND status='open'",
+                      (run_id,))
+        return self.run(run_id)
+
+
+def _describe(decision: dict[str, Any] | None) -> str:
+    if not decision:
+        return "no decision"
+    return ", ".join(f"{k}={v}" for k, v in decision.items() if v not in (None, {}, []))
