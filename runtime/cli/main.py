@@ -15,6 +15,9 @@ from importlib.metadata import entry_points
 
 from runtime import __version__
 from runtime.cli import flows, runs, tasks
+
+# Each module defines `register(subparsers)`; add a command module by adding it here.
+COMMAND_MODULES = (flows, runs, tasks)
 from runtime.cli.output import err
 from runtime.errors import (
     ConflictError,
@@ -37,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"junction {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for register in (flows.register, runs.register, tasks.register, *_plugin_commands()):
+    for register in (*(m.register for m in COMMAND_MODULES), *_plugin_commands()):
         register(sub)
     return parser
 

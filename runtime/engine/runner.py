@@ -28,7 +28,14 @@ from runtime.engine.states import RunStatus
 from runtime.engine.steps import Handoff, MissingData, StepContext, StepOutcome, execute
 from runtime.errors import InputError, JunctionError
 from runtime.flow.loader import LoadedFlow, parse_flow
-from runtime.flow.schema import AnyNode, CaseField, EndNode, FieldType, node_kind_label
+from runtime.flow.schema import (
+    AnyNode,
+    CaseField,
+    ClassifyNode,
+    EndNode,
+    FieldType,
+    node_kind_label,
+)
 from runtime.models import registry
 from runtime.models.base import ModelProvider, ModelUnavailable, OutputInvalid
 from runtime.store.runs import NewStep, RunRow, RunStore, StepRow, TaskRow, now
@@ -300,8 +307,18 @@ class Engine:
     # -- resources ---------------------------------------------------------
 
     def _provider_for(self, plan: Plan, run: RunRow) -> Callable[[AnyNode], ModelProvider]:
+        """Which model answers a node: an embedding model for classify nodes that use the
+        embeddings method, else the run's `--model`, the node's model, the flow's default.
+        A scripted `--model` replaces every model (repeatable demos); any other `--model`
+        replaces the generative ones only."""
+        override = run.model_override
+
         def provider(node: AnyNode) -> ModelProvider:
-            ref = (run.model_override or getattr(node, "model", None)
+            scripted_override = override is not None and override.startswith("scripted")
+            embedding_ref = embedding_model_for(node, plan)
+            if embedding_ref and not scripted_override:
+                return registry.resolve_embedding(embedding_ref, plan.loaded.base_dir)
+            ref = (override or getattr(node, "model", None)
                    or plan.flow.default_model or DEFAULT_MODEL)
             return registry.resolve(ref, plan.loaded.base_dir)
         return provider
@@ -321,6 +338,16 @@ class Engine:
                 observer.on_event(event)
             except Exception:  # an observer must never break a run
                 log.exception("observer %r failed on %s", observer, type(event).__name__)
+
+
+def embedding_model_for(node: AnyNode, plan: Plan) -> str | None:
+    """The embedding model a classify node uses, or None when it asks a generative model.
+
+    `method: embeddings` needs one (the validator says so); `auto` uses one when configured.
+    """
+    if not isinstance(node, ClassifyNode) or node.method == "llm":
+        return None
+    return node.embedding_model or plan.flow.embedding_model
 
 
 def _done(step: NewStep) -> NewStep:
@@ -359,13 +386,16 @@ def check_case(plan: Plan, case: dict[str, Any]) -> str:
     return str(case_id)
 
 
+_PY_TYPES: dict[FieldType, type | tuple[type, ...]] = {
+    FieldType.string: str, FieldType.enum: str, FieldType.boolean: bool,
+    FieldType.number: (int, float), FieldType.integer: int,
+}
+
+
 def _case_field_problem(spec: CaseField, value: Any) -> str | None:
     if value is None or value == "":
         return "is required" if spec.required else None
-    expected: type | tuple[type, ...] = {
-        FieldType.string: str, FieldType.enum: str, FieldType.boolean: bool,
-        FieldType.number: (int, float), FieldType.integer: int,
-    }[spec.type]
+    expected = _PY_TYPES[spec.type]
     if not isinstance(value, expected) or (
             isinstance(value, bool) and spec.type is not FieldType.boolean):
         return f"must be {spec.type.value}, got {value!r}"

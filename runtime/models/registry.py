@@ -17,7 +17,8 @@ from runtime.models.base import ModelProvider
 Factory = Callable[[str, str, Path], ModelProvider]
 
 _FACTORIES: dict[str, Factory] = {}
-_CACHE: dict[tuple[str, str], ModelProvider] = {}
+_EMBEDDING_FACTORIES: dict[str, Factory] = {}
+_CACHE: dict[tuple[str, str, str], ModelProvider] = {}
 _LOCK = threading.Lock()
 
 DEFAULT_SCRIPTED_FILE = "scripted.yaml"
@@ -26,6 +27,12 @@ DEFAULT_SCRIPTED_FILE = "scripted.yaml"
 def register(prefix: str, factory: Factory) -> None:
     """`factory(ref, rest_after_prefix, base_dir)` builds the provider."""
     _FACTORIES[prefix] = factory
+
+
+def register_embedding(prefix: str, factory: Factory) -> None:
+    """Like `register`, for embedding models: their providers answer `choose` by
+    similarity to each option's examples (classify nodes with `method: embeddings`)."""
+    _EMBEDDING_FACTORIES[prefix] = factory
 
 
 def _scripted(ref: str, rest: str, base_dir: Path) -> ModelProvider:
@@ -47,13 +54,22 @@ def split_ref(ref: str) -> tuple[str, str]:
 
 def resolve(ref: str, base_dir: Path) -> ModelProvider:
     """The shared provider for `ref`; relative paths are relative to the flow's folder."""
+    return _resolve(ref, base_dir, _FACTORIES, "model")
+
+
+def resolve_embedding(ref: str, base_dir: Path) -> ModelProvider:
+    """The shared embedding provider for `ref` (e.g. `ollama:all-minilm`)."""
+    return _resolve(ref, base_dir, _EMBEDDING_FACTORIES, "embedding model")
+
+
+def _resolve(ref: str, base_dir: Path, factories: dict[str, Factory], what: str) -> ModelProvider:
     _load_optional_backends()
     prefix, rest = split_ref(ref)
-    factory = _FACTORIES.get(prefix)
+    factory = factories.get(prefix)
     if factory is None:
-        known = ", ".join(sorted(f"{p}:" for p in _FACTORIES))
-        raise InputError(f"unknown model reference '{ref}' (known kinds: {known})")
-    key = (ref, str(base_dir.resolve()) if prefix in ("scripted", "llamacpp") else "")
+        known = ", ".join(sorted(f"{p}:" for p in factories)) or "none installed"
+        raise InputError(f"unknown {what} reference '{ref}' (known kinds: {known})")
+    key = (what, ref, str(base_dir.resolve()) if prefix in ("scripted", "llamacpp") else "")
     with _LOCK:
         provider = _CACHE.get(key)
         if provider is None:
@@ -79,11 +95,21 @@ def _load_optional_backends() -> None:
     _optional_loaded = True
     import importlib
 
-    for module in ("runtime.models.ollama_provider", "runtime.models.llamacpp_provider"):
+    for module in BACKEND_MODULES:
         try:
             backend = importlib.import_module(module)
         except ModuleNotFoundError as exc:
             if exc.name != module:
                 raise
             continue
-        backend.register_backend(register)
+        backend.register_backend()
+
+
+# Modules that register backends when first needed. Each defines `register_backend()`,
+# which calls `register(...)` / `register_embedding(...)`; heavy libraries (llama_cpp,
+# sentence_transformers) are imported inside the factories, never at module import.
+BACKEND_MODULES = (
+    "runtime.models.ollama_provider",
+    "runtime.models.llamacpp_provider",
+    "runtime.models.embeddings",
+)
