@@ -15,9 +15,6 @@ from importlib.metadata import entry_points
 
 from runtime import __version__
 from runtime.cli import flows, runs, tasks
-
-# Each module defines `register(subparsers)`; add a command module by adding it here.
-COMMAND_MODULES = (flows, runs, tasks)
 from runtime.cli.output import err
 from runtime.errors import (
     ConflictError,
@@ -26,6 +23,9 @@ from runtime.errors import (
     JunctionError,
     NotFoundError,
 )
+
+# Each module defines `register(subparsers)`; add a command module by adding it here.
+COMMAND_MODULES = (flows, runs, tasks)
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_CONFLICT = 0, 1, 2, 3, 4
 EXIT_BUG = 70
