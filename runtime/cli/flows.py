@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from runtime.cli.common import add_json
-from runtime.cli.output import err, out, print_json
-from runtime.errors import FlowError, Problem
+from runtime.cli.output import print_json
+from runtime.errors import FlowError
 from runtime.flow.loader import load_flow
 from runtime.flow.validate import validate_flow
 
@@ -29,11 +29,7 @@ def validate(args: argparse.Namespace) -> int:
                     "problems": [p.to_json() for p in problems]})
     elif problems:
         for problem in problems:
-            err.print(_line(problem), highlight=False, markup=False)
+            print(problem)
     else:
-        out.print(f"{args.flow}: valid")
+        print(f"{args.flow}: valid")
     return 1 if problems else 0
-
-
-def _line(problem: Problem) -> str:
-    return str(problem)

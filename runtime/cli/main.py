@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except FlowError as exc:
         for problem in exc.problems:
-            err.print(f"[red]error[/red] {problem}", markup=True, highlight=False)
+            print(f"error: {problem}", file=sys.stderr)
         return EXIT_FAILED
     except NotFoundError as exc:
         err.print(f"[red]not found:[/red] {exc}")

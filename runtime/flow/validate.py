@@ -45,10 +45,12 @@ def validate_flow(loaded: LoadedFlow) -> list[Problem]:
 
 def _locate(problem: Problem, loaded: LoadedFlow) -> Problem:
     line = problem.line
+    if line is None and problem.path and problem.path.startswith("edges."):
+        parts = problem.path.split(".")
+        line = loaded.line_of("edges", int(parts[1]), *parts[2:]) or loaded.line_of(
+            "edges", int(parts[1]))
     if line is None and problem.node:
         line = loaded.node_line(problem.node)
-    if line is None and problem.path and problem.path.startswith("edges."):
-        line = loaded.line_of("edges", int(problem.path.split(".")[1]))
     return Problem(problem.message, file=loaded.display_name, line=line, node=problem.node,
                    path=problem.path, severity=problem.severity)
 
@@ -134,7 +136,7 @@ def _check_nodes(flow: Flow) -> Iterator[Problem]:
     for node in flow.nodes:
         out = flow.outgoing(node.id)
         if isinstance(node, DecisionNode):
-            yield from _check_decision(node.id, out, catalog)
+            yield from _check_decision(node.id, out, catalog, flow)
         else:
             for edge in out:
                 if edge.when is not None or edge.else_:
@@ -164,7 +166,7 @@ def _check_nodes(flow: Flow) -> Iterator[Problem]:
                               "branch (label extra edges with 'on')", node=node.id)
 
 
-def _check_decision(nid: str, out: list, catalog: dict) -> Iterator[Problem]:
+def _check_decision(nid: str, out: list, catalog: dict, flow: Flow) -> Iterator[Problem]:
     elses = [e for e in out if e.else_]
     if not elses:
         yield Problem("decision has no 'else' branch: add an edge with 'else: true'", node=nid)
@@ -177,10 +179,12 @@ def _check_decision(nid: str, out: list, catalog: dict) -> Iterator[Problem]:
             yield Problem(f"branch to '{edge.target}': decisions use 'when', not 'on'",
                           node=nid)
         if edge.when is not None:
+            where = f"edges.{flow.edges.index(edge)}.when"
             for cmp in iter_comparisons(edge.when):
                 message = check_comparison(cmp, catalog)
                 if message:
-                    yield Problem(f"branch to '{edge.target}': {message}", node=nid)
+                    yield Problem(f"branch to '{edge.target}': {message}", node=nid,
+                                  path=where)
 
 
 def _check_human(node: HumanNode, out: list, flow: Flow) -> Iterator[Problem]:

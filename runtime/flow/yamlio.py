@@ -39,6 +39,9 @@ class LocatedDocument:
         return None
 
 
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 class _Builder:
     def __init__(self, filename: str) -> None:
         self.filename = filename
@@ -58,6 +61,8 @@ class _Builder:
                 "(an alias bomb or a runaway file); refusing to load it",
             )
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            raise self.problem(node, f"unsupported YAML tag {node.tag}")
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
