@@ -6,9 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-TEMPLATES = REPO / "templates"
+from paths import TEMPLATES
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import REPO
+from paths import REPO
 
 
 def test_import_linter_contract_holds() -> None:
