@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from paths import TEMPLATES
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

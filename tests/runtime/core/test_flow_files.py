@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from paths import REPO, TEMPLATES
 
+from paths import REPO, TEMPLATES
 from runtime.api import FlowError, dump_flow, load_flow, parse_flow, save_flow, validate_flow
 from runtime.flow.yamlio import MAX_FILE_BYTES
 
