@@ -1,0 +1,116 @@
+"""Copy, paste and duplicate: a selection as a small YAML fragment.
+
+A fragment is the selected steps plus the connections between them, in the same shape as
+a flow file, so it travels through the system clipboard between two designer windows (or
+into a text editor, where it reads like part of a flow). Pasting renames ids that are
+taken, follows the rename in conditions and copies, shifts positions so the copy does not
+hide the original, and is one undo step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from designer import registry
+from designer.document import commands as cmd
+from designer.document.editor import FlowEditor, map_field_refs
+from designer.document.errors import DocumentError
+from designer.document.model import FlowDocument
+from runtime.api import Flow
+from runtime.flow.schema import AnyNode, Edge, StartNode
+
+MIME_TYPE = "application/x-junction-fragment+yaml"
+MAX_FRAGMENT_CHARS = 2_000_000
+PASTE_OFFSET = 40.0
+
+
+@dataclass(frozen=True)
+class Fragment:
+    nodes: tuple[AnyNode, ...]
+    edges: tuple[Edge, ...]
+
+    def to_text(self) -> str:
+        data = {
+            "nodes": [n.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+                      | {"id": n.id, "kind": n.kind} | _role(n) for n in self.nodes],
+            "edges": [e.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+                      for e in self.edges],
+        }
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def from_text(cls, text: str) -> Fragment:
+        """Parse clipboard text; DocumentError if it is not a fragment."""
+        if len(text) > MAX_FRAGMENT_CHARS:
+            raise DocumentError("the clipboard holds too much text to be a copied selection")
+        try:
+            data = yaml.safe_load(text)
+            flow = Flow.model_validate({"name": "fragment", **data})
+        except Exception as exc:  # any parse/validation failure means "not ours"
+            raise DocumentError(f"the clipboard does not hold copied steps ({exc})") from None
+        return cls(tuple(flow.nodes), tuple(flow.edges))
+
+
+def _role(node: AnyNode) -> dict[str, str]:
+    role = getattr(node, "role", None)
+    return {"role": role} if role else {}
+
+
+def copy_fragment(doc: FlowDocument, node_ids: set[str]) -> Fragment:
+    nodes = tuple(n for n in doc.nodes() if n.id in node_ids)
+    edges = tuple(e for _, e in doc.edges() if e.source in node_ids and e.target in node_ids)
+    return Fragment(nodes, edges)
+
+
+def paste_fragment(editor: FlowEditor, fragment: Fragment,
+                   offset: float = PASTE_OFFSET) -> list[str]:
+    """Add a fragment's steps and connections as one undo step; returns the new ids."""
+    doc = editor.document
+    has_start = any(isinstance(n, StartNode) for n in doc.nodes())
+    nodes = [n for n in fragment.nodes if not (has_start and isinstance(n, StartNode))]
+    if not nodes:
+        return []
+    taken = set(doc.node_ids())
+    renames: dict[str, str] = {}
+    for node in nodes:
+        renames[node.id] = registry.unique_id(node.id, taken)
+        taken.add(renames[node.id])
+    edits: list[cmd.Edit] = [cmd.AddNode(doc, _moved(_renamed_node(node, renames), offset))
+                             for node in nodes]
+    edits += [cmd.AddEdge(doc, _renamed_edge(edge, renames)) for edge in fragment.edges
+              if edge.source in renames and edge.target in renames]
+    editor.push(f"Paste {len(nodes)} step" + ("s" if len(nodes) > 1 else ""), edits)
+    return [renames[n.id] for n in nodes]
+
+
+def duplicate(editor: FlowEditor, node_ids: set[str]) -> list[str]:
+    return paste_fragment(editor, copy_fragment(editor.document, node_ids))
+
+
+def _renamed_node(node: AnyNode, renames: dict[str, str]) -> AnyNode:
+    data = node.model_dump(by_alias=True)
+    data["id"] = renames[node.id]
+    if data.get("copy_from"):
+        data["copy_from"] = {k: _apply_all(v, renames) for k, v in data["copy_from"].items()}
+    return type(node).model_validate(data)
+
+
+def _renamed_edge(edge: Edge, renames: dict[str, str]) -> Edge:
+    data = edge.model_dump(by_alias=True)
+    data["from"], data["to"] = renames[edge.source], renames[edge.target]
+    data["when"] = map_field_refs(data["when"], lambda ref: _apply_all(ref, renames))
+    return Edge.model_validate(data)
+
+
+def _apply_all(ref: str, renames: dict[str, str]) -> str:
+    head, dot, tail = ref.partition(".")
+    return f"{renames[head]}{dot}{tail}" if dot and head in renames else ref
+
+
+def _moved(node: AnyNode, offset: float) -> AnyNode:
+    if node.position is None:
+        return node
+    x, y = node.position
+    return node.model_copy(update={"position": (x + offset, y + offset)})
