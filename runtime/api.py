@@ -27,10 +27,11 @@ from runtime.engine.runner import Engine
 from runtime.engine.states import RunStatus
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
 from runtime.flow.conditions import Condition, describe, evaluate
-from runtime.flow.fields import FieldInfo, field_catalog
+from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
 from runtime.flow.schema import FORMAT_VERSION, Flow
 from runtime.flow.validate import validate_flow
+from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
 from runtime.store.runs import RunRow, RunStore, StepRow, TaskRow
 from runtime.workspace import database_path, home_dir
 
@@ -56,10 +57,13 @@ class Workspace:
 
 
 __all__ = [
-    "FORMAT_VERSION", "Condition", "ConflictError", "Engine", "Event", "FieldInfo", "Flow",
-    "FlowError", "HumanDecision", "InputError", "JunctionError", "LoadedFlow", "Observer",
+    "FORMAT_VERSION", "OPS_BY_TYPE", "Condition", "ConflictError", "Engine", "Event",
+    "FieldInfo", "Flow", "FlowError", "HumanDecision", "InputError", "JunctionError",
+    "LoadedFlow", "Observer",
     "Problem", "RecordChanged", "RunBlocked", "RunCreated", "RunFinished", "RunRow",
     "RunStarted", "RunStatus", "RunStore", "StepFinished", "StepRow", "StepStarted",
-    "TaskDecided", "TaskRow", "Workspace", "compile_plan", "describe", "dump_flow",
-    "evaluate", "field_catalog", "load_flow", "parse_flow", "save_flow", "validate_flow",
+    "TaskDecided", "TaskRow", "Workspace", "assist_messages", "check_comparison",
+    "classify_messages", "compile_plan", "describe", "dump_flow", "enforce_messages",
+    "evaluate", "field_catalog", "home_dir", "load_flow", "parse_flow", "save_flow",
+    "validate_flow",
 ]
