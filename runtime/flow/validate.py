@@ -157,6 +157,11 @@ def _check_nodes(flow: Flow) -> Iterator[Problem]:
                 if not option.examples and not option.description:
                     yield Problem(f"option '{option.name}' needs examples or a description "
                                   "for the embeddings method", node=node.id)
+            if not (node.embedding_model or flow.embedding_model):
+                yield Problem("method 'embeddings' needs an embedding model: set "
+                              "'embedding_model' on this node or on the flow (e.g. "
+                              "sentence-transformers:all-minilm-l6-v2 or ollama:all-minilm)",
+                              node=node.id)
         if isinstance(node, ActionNode):
             yield from _check_action(node, flow, catalog)
         if not isinstance(node, DecisionNode | HumanNode):
