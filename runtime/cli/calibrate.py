@@ -1,0 +1,111 @@
+"""`junction calibrate`: fit the softmax temperature of embedding classify nodes."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from runtime.cli.common import add_home, add_json, open_workspace
+from runtime.cli.output import err, out, print_json
+from runtime.errors import InputError
+from runtime.flow.loader import LoadedFlow, load_flow
+
+if TYPE_CHECKING:
+    from runtime.engine.plan import Plan
+    from runtime.evaluation.calibration import CalibrationReport, LabelledScores
+    from runtime.evaluation.calibration_data import Target
+
+MIN_CASES = 5
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    cmd = sub.add_parser(
+        "calibrate", help="fit the confidence temperature of embedding classify nodes",
+        description="Fit the softmax temperature of each classify node that uses the "
+                    "embeddings method, by minimising log-loss on labelled cases; report "
+                    "expected calibration error (ECE) before and after.")
+    cmd.add_argument("flow", help="path to the flow YAML file")
+    source = cmd.add_mutually_exclusive_group(required=True)
+    source.add_argument("--dataset", type=Path, metavar="FILE.jsonl",
+                        help="cases with an 'expected' object: {\"expected\": {NODE: OPTION}}")
+    source.add_argument("--from-decisions", action="store_true",
+                        help="use the options people chose on this flow's classify tasks "
+                             "(observe mode) recorded in the workspace")
+    cmd.add_argument("--node", metavar="ID", help="calibrate only this classify node")
+    cmd.add_argument("--write", action="store_true",
+                     help="write the fitted temperatures into the flow file")
+    add_home(cmd)
+    add_json(cmd)
+    cmd.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # numpy and the engine load only when this command runs, not at every `junction` start
+    from runtime.engine.plan import compile_plan
+    from runtime.evaluation.calibration import calibrate
+    from runtime.evaluation.calibration_data import targets, write_temperatures
+    from runtime.models.embedding_scoring import DEFAULT_TEMPERATURE
+
+    loaded = load_flow(args.flow)
+    plan = compile_plan(loaded)
+    reports = []
+    for target in targets(plan, args.node):
+        data, source = _labelled(args, plan, loaded, target)
+        if len(data) < MIN_CASES:
+            raise InputError(f"node '{target.node.id}': {len(data)} labelled cases from "
+                             f"{source}; calibration needs at least {MIN_CASES}")
+        current = target.node.temperature or DEFAULT_TEMPERATURE
+        reports.append(calibrate(data, node=target.node.id, model=target.model,
+                                 source=source, current=current))
+    if args.write:
+        write_temperatures(Path(args.flow),
+                           {r.node: r.temperature_after for r in reports})
+    if args.json:
+        print_json({"flow": args.flow, "written": bool(args.write),
+                    "nodes": [r.to_json() for r in reports]})
+    else:
+        for report in reports:
+            _print(report)
+        _print_outcome(args.flow, args.write)
+    return 0
+
+
+def _labelled(args: argparse.Namespace, plan: Plan, loaded: LoadedFlow,
+              target: Target) -> tuple[LabelledScores, str]:
+    from runtime.evaluation.calibration_data import (
+        read_dataset,
+        scores_from_dataset,
+        scores_from_decisions,
+    )
+
+    if args.dataset is not None:
+        rows = read_dataset(args.dataset)
+        return scores_from_dataset(plan, target, args.dataset, rows), str(args.dataset)
+    workspace = open_workspace(args)
+    try:
+        data = scores_from_decisions(workspace.store, loaded, target)
+    finally:
+        workspace.close()
+    return data, "people's decisions in the workspace"
+
+
+def _print(report: CalibrationReport) -> None:
+    out.print(f"[bold]{report.node}[/bold] ({report.model}): {report.cases} labelled cases "
+              f"from {report.source}, accuracy {report.accuracy:.1%}", highlight=False)
+    rows = (("temperature", report.temperature_before, report.temperature_after, "{:.4g}"),
+            ("log-loss", report.log_loss_before, report.log_loss_after, "{:.3f}"),
+            ("ECE", report.ece_before, report.ece_after, "{:.3f}"))
+    for name, before, after, fmt in rows:
+        out.print(f"  {name:<12} {fmt.format(before):>7} → {fmt.format(after)}",
+                  highlight=False)
+    for warning in report.warnings:
+        err.print(f"  [yellow]warning:[/yellow] {warning}", highlight=False)
+
+
+def _print_outcome(flow: str, written: bool) -> None:
+    if written:
+        out.print(f"wrote the fitted temperature into {flow}", highlight=False)
+    else:
+        out.print(f"nothing written: add --write to save the temperature in {flow}",
+                  highlight=False)

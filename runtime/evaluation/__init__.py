@@ -1,0 +1,1 @@
+"""Measuring flows against labelled cases: calibration now, batch evaluation later."""

@@ -1,0 +1,166 @@
+"""Where calibration's labelled scores come from, and where the fitted value goes.
+
+Two sources of truth about the right answer:
+
+- a **dataset**: a JSON-lines file of cases, each with the flow's case fields plus
+  `expected: {NODE_ID: OPTION}` (the same file later serves batch evaluation);
+- **people's decisions**: classify steps a person decided (observe mode, or low
+  confidence in any mode). Their stored similarities are refitted as they are — nothing
+  is re-embedded — so this works long after the runs finished.
+
+The fitted temperature is written back with `save_flow`, so the file stays canonical and
+its diff is exactly one `temperature:` line per node.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from runtime.engine.plan import Plan
+from runtime.engine.runner import check_case, embedding_model_for
+from runtime.errors import InputError
+from runtime.evaluation.calibration import LabelledScores
+from runtime.flow.loader import LoadedFlow, load_flow, save_flow
+from runtime.flow.schema import ClassifyNode
+from runtime.models import prompts, registry
+from runtime.models.base import OptionSpec
+from runtime.store.runs import RunStore
+
+
+@dataclass(frozen=True)
+class Target:
+    """A classify node that can be calibrated, with the embedding model it uses."""
+
+    node: ClassifyNode
+    model: str
+
+
+def targets(plan: Plan, node_id: str | None = None) -> list[Target]:
+    """The flow's embedding classify nodes (or the one asked for, checked)."""
+    found = []
+    for node in plan.flow.nodes:
+        if not isinstance(node, ClassifyNode):
+            continue
+        model = embedding_model_for(node, plan)
+        if node_id is not None and node.id == node_id and model is None:
+            raise InputError(f"node '{node_id}' does not use the embeddings method (set "
+                             "`method: embeddings` and an `embedding_model`)")
+        if model is not None and node_id in (None, node.id):
+            found.append(Target(node, model))
+    if node_id is not None and not found:
+        raise InputError(f"the flow has no classify node '{node_id}'")
+    if not found:
+        raise InputError("the flow has no classify node that uses the embeddings method; "
+                         "only those have a temperature to calibrate")
+    return found
+
+
+# -- from a dataset ------------------------------------------------------------
+
+def read_dataset(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, case) for every case; every malformed line is reported at once."""
+    if not path.exists():
+        raise InputError(f"{path}: no such dataset file")
+    rows, problems = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}:{number}: not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(row, dict) or not isinstance(row.get("expected"), dict):
+            problems.append(f"{path}:{number}: each line is a case object with an 'expected' "
+                            "object, e.g. {\"id\": \"D-1\", \"message\": \"…\", "
+                            "\"expected\": {\"intake\": \"refund\"}}")
+            continue
+        rows.append((number, row))
+    if problems:
+        raise InputError("\n".join(problems))
+    return rows
+
+
+def scores_from_dataset(plan: Plan, target: Target, path: Path,
+                        rows: list[tuple[int, dict[str, Any]]]) -> LabelledScores:
+    """Score every case that names an expected option for this node."""
+    provider = registry.resolve_embedding(target.model, plan.loaded.base_dir)
+    score = getattr(provider, "score", None)
+    if score is None:
+        raise InputError(f"embedding model '{target.model}' cannot report similarities")
+    node = target.node
+    names = [o.name for o in node.options]
+    options = [OptionSpec(name=o.name, description=o.description, examples=o.examples)
+               for o in node.options]
+    matrix, labels, ids = [], [], []
+    for number, row in rows:
+        expected = row["expected"].get(node.id)
+        if expected is None:
+            continue
+        if expected not in names:
+            raise InputError(f"{path}:{number}: expected '{expected}' for node '{node.id}' "
+                             f"is not one of its options ({', '.join(names)})")
+        case = {k: v for k, v in row.items() if k != "expected"}
+        try:
+            case_id = check_case(plan, case)
+        except InputError as exc:
+            raise InputError(f"{path}:{number}: {exc}") from None
+        text = prompts.case_text(node, plan.flow, case)
+        similarities = score(text, options).similarities
+        matrix.append([similarities[n] for n in names])
+        labels.append(names.index(expected))
+        ids.append(case_id)
+    return _labelled(names, matrix, labels, ids)
+
+
+# -- from people's decisions -----------------------------------------------------
+
+def scores_from_decisions(store: RunStore, loaded: LoadedFlow,
+                          target: Target) -> LabelledScores:
+    """Classify steps of this flow file a person decided, with the similarities the node
+    computed at the time; steps whose options no longer match the flow are skipped."""
+    where = str(loaded.path.resolve()) if loaded.path else None
+    names = [o.name for o in target.node.options]
+    matrix, labels, ids = [], [], []
+    for run in store.runs():
+        if where is None or run.flow_path != where:
+            continue
+        for step in store.steps(run.id):
+            label, similarities = _human_label(step, target.node.id)
+            if label in names and set(names) <= set(similarities):
+                matrix.append([float(similarities[n]) for n in names])
+                labels.append(names.index(label))
+                ids.append(run.case_id)
+    return _labelled(names, matrix, labels, ids)
+
+
+def _human_label(step: Any, node_id: str) -> tuple[str | None, dict[str, Any]]:
+    decision = step.decision or {}
+    if step.node_id != node_id or decision.get("by") != "human":
+        return None, {}
+    details = (step.model_call or {}).get("details") or {}
+    return decision.get("label"), details.get("similarities") or {}
+
+
+def _labelled(names: list[str], matrix: list[list[float]], labels: list[int],
+              ids: list[str]) -> LabelledScores:
+    scores = np.array(matrix, dtype=np.float64).reshape(len(matrix), len(names))
+    return LabelledScores(names, scores, np.array(labels, dtype=np.int64), ids)
+
+
+# -- writing ---------------------------------------------------------------------
+
+def write_temperatures(path: Path, temperatures: dict[str, float]) -> str:
+    """Set `temperature` on the named classify nodes and save the flow canonically."""
+    loaded = load_flow(path)
+    nodes = [node.model_copy(update={"temperature": temperatures[node.id]})
+             if node.id in temperatures else node for node in loaded.flow.nodes]
+    # Re-validate the whole flow (not just assign): the temperature must pass the schema.
+    flow = type(loaded.flow).model_validate(
+        loaded.flow.model_copy(update={"nodes": nodes}).model_dump(by_alias=True))
+    return save_flow(flow, path)
