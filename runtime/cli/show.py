@@ -49,6 +49,11 @@ def _step_lines(step: StepRow) -> list[str]:
         probs = sorted(output["probabilities"].items(), key=lambda kv: -kv[1])
         kind = output.get("confidence_kind", "")
         lines.append(f"confidence ({kind}): " + ", ".join(f"{k} {v:.2f}" for k, v in probs))
+    details = (step.model_call or {}).get("details") or {}
+    if details.get("similarities"):  # embeddings method: what the probabilities came from
+        sims = sorted(details["similarities"].items(), key=lambda kv: -kv[1])
+        lines.append(f"similarity (temperature {details.get('temperature')}): "
+                     + ", ".join(f"{k} {v:.3f}" for k, v in sims))
     if "proposal" in output:
         lines.append(f"AI proposed: {_kv(output['proposal'] or {})} "
                      f"(confidence {output.get('confidence')})")
