@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from runtime.store import audit
+
 SCHEMA_VERSION = 1
 
 SCHEMA = """
@@ -104,6 +106,21 @@ CREATE TABLE IF NOT EXISTS record_changes (
     applied_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS connector_ledger (
+    connector TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL,
+    status TEXT NOT NULL,
+    sends INTEGER NOT NULL DEFAULT 0,
+    detail TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (connector, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS connector_ledger_case ON connector_ledger(connector, case_id);
 """
 
 
@@ -121,7 +138,7 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def _create_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
+    conn.executescript(SCHEMA + audit.SCHEMA)
     conn.execute(
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),

@@ -13,6 +13,7 @@ import os
 import socket
 import sqlite3
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,8 @@ from typing import Any
 
 from runtime.engine.states import RunStatus, check_move
 from runtime.errors import ConflictError, NotFoundError
+from runtime.store import audit
+from runtime.store.audit import Entry, step_entries, task_entry
 from runtime.store.db import connect, transaction
 
 
@@ -110,6 +113,9 @@ class RunRow:
             "finished_at": self.finished_at,
         }
 
+
+# Blocked runs that `junction resume` retries: nothing happened yet, trying again is safe.
+RETRYABLE_BLOCKS = ("model unavailable", "connector unavailable")
 
 JSON_STEP_COLUMNS = ("inputs", "model_call", "output", "decision", "changes", "verdicts")
 
@@ -213,11 +219,17 @@ class NewStep:
 
 
 class RunStore:
-    """Runs, steps and tasks in one SQLite file (see the module docstring)."""
+    """Runs, steps and tasks in one SQLite file (see the module docstring).
+
+    Every write also appends to the audit trail (store/audit.py) inside the same
+    transaction: status changes, steps with their model calls and guardrail verdicts,
+    tasks, decisions and record changes.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.conn = connect(path)
+        self.actor = f"engine@{this_process()}"
 
     def close(self) -> None:
         self.conn.close()
@@ -247,6 +259,11 @@ class RunStore:
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
                  RunStatus.queued.value, autonomy, model_override, dumps(context), stamp, stamp))
+            audit.append(c, [Entry(
+                "run.created", self.actor, run_id=run_id, subject=case_id, flow_sha=flow_sha,
+                model=model_override, after={"status": RunStatus.queued.value,
+                                             "autonomy": autonomy, "batch_id": batch_id,
+                                             "case": context.get("case")})])
         return self.run(run_id), True
 
     def run(self, run_id: str) -> RunRow:
@@ -301,6 +318,11 @@ class RunStore:
         if target.terminal:
             fields.setdefault("finished_at", fields["updated_at"])
         self._update_run(c, run_id, fields)
+        why = {k: fields.get(k) for k in ("blocked_reason", "error", "outcome")
+               if fields.get(k)}
+        audit.append(c, [Entry("run.status", self.actor, run_id=run_id,
+                               before={"status": row["status"]},
+                               after={"status": target.value, **why})])
 
     def _update_run(self, c: sqlite3.Connection, run_id: str, fields: dict[str, Any]) -> None:
         if "context" in fields:
@@ -321,6 +343,10 @@ class RunStore:
                 if owner_alive(run.owner) and run.owner != this_process():
                     raise ConflictError(f"run {run_id} is being run by process {run.owner}")
                 self._update_run(c, run_id, fields)
+                if run.owner != this_process():
+                    audit.append(c, [Entry("run.claimed", self.actor, run_id=run_id,
+                                           before={"owner": run.owner},
+                                           after={"owner": fields["owner"]})])
             else:
                 if run.status is RunStatus.queued:
                     fields["started_at"] = fields["updated_at"]
@@ -334,7 +360,7 @@ class RunStore:
             status=RunStatus.queued.value)
         stuck = [r for r in rows if r.status is RunStatus.queued or not owner_alive(r.owner)]
         waiting = [r for r in self.runs(status=RunStatus.blocked.value)
-                   if r.blocked_reason and r.blocked_reason.startswith("model unavailable")]
+                   if r.blocked_reason and r.blocked_reason.startswith(RETRYABLE_BLOCKS)]
         return sorted(stuck + waiting, key=lambda r: (r.created_at, r.id))
 
     # -- steps -------------------------------------------------------------
@@ -369,6 +395,7 @@ class RunStore:
              step.autonomy, dumps(step.inputs), dumps(step.model_call), dumps(step.output),
              dumps(step.decision), dumps(step.changes), dumps(step.verdicts), step.next_node,
              step.error, step.started_at or stamp, finished, step.duration_ms))
+        audit.append(c, step_entries(step, self.actor))
         return int(cur.lastrowid or 0)
 
     def record_step(self, step: NewStep, *, advance: dict[str, Any] | None = None) -> int:
@@ -379,12 +406,27 @@ class RunStore:
                 self._update_run(c, step.run_id, {**advance, "updated_at": now()})
         return step_id
 
-    def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any]) -> None:
-        """Mark a decided step done and move the run to its next node, atomically."""
+    def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],
+                    entries: list[Entry] | None = None) -> None:
+        """Mark a decided step done and move the run to its next node, atomically (with the
+        audit rows of the record change the step made, when given)."""
         with transaction(self.conn) as c:
+            row = c.execute("SELECT node_id, visit FROM steps WHERE id=?",
+                            (step_id,)).fetchone()
             c.execute("UPDATE steps SET status='done', finished_at=? WHERE id=?",
                       (now(), step_id))
             self._update_run(c, run_id, {**advance, "updated_at": now()})
+            node = None if row is None else str(row["node_id"])
+            audit.append(c, [*(entries or []), Entry(
+                "step", self.actor, run_id=run_id, node_id=node,
+                subject=None if row is None else f"{node}#{row['visit']}",
+                before={"status": "decided"},
+                after={"status": "done", "next_node": advance.get("current_node")})])
+
+    def append_audit(self, entries: list[Entry]) -> None:
+        """Audit rows that go with no journal write (a refused edit, an expiry check)."""
+        with transaction(self.conn) as c:
+            audit.append(c, entries)
 
     def finish_run(self, run_id: str, status: RunStatus, **fields: Any) -> RunRow:
         return self.move(run_id, status, owner=None, **fields)
@@ -403,6 +445,8 @@ class RunStore:
                 " created_at, due_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (task_id, step.run_id, step_id, step.node_id, "open", reason, dumps(allowed),
                  dumps(packet), now(), due_at))
+            audit.append(c, [task_entry(task_id, step.run_id, step.node_id, reason, allowed,
+                                        packet, due_at, self.actor)])
             extra = {} if context is None else {"context": context}
             self._move(c, step.run_id, RunStatus.blocked, blocked_reason=reason, owner=None,
                        **extra)
@@ -432,13 +476,18 @@ class RunStore:
         return TaskRow.from_row(rows[0])
 
     def settle_task(self, task_id: str, *, decision: dict[str, Any], decided_by: str,
-                    step_update: dict[str, Any]) -> tuple[TaskRow, bool]:
+                    step_update: dict[str, Any], status: str = "decided",
+                    entries: list[Entry] | None = None,
+                    also: Callable[[sqlite3.Connection], None] | None = None,
+                    ) -> tuple[TaskRow, bool]:
         """Record a decision, turn the blocked step into a decided one and wake the run.
 
         Returns (task, True) when this call decided it. If the task was already decided
         with the same decision, returns (task, False) and changes nothing; a different
         decision raises ConflictError. All inside one IMMEDIATE transaction, so of two
-        racing deciders exactly one wins.
+        racing deciders exactly one wins. `status` is "decided" for a person and
+        "timed_out" for an expiry; `also` runs inside the same transaction (e.g. to record
+        what a person said about a change whose outcome was unknown).
         """
         with transaction(self.conn) as c:
             row = c.execute("SELECT * FROM tasks WHERE id=?", (task_id,)).fetchone()
@@ -446,28 +495,89 @@ class RunStore:
                 raise NotFoundError(f"no task with id '{task_id}'")
             task = TaskRow.from_row(row)
             if task.status != "open":
-                if task.decision == decision:
+                if task.decision == decision and task.status == status:
                     return task, False
-                raise ConflictError(
-                    f"task {task_id} was already decided ({_describe(task.decision)}) "
-                    f"by {task.decided_by or 'someone'} at {task.decided_at}")
+                raise ConflictError(_settled_message(task))
             stamp = now()
-            c.execute("UPDATE tasks SET status='decided', decision=?, decided_by=?,"
-                      " decided_at=? WHERE id=?", (dumps(decision), decided_by, stamp, task_id))
+            c.execute("UPDATE tasks SET status=?, decision=?, decided_by=?,"
+                      " decided_at=? WHERE id=?",
+                      (status, dumps(decision), decided_by, stamp, task_id))
             updates = {k: dumps(v) if k in JSON_STEP_COLUMNS else v
                        for k, v in step_update.items()}
             updates["status"] = "decided"
             columns = ", ".join(f"{k}=?" for k in updates)
             c.execute(f"UPDATE steps SET {columns} WHERE id=?", (*updates.values(), task.step_id))
+            audit.append(c, [*(entries or []), Entry(
+                "task.timed_out" if status == "timed_out" else "decision",
+                decided_by if status == "timed_out" else f"person:{decided_by}",
+                run_id=task.run_id, node_id=task.node_id, subject=task.id,
+                before={"task": "open", "proposal": task.packet.get("proposal"),
+                        "ai": task.packet.get("ai")},
+                after={"task": status, "decision": decision,
+                       "record": step_update.get("decision")})])
+            if also is not None:
+                also(c)
             self._move(c, task.run_id, RunStatus.running, blocked_reason=None, owner=None)
         return self.task(task_id), True
+
+    def open_task_on_step(self, step_id: int, *, reason: str, allowed: list[str],
+                          packet: dict[str, Any]) -> str:
+        """Block a run at a step that is already journaled (a record change whose outcome
+        is unknown): the step stays as it is, a person decides what happened."""
+        task_id = new_id("t")
+        with transaction(self.conn) as c:
+            row = c.execute("SELECT run_id, node_id FROM steps WHERE id=?",
+                            (step_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no step {step_id}")
+            c.execute("UPDATE steps SET status='blocked' WHERE id=?", (step_id,))
+            c.execute(
+                "INSERT INTO tasks(id, run_id, step_id, node_id, status, reason, allowed, packet,"
+                " created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (task_id, row["run_id"], step_id, row["node_id"], "open", reason,
+                 dumps(allowed), dumps(packet), now()))
+            audit.append(c, [task_entry(task_id, row["run_id"], row["node_id"], reason,
+                                        allowed, packet, None, self.actor)])
+            self._move(c, row["run_id"], RunStatus.blocked, blocked_reason=reason, owner=None)
+        return task_id
+
+    def due_tasks(self, at: str) -> list[TaskRow]:
+        """Open tasks whose due time has passed."""
+        rows = self.conn.execute("SELECT * FROM tasks WHERE status='open' AND due_at IS NOT NULL"
+                                 " AND due_at <= ? ORDER BY due_at, id", (at,))
+        return [TaskRow.from_row(r) for r in rows]
+
+    def model_calls(self, run_id: str, node_id: str) -> int:
+        """How many model calls (attempts included) a node has made in this run."""
+        total = 0
+        for row in self.conn.execute("SELECT model_call FROM steps WHERE run_id=? AND node_id=?"
+                                     " AND model_call IS NOT NULL AND model_call != 'null'",
+                                     (run_id, node_id)):
+            call = loads(row["model_call"]) or {}
+            total += int(call.get("attempts", 1) or 1)
+        return total
 
     def cancel_run(self, run_id: str, reason: str = "cancelled") -> RunRow:
         with transaction(self.conn) as c:
             self._move(c, run_id, RunStatus.cancelled, error=reason, owner=None)
+            open_ids = [r["id"] for r in c.execute(
+                "SELECT id FROM tasks WHERE run_id=? AND status='open'", (run_id,))]
             c.execute("UPDATE tasks SET status='cancelled' WHERE run_id=? AND status='open'",
                       (run_id,))
+            audit.append(c, [Entry("task.cancelled", self.actor, run_id=run_id, subject=t,
+                                   before={"task": "open"}, after={"task": "cancelled"})
+                             for t in open_ids])
         return self.run(run_id)
+
+
+def _settled_message(task: TaskRow) -> str:
+    if task.status == "cancelled":
+        return f"task {task.id} was cancelled together with its run"
+    if task.status == "timed_out":
+        return (f"task {task.id} timed out at {task.decided_at} and the run followed its "
+                "timeout branch; nothing was approved")
+    return (f"task {task.id} was already decided ({_describe(task.decision)}) "
+            f"by {task.decided_by or 'someone'} at {task.decided_at}")
 
 
 def _describe(decision: dict[str, Any] | None) -> str:
