@@ -15,6 +15,11 @@ class OutcomeUnknown(Exception):
     """The connector cannot tell whether a change landed; the run must block, not guess."""
 
 
+class ConnectorUnavailable(Exception):
+    """Nothing was written (the system could not be reached, refused the change, or its
+    secret is missing); trying again later with the same key is safe."""
+
+
 @dataclass(frozen=True)
 class ApplyResult:
     before: dict[str, Any]

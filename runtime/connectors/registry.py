@@ -5,13 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from runtime.connectors.base import Connector
+from runtime.connectors.base import Connector, ConnectorUnavailable
+from runtime.connectors.files import CsvConnector, JsonlConnector
 from runtime.connectors.sqlite_table import SqliteRecordConnector
+from runtime.connectors.webhook import WebhookConnector
 from runtime.errors import InputError
 from runtime.flow.schema import Connector as ConnectorConfig
+from runtime.flow.schema import RecordField
 
 
-def open_connector(config: ConnectorConfig, store: Any, base_dir: Path) -> Connector:
+def open_connector(config: ConnectorConfig, store: Any, base_dir: Path,
+                   fields: list[RecordField] | None = None) -> Connector:
+    """`path` is relative to the flow's folder; file connectors need one."""
     if config.kind == "sqlite":
         return SqliteRecordConnector(store.conn, config.path or "records")
+    if config.kind in ("csv", "jsonl"):
+        if not config.path:
+            raise InputError(f"a {config.kind} connector needs a 'path' to its records file")
+        path = Path(config.path)
+        if not path.is_absolute():
+            path = base_dir / path
+        kind = CsvConnector if config.kind == "csv" else JsonlConnector
+        return kind(store.conn, path, list(fields or []))
+    if config.kind == "webhook":
+        try:
+            return WebhookConnector(store.conn, config)
+        except ConnectorUnavailable as exc:
+            raise InputError(str(exc)) from None
     raise InputError(f"connector kind '{config.kind}' is not available in this build")

@@ -293,12 +293,20 @@ class Edge(Strict):
 
 
 class Connector(Strict):
-    """Where record changes go. `sqlite` is the workspace table; others come from config."""
+    """Where record changes go. `sqlite` is the workspace table; others come from config.
+
+    A webhook that honours the `Idempotency-Key` header says `deduplicates: true`, so a
+    change whose outcome was lost is simply sent again; otherwise `reconcile_url` (GET,
+    `{key}` replaced; 200 = applied, 404 = not) is asked first, and without it the run
+    waits for a person instead of sending twice.
+    """
 
     kind: Literal["sqlite", "csv", "jsonl", "webhook"] = "sqlite"
     path: str | None = None
     url: str | None = None
     token_key: str | None = None
+    deduplicates: bool = False
+    reconcile_url: str | None = None
 
 
 class Flow(Strict):
