@@ -1,8 +1,15 @@
-"""The human-readable step log of `junction show`."""
+"""The human-readable step log of `junction show`, and the handoff packet of a task.
+
+Every guardrail verdict of every step is shown (hits marked), and every task with its
+packet, so a person reading a run sees why the AI was or was not allowed to act. Text that
+came from a case or a model is printed without markup interpretation.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from rich.markup import escape
 
 from runtime.cli.output import out, short_time
 from runtime.store.runs import RunRow, StepRow, TaskRow
@@ -10,23 +17,28 @@ from runtime.store.runs import RunRow, StepRow, TaskRow
 
 def print_run(run: RunRow, steps: list[StepRow], tasks: list[TaskRow], *,
               prompts: bool = False) -> None:
-    out.print(f"[bold]Run {run.id}[/bold]  case {run.case_id}  flow '{run.flow_name}' "
-              f"({run.flow_sha[:10]})", highlight=False)
+    out.print(f"[bold]Run {run.id}[/bold]  case {escape(run.case_id)}  flow "
+              f"'{escape(run.flow_name)}' ({run.flow_sha[:10]})", highlight=False)
     status = run.status.value + (f", outcome {run.outcome}" if run.outcome else "")
+    stage = f"   autonomy override: {run.autonomy}" if run.autonomy else ""
     out.print(f"status: {status}   started {short_time(run.started_at)}   "
-              f"finished {short_time(run.finished_at) or '-'}", highlight=False)
+              f"finished {short_time(run.finished_at) or '-'}{stage}", highlight=False)
     for reason in (run.blocked_reason, run.error):
         if reason:
-            out.print(f"[yellow]{reason}[/yellow]", highlight=False)
+            out.print(f"[yellow]{escape(reason)}[/yellow]", highlight=False)
+    hits = sum(1 for s in steps for v in s.verdicts or [] if _is_hit(v))
+    if hits:
+        out.print(f"[red]{hits} guardrail hit(s)[/red]", highlight=False)
     out.print()
     for step in steps:
         _print_step(step, prompts)
     for task in tasks:
-        _print_task(task)
+        out.print()
+        print_packet(task)
 
 
 def _print_step(step: StepRow, prompts: bool) -> None:
-    head = f"{step.seq:>3}. {step.node_id} [{step.kind}]"
+    head = escape(f"{step.seq:>3}. {step.node_id} [{step.kind}]")
     extra = f" visit {step.visit}" if step.visit > 1 else ""
     stage = f" · {step.autonomy}" if step.autonomy else ""
     out.print(f"[bold]{head}[/bold]{extra}{stage} — {step.status}", highlight=False)
@@ -61,10 +73,7 @@ def _step_lines(step: StepRow) -> list[str]:
         lines.append(f"draft: {_clip(str(output['draft']), 160)}")
     if step.changes:
         lines.append("record changes: " + _kv(step.changes))
-    for verdict in step.verdicts or []:
-        field = f" {verdict['field']}" if verdict.get("field") else ""
-        lines.append(f"guardrail {verdict['rule']}{field}: {verdict['outcome']} — "
-                     f"{verdict['reason']}")
+    lines += [verdict_line(v) for v in step.verdicts or []]
     call = step.model_call or {}
     if call:
         lines.append(f"model: {call.get('provider')} {call.get('model')}  "
@@ -75,16 +84,67 @@ def _step_lines(step: StepRow) -> list[str]:
     return lines
 
 
-def _print_task(task: TaskRow) -> None:
-    out.print(f"\n[bold]Task {task.id}[/bold] at {task.node_id}: {task.status}", highlight=False)
-    out.print(f"      why: {task.reason}", highlight=False, markup=False)
+def verdict_line(verdict: dict[str, Any]) -> str:
+    field = f" {_clip(str(verdict['field']), 40)}" if verdict.get("field") else ""
+    mark = "  ← guardrail hit" if _is_hit(verdict) else ""
+    return (f"guardrail {verdict['rule']}{field}: {verdict['outcome']} — "
+            f"{_clip(str(verdict.get('reason', '')), 160)}{mark}")
+
+
+def _is_hit(verdict: dict[str, Any]) -> bool:
+    return verdict.get("outcome") in ("drop", "block")
+
+
+def print_packet(task: TaskRow) -> None:
+    """A task and its handoff packet, in the order a person reads it."""
+    p = task.packet
+    title = (p.get("node") or {}).get("title", task.node_id)
+    out.print(f"[bold]Task {task.id}[/bold] — {escape(str(title))} ({task.status})",
+              highlight=False)
+    for line in packet_lines(task):
+        out.print("  " + line, highlight=False, markup=False)
+
+
+def packet_lines(task: TaskRow) -> list[str]:
+    p = task.packet
+    lines = [f"case: {p.get('case_summary', '')}", f"why: {task.reason}"]
+    if p.get("autonomy"):
+        lines.append(f"autonomy: {p['autonomy']}")
+    ai = p.get("ai") or {}
+    if ai:
+        probs = ai.get("probabilities") or {}
+        shown = ", ".join(f"{k} {v:.2f}" for k, v in sorted(probs.items(), key=lambda i: -i[1]))
+        what = f"label={ai.get('label')}" if ai.get("label") else "proposed"
+        lines.append(f"AI ({ai.get('confidence_kind')}, {ai.get('model')}): {what} "
+                     f"confidence={ai.get('confidence')} {shown}".rstrip())
+        if ai.get("proposal"):
+            lines.append("AI's raw proposal: " + _kv(ai["proposal"]))
+    if p.get("proposal"):
+        lines.append("proposal (prefilled): " + _kv(p["proposal"]))
+    lines += [verdict_line(v) for v in p.get("guardrails", [])]
+    lines.append("so far: " + (" → ".join(h["node"] for h in p.get("history", [])) or "-"))
+    for action in p.get("actions_taken", []):
+        lines.append(f"already done at {action['node']}: {_kv(action['changes'])}")
+    if p.get("connector"):
+        lines.append(f"connector: {p['connector']['name']}  idempotency key "
+                     f"{p['connector']['idempotency_key']}")
+    for tip in p.get("suggested_next_steps", []):
+        lines.append(f"next: {tip}")
+    if p.get("due_at"):
+        branch = (p.get("on_timeout") or {}).get("branch", "timeout")
+        lines.append(f"due: {short_time(p['due_at'])} (then the run follows '{branch}'; "
+                     "a timeout approves nothing)")
+    lines.append(f"decisions: {', '.join(task.allowed)}"
+                 + (f"; options: {', '.join(p['options'])}" if p.get("options") else "")
+                 + (f"; editable: {', '.join(p['editable'])}" if p.get("editable") else ""))
     if task.decision:
-        out.print(f"      decided by {task.decided_by}: {_kv(task.decision)}",
-                  highlight=False, markup=False)
+        lines.append(f"decided by {task.decided_by} at {short_time(task.decided_at)}: "
+                     f"{_kv(task.decision)}")
+    return lines
 
 
 def _kv(data: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={_clip(str(v), 60)}" for k, v in data.items()
+    return ", ".join(f"{_clip(str(k), 40)}={_clip(str(v), 60)}" for k, v in data.items()
                      if v not in (None, "", [], {}))
 
 

@@ -8,15 +8,18 @@ from typing import Any
 
 from runtime.cli.common import add_home, add_json, open_workspace
 from runtime.cli.output import out, print_json, short_time, table
+from runtime.cli.show import print_packet
 from runtime.engine.decisions import HumanDecision
 from runtime.errors import InputError
-from runtime.store.runs import TaskRow
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     cmd = sub.add_parser("tasks", help="list human tasks (open ones by default)")
     cmd.add_argument("--all", action="store_true", help="include decided and cancelled tasks")
     cmd.add_argument("task", nargs="?", help="show one task's handoff packet")
+    cmd.add_argument("--expire", action="store_true",
+                     help="first let tasks past their due time follow their timeout branch "
+                          "(`junction resume` does this too)")
     add_home(cmd)
     add_json(cmd)
     cmd.set_defaults(handler=list_tasks)
@@ -37,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def list_tasks(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
+    if args.expire:
+        moved = workspace.engine().expire_tasks()
+        if not args.json:
+            for run in moved:
+                out.print(f"run {run.id}: a task timed out; it followed the timeout branch "
+                          f"and is now {run.status.value}", highlight=False)
     if args.task:
         task = workspace.store.task(args.task)
         if args.json:
@@ -57,32 +66,6 @@ def list_tasks(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_packet(task: TaskRow) -> None:
-    p = task.packet
-    out.print(f"[bold]Task {task.id}[/bold] — {p['node']['title']} ({task.status})",
-              highlight=False)
-    lines = [f"case: {p.get('case_summary', '')}", f"why: {task.reason}"]
-    ai = p.get("ai") or {}
-    if ai:
-        probs = ai.get("probabilities") or {}
-        shown = ", ".join(f"{k} {v:.2f}" for k, v in sorted(probs.items(), key=lambda i: -i[1]))
-        lines.append(f"AI ({ai.get('confidence_kind')}): label={ai.get('label')} "
-                     f"confidence={ai.get('confidence')} {shown}".rstrip())
-    if p.get("proposal"):
-        lines.append("proposal: " + ", ".join(f"{k}={v}" for k, v in p["proposal"].items()))
-    for verdict in p.get("guardrails", []):
-        lines.append(f"guardrail {verdict['rule']}: {verdict['outcome']} — {verdict['reason']}")
-    lines.append("so far: " + " → ".join(h["node"] for h in p.get("history", [])))
-    for action in p.get("actions_taken", []):
-        lines.append(f"already done at {action['node']}: {action['changes']}")
-    for tip in p.get("suggested_next_steps", []):
-        lines.append(f"next: {tip}")
-    lines.append(f"decisions: {', '.join(task.allowed)}"
-                 + (f"; options: {', '.join(p['options'])}" if p.get("options") else ""))
-    for line in lines:
-        out.print("  " + line, highlight=False, markup=False)
-
-
 def parse_decision(args: argparse.Namespace) -> HumanDecision:
     values = dict(_parse_assignment(item) for item in args.set)
     if args.approve:
@@ -96,7 +79,7 @@ def parse_decision(args: argparse.Namespace) -> HumanDecision:
     else:
         raise InputError("say what you decide: --approve, --reject, --choose OPTION or --set")
     if values and action == "approve":
-        action = "edit"
+        action, choice = "edit", "approve"  # on a human node: approve, with these edits
     return HumanDecision(action=action, choice=choice, values=values)
 
 

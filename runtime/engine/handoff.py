@@ -1,8 +1,10 @@
 """The handoff packet: everything a person needs to decide a task without digging.
 
-Built the same way for every kind of task so the CLI, the inbox and the audit trail all
-show the same story: the case, what happened so far, the AI's proposal with its
-confidence, which guardrail sent it here and why, what was already done, what to do next.
+Built by one function for every kind of task (a held AI proposal, a low-confidence
+classification, a human node, a change whose outcome is unknown) so the CLI, the inbox and
+the audit trail all show the same story: the case, what happened so far, the AI's proposal
+with its confidence and per-option probabilities, which guardrail sent it here and why,
+what was already done, what to do next, and which decisions are allowed.
 """
 
 from __future__ import annotations
@@ -11,31 +13,74 @@ from typing import Any
 
 from runtime.engine.plan import Plan
 from runtime.engine.steps import Handoff, StepOutcome
-from runtime.flow.schema import node_kind_label
-from runtime.store.runs import StepRow
+from runtime.flow.schema import HumanNode, node_kind_label
+from runtime.store.runs import RunRow, StepRow
 
 SUMMARY_CHARS = 280
+CLIP_VALUE = 200
+CLIP_KEYS = 30
 
 
 def build_packet(plan: Plan, node_id: str, context: dict[str, Any], history: list[StepRow],
-                 outcome: StepOutcome, handoff: Handoff, stage: str) -> dict[str, Any]:
+                 outcome: StepOutcome, handoff: Handoff, stage: str,
+                 due_at: str | None = None) -> dict[str, Any]:
+    """The packet of a task opened when a step needs a person."""
+    return _packet(
+        plan, node_id, context.get("case") or {}, history, kind="review",
+        proposal=handoff.proposal, ai=_ai_part(outcome), reason=handoff.reason,
+        verdicts=[v.to_json() for v in outcome.verdicts],
+        tips=_suggestions(handoff), allowed=handoff.allowed, options=handoff.options,
+        editable=handoff.editable, stage=stage, due_at=due_at)
+
+
+def unknown_outcome_packet(plan: Plan, node_id: str, run: RunRow, history: list[StepRow], *,
+                           connector: str, key: str, changes: dict[str, Any], reason: str,
+                           options: list[str]) -> dict[str, Any]:
+    """The packet of a task opened when nobody can tell whether a record change landed."""
+    step = next((s for s in reversed(history) if s.node_id == node_id), None)
+    tips = [f"check the record of case {run.case_id} in {connector}",
+            "choose 'applied' if the change is there (nothing is sent again)",
+            "choose 'resend' if it is not (it is sent again with the same idempotency key)"]
+    packet = _packet(
+        plan, node_id, run.context.get("case") or {}, history, kind="outcome_unknown",
+        proposal=changes, ai=None, reason=reason,
+        verdicts=list(step.verdicts or []) if step else [], tips=tips, allowed=["choose"],
+        options=options, editable=[], stage=(step.autonomy or "") if step else "",
+        due_at=None)
+    packet["connector"] = {"name": connector, "idempotency_key": key}
+    return packet
+
+
+def _packet(plan: Plan, node_id: str, case: dict[str, Any], history: list[StepRow], *,
+            kind: str, proposal: dict[str, Any], ai: dict[str, Any] | None, reason: str,
+            verdicts: list[dict[str, Any]], tips: list[str], allowed: list[str],
+            options: list[str], editable: list[str], stage: str,
+            due_at: str | None) -> dict[str, Any]:
     node = plan.nodes[node_id]
+    timeout = node.timeout if isinstance(node, HumanNode) else None
+    fired = [v for v in verdicts if v.get("outcome") != "pass"]
     return {
+        "kind": kind,
         "node": {"id": node_id, "title": node.label(), "kind": node_kind_label(node)},
-        "case_summary": case_summary(context.get("case") or {}),
-        "history": [_history_line(plan, s) for s in history],
-        "proposal": handoff.proposal,
-        "ai": _ai_part(outcome),
-        "reason": handoff.reason,
-        "guardrails": [v.to_json() for v in outcome.verdicts if v.outcome != "pass"],
+        "case_summary": case_summary(case),
+        "history": [_history_line(plan, s) for s in history if s.node_id != node_id
+                    or s.status == "done"],
+        "proposal": proposal,
+        "ai": ai,
+        "reason": reason,
+        "guardrails": fired,
+        "guardrail_hits": sum(1 for v in fired if v.get("outcome") in ("drop", "block")),
         "actions_taken": [
-            {"node": s.node_id, "changes": s.changes} for s in history if s.changes
+            {"node": s.node_id, "changes": s.changes} for s in history
+            if s.changes and s.status == "done"
         ],
-        "suggested_next_steps": _suggestions(handoff),
-        "allowed": handoff.allowed,
-        "options": handoff.options,
-        "editable": handoff.editable,
+        "suggested_next_steps": tips,
+        "allowed": allowed,
+        "options": options,
+        "editable": editable,
         "autonomy": stage,
+        "due_at": due_at,
+        "on_timeout": ({"branch": timeout.on, "approves": False} if timeout else None),
     }
 
 
@@ -63,12 +108,27 @@ def _ai_part(outcome: StepOutcome) -> dict[str, Any] | None:
     out = outcome.output
     return {
         "label": out.get("label"),
-        "proposal": out.get("proposal"),
+        "proposal": _clipped(out.get("proposal")),
         "confidence": out.get("confidence"),
         "probabilities": out.get("probabilities"),
         "confidence_kind": (outcome.model_call or {}).get("confidence_kind"),
         "model": (outcome.model_call or {}).get("model"),
     }
+
+
+def _clipped(values: Any) -> Any:
+    """The model's raw proposal as a person can read it: long values and key floods cut."""
+    if not isinstance(values, dict):
+        return values
+    shown: dict[str, Any] = {}
+    for index, (key, value) in enumerate(values.items()):
+        if index == CLIP_KEYS:
+            shown["…"] = f"{len(values) - CLIP_KEYS} more keys"
+            break
+        text = value if isinstance(value, str) else None
+        shown[str(key)[:CLIP_VALUE]] = (
+            text[:CLIP_VALUE] + "…" if text is not None and len(text) > CLIP_VALUE else value)
+    return shown
 
 
 def _suggestions(handoff: Handoff) -> list[str]:

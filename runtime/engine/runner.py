@@ -6,6 +6,8 @@ connector with the step's idempotency key → mark the step `done` and move the 
 one commit. A crash anywhere leaves either no step (it is simply executed again), a
 decided step (its stored outcome is re-applied; the connector recognises the key), or a
 done step. Observers hear about each event after it is committed.
+
+Applying changes lives in `effects.py`, people's decisions and timeouts in `human.py`.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from runtime.connectors.base import Connector, OutcomeUnknown, idempotency_key
-from runtime.connectors.registry import open_connector
 from runtime.engine import events as ev
-from runtime.engine.decisions import HumanDecision, resolve
+from runtime.engine import human
+from runtime.engine.decisions import HumanDecision
+from runtime.engine.effects import Blocked, Effects
 from runtime.engine.faults import FaultPlan
 from runtime.engine.handoff import build_packet
 from runtime.engine.plan import Plan, compile_plan, stage_for
@@ -29,6 +31,7 @@ from runtime.engine.steps import Handoff, MissingData, StepContext, StepOutcome,
 from runtime.errors import InputError, JunctionError
 from runtime.flow.loader import LoadedFlow, parse_flow
 from runtime.flow.schema import (
+    AINodeBase,
     AnyNode,
     CaseField,
     ClassifyNode,
@@ -36,6 +39,7 @@ from runtime.flow.schema import (
     FieldType,
     node_kind_label,
 )
+from runtime.guardrails.policy import Verdict
 from runtime.models import registry
 from runtime.models.base import ModelProvider, ModelUnavailable, OutputInvalid
 from runtime.store.runs import NewStep, RunRow, RunStore, StepRow, TaskRow, now
@@ -53,7 +57,7 @@ class Engine:
         self.decided_by = decided_by
         self.faults = FaultPlan.from_env()
         self._plans: dict[str, Plan] = {}
-        self._connectors: dict[tuple[str, str], Connector] = {}
+        self.effects = Effects(store, self.emit, self.faults.passed)
 
     # -- public API --------------------------------------------------------
 
@@ -90,14 +94,23 @@ class Engine:
         if run.current_node is None:
             raise JunctionError(f"run {run_id} has no position")
         self._emit(ev.RunStarted(run_id=run_id, resumed=resumed))
-        pending = self.store.open_step(run_id)
-        if pending is not None and pending.status == "decided":
-            run = self._complete(plan, run, pending)
-        return self._walk(plan, run)
+        try:
+            pending = self.store.open_step(run_id)
+            if pending is not None and pending.status == "decided":
+                run = self._complete(plan, run, pending)
+                if run.status is not RunStatus.running:
+                    return run
+            return self._walk(plan, run)
+        except Blocked as stop:
+            return stop.run
 
     def resume_interrupted(self, on_run: Callable[[RunRow], None] | None = None) -> list[RunRow]:
-        """Continue every run whose process died, and runs blocked on an unavailable model."""
-        results = []
+        """Continue every run whose process died, runs blocked on an unavailable model or
+        connector, and runs whose human task timed out (they follow the timeout branch)."""
+        results = self.expire_tasks()
+        if on_run:
+            for result in results:
+                on_run(result)
         for run in self.store.interrupted_runs():
             result = self._safe_drive(run.id)
             results.append(result)
@@ -110,26 +123,15 @@ class Engine:
         """Apply a person's decision and continue the run.
 
         Deciding the same thing twice is a no-op returning the first decision; deciding
-        differently after someone else raises ConflictError.
+        differently after someone else raises ConflictError. An edit that breaks a limit
+        raises EditRefused (an InputError) and is logged as a guardrail hit.
         """
-        task = self.store.task(task_id)
-        run = self.store.run(task.run_id)
-        step = self.store.step(task.step_id)
-        plan = self.plan_for(run)
-        if task.status == "open":
-            resolution = resolve(plan, task.node_id, task.packet, step.output or {}, decision)
-            update = {"output": resolution.output, "changes": resolution.changes,
-                      "next_node": resolution.next_node,
-                      "decision": {**resolution.record, "task": task.id}}
-        else:
-            update = {}
-        task, fresh = self.store.settle_task(task.id, decision=decision.key(),
-                                             decided_by=decided_by or self.decided_by,
-                                             step_update=update)
-        if fresh:
-            self._emit(ev.TaskDecided(run_id=task.run_id, task_id=task.id, node_id=task.node_id,
-                                      decision=decision.key()))
-        return task, fresh, self._safe_drive(task.run_id)
+        return human.decide(self, task_id, decision, decided_by or self.decided_by)
+
+    def expire_tasks(self, at: datetime | None = None) -> list[RunRow]:
+        """Human tasks past their due time follow their node's timeout branch (which never
+        approves anything); returns the runs that went on."""
+        return human.expire(self, at)
 
     def cancel(self, run_id: str, reason: str = "cancelled by user") -> RunRow:
         run = self.store.cancel_run(run_id, reason)
@@ -149,6 +151,12 @@ class Engine:
 
     def _remember(self, plan: Plan) -> Plan:
         return self._plans.setdefault(plan.loaded.sha256, plan)
+
+    def safe_drive(self, run_id: str) -> RunRow:
+        return self._safe_drive(run_id)
+
+    def emit(self, event: ev.Event) -> None:
+        self._emit(event)
 
     def _safe_drive(self, run_id: str) -> RunRow:
         try:
@@ -172,9 +180,12 @@ class Engine:
                                       kind=node_kind_label(node), visit=visit))
             started = time.perf_counter()
             stage = stage_for(plan, node, run.autonomy)
+            calls = (self.store.model_calls(run.id, node_id)
+                     if isinstance(node, AINodeBase) else 0)
             try:
                 outcome = execute(node, StepContext(plan, run.id, run.case_id, context,
-                                                    stage, self._provider_for(plan, run)))
+                                                    stage, self._provider_for(plan, run),
+                                                    model_calls=calls))
             except ModelUnavailable as exc:
                 return self._block_on_model(run, node_id, exc)
             except OutputInvalid as exc:
@@ -211,9 +222,10 @@ class Engine:
         else:
             step_id = self.store.record_step(step)
             self.faults.passed("decided")
-            self._apply(plan, run, step.node_id, step.visit, outcome.changes, context)
+            entry = self.effects.apply(plan, run, step_id, step.node_id, step.visit,
+                                       outcome.changes, context)
             self.faults.passed("effect")
-            self.store.finish_step(step_id, run.id, advance=advance)
+            self.store.finish_step(step_id, run.id, advance=advance, entries=[entry])
             self.faults.passed("done")
         self._step_finished(step, outcome.decision)
         return outcome.next_node, run
@@ -223,10 +235,13 @@ class Engine:
         context = run.context
         context["visits"][step.node_id] = step.visit
         context["nodes"][step.node_id] = step.output or {}
+        entries = []
         if step.changes:
-            self._apply(plan, run, step.node_id, step.visit, step.changes, context)
+            entries.append(self.effects.apply(plan, run, step.id, step.node_id, step.visit,
+                                              step.changes, context))
         self.store.finish_step(step.id, run.id, advance={"current_node": step.next_node,
-                                                         "context": context})
+                                                         "context": context},
+                               entries=entries)
         self._emit(ev.StepFinished(run_id=run.id, node_id=step.node_id, kind=step.kind,
                                    visit=step.visit, status="done",
                                    summary=_summary(step.decision), next_node=step.next_node))
@@ -234,28 +249,15 @@ class Engine:
             return self._fail(run, f"node '{step.node_id}' has no edge to follow")
         return self.store.run(run.id)
 
-    def _apply(self, plan: Plan, run: RunRow, node_id: str, visit: int,
-               changes: dict[str, Any], context: dict[str, Any]) -> None:
-        connector = self._connector(plan, run)
-        key = idempotency_key(run.id, node_id, visit)
-        try:
-            result = connector.apply(run.case_id, changes, key)
-        except OutcomeUnknown as exc:
-            self.store.block_run(run.id, f"record change outcome unknown: {exc}")
-            raise JunctionError(f"run {run.id} blocked: {exc}") from exc
-        context["record"] = result.after
-        self._emit(ev.RecordChanged(run_id=run.id, node_id=node_id, case_id=run.case_id,
-                                    changes=changes, idempotency_key=key,
-                                    replayed=result.replayed))
-
     def _block(self, plan: Plan, run: RunRow, step: NewStep, outcome: StepOutcome,
                handoff: Handoff, context: dict[str, Any]) -> RunRow:
         history = self.store.steps(run.id)
-        packet = build_packet(plan, step.node_id, context, history, outcome, handoff,
-                              step.autonomy or "")
         due = None
         if handoff.due_hours:
-            due = (datetime.now(UTC) + timedelta(hours=handoff.due_hours)).isoformat()
+            due = (datetime.now(UTC) + timedelta(hours=handoff.due_hours)).isoformat(
+                timespec="milliseconds")
+        packet = build_packet(plan, step.node_id, context, history, outcome, handoff,
+                              step.autonomy or "", due_at=due)
         blocked = NewStep(**{**step.__dict__, "status": "blocked", "next_node": None,
                              "decision": {"handoff": handoff.reason}})
         _, task_id = self.store.block_with_task(blocked, reason=handoff.reason,
@@ -283,6 +285,7 @@ class Engine:
     def _finish(self, plan: Plan, run: RunRow, node: EndNode, visit: int,
                 context: dict[str, Any]) -> RunRow:
         step = NewStep(run_id=run.id, node_id=node.id, kind="end", visit=visit, status="done",
+                       autonomy=stage_for(plan, node, run.autonomy).value,
                        decision={"action": "end", "outcome": node.outcome})
         context["visits"][node.id] = visit
         self.store.record_step(step, advance={"current_node": None, "context": context})
@@ -323,15 +326,6 @@ class Engine:
             return registry.resolve(ref, plan.loaded.base_dir)
         return provider
 
-    def _connector(self, plan: Plan, run: RunRow) -> Connector:
-        config = plan.flow.connector
-        key = (config.model_dump_json(), str(plan.loaded.base_dir))
-        connector = self._connectors.get(key)
-        if connector is None:
-            connector = open_connector(config, self.store, plan.loaded.base_dir)
-            self._connectors[key] = connector
-        return connector
-
     def _emit(self, event: ev.Event) -> None:
         for observer in self.observers:
             try:
@@ -367,6 +361,8 @@ def _invalid_output_handoff(node: AnyNode, exc: Exception) -> StepOutcome:
                       if p.value != "deny") if hasattr(node, "guardrails") else []
     return StepOutcome(
         output={"error": str(exc)},
+        verdicts=[Verdict("output_format", "hold", None,
+                          f"model output invalid after retries: {exc}")],
         decision={"action": "model_output_invalid"},
         handoff=Handoff(reason=f"model output invalid after retries: {exc}", allowed=allowed,
                         options=options, editable=editable))

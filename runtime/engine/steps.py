@@ -27,7 +27,8 @@ from runtime.flow.schema import (
 )
 from runtime.guardrails.policy import (
     Verdict,
-    limit_problem,
+    clean_confidence,
+    review_action,
     review_proposal,
     route_classification,
 )
@@ -74,6 +75,7 @@ class StepContext:
     context: dict[str, Any]
     stage: AutonomyStage
     provider_for: Any  # Callable[[AnyNode], ModelProvider]
+    model_calls: int = 0  # calls (attempts included) this node already made in this run
 
 
 def execute(node: AnyNode, ctx: StepContext) -> StepOutcome:
@@ -99,8 +101,9 @@ def _decision(node: DecisionNode, ctx: StepContext) -> StepOutcome:
 def _classify(node: ClassifyNode, ctx: StepContext) -> StepOutcome:
     flow = ctx.plan.flow
     text = prompts.case_text(node, flow, ctx.context["case"])
-    if not text.strip():
-        return _missing_data(node, ctx, "the case has no text for this node to read")
+    early = _before_model(node, ctx, text)
+    if early is not None:
+        return early
     request = ChooseRequest(
         node_id=node.id, case_id=ctx.case_id, text=text,
         messages=prompts.classify_messages(node, text),
@@ -109,30 +112,38 @@ def _classify(node: ClassifyNode, ctx: StepContext) -> StepOutcome:
         method=node.method, temperature=node.temperature,
     )
     result = _provider(node, ctx).choose(request)
+    names = [o.name for o in node.options]
+    confidence = clean_confidence(result.confidence)
     probabilities = {k: round(v, 6) for k, v in result.probabilities.items()}
-    output = {"label": result.label, "confidence": round(result.confidence, 6),
-              "probabilities": probabilities, "confidence_kind": result.call.confidence_kind}
-    verdict = route_classification(result.confidence, node.guardrails, ctx.stage)
+    output = {"label": result.label, "confidence": None if confidence is None
+              else round(confidence, 6), "probabilities": probabilities,
+              "confidence_kind": result.call.confidence_kind}
+    verdicts = route_classification(confidence, node.guardrails, ctx.stage)
+    if result.label not in names:
+        verdicts.insert(0, Verdict("shape", "block", None, (
+            f"the model answered '{result.label}', which is not an option")))
     outcome = StepOutcome(output=output, model_call=result.call.model_dump(mode="json"),
-                          verdicts=[verdict], inputs={"text": text})
-    if verdict.outcome == "pass":
+                          verdicts=verdicts, inputs={"text": text})
+    if all(v.outcome == "pass" for v in verdicts):
         outcome.next_node = ctx.plan.follow(node.id)
         outcome.decision = {"action": "classified", "label": result.label, "by": "ai"}
         return outcome
-    if verdict.outcome == "block" and node.guardrails.fallback != "human":
-        outcome.next_node = ctx.plan.follow(node.id, node.guardrails.fallback)
-        outcome.decision = {"action": "fallback", "to": outcome.next_node,
-                            "because": verdict.reason}
-        return outcome
-    names = [o.name for o in node.options]
-    outcome.handoff = Handoff(reason=verdict.reason, allowed=["approve", "choose"],
-                              proposal={"label": result.label}, options=names)
+    blocked = [v for v in verdicts if v.outcome == "block"]
+    if _named_fallback(node, ctx) and blocked:
+        return _fallback(node, ctx, outcome, blocked[0].reason)
+    outcome.handoff = Handoff(
+        reason=_reasons(verdicts), allowed=["approve", "choose"] if result.label in names
+        else ["choose"], proposal={"label": result.label} if result.label in names else {},
+        options=names)
     return outcome
 
 
 def _assist(node: AssistNode, ctx: StepContext) -> StepOutcome:
     flow = ctx.plan.flow
     text = prompts.case_text(node, flow, ctx.context["case"])
+    early = _before_model(node, ctx, text)
+    if early is not None:
+        return early
     knowledge = prompts.retrieve(node.knowledge, ctx.plan.loaded.base_dir, text)
     request = DraftRequest(node_id=node.id, case_id=ctx.case_id, text=text,
                            messages=prompts.assist_messages(node, text, knowledge),
@@ -146,26 +157,36 @@ def _assist(node: AssistNode, ctx: StepContext) -> StepOutcome:
 
 def _enforce(node: EnforceNode, ctx: StepContext) -> StepOutcome:
     flow = ctx.plan.flow
+    rails = node.guardrails
     text = prompts.case_text(node, flow, ctx.context["case"])
-    fields = [f for f, p in node.guardrails.fields.items() if p is not Permission.deny]
+    early = _before_model(node, ctx, text)
+    if early is not None:
+        return early
+    fields = [f for f, p in rails.fields.items() if p is not Permission.deny]
+    retries = max(0, min(rails.retries, rails.max_calls - ctx.model_calls - 1))
     request = ExtractRequest(
         node_id=node.id, case_id=ctx.case_id, text=text, fields=fields,
         messages=prompts.enforce_messages(node, flow, text, fields),
-        json_schema=proposal_schema(flow, fields), retries=node.guardrails.retries,
+        json_schema=proposal_schema(flow, fields), retries=retries,
     )
     result = _provider(node, ctx).extract(request)
-    review = review_proposal(result.values, flow=flow, rails=node.guardrails, stage=ctx.stage,
+    review = review_proposal(result.values, flow=flow, rails=rails, stage=ctx.stage,
                              confidence=result.confidence,
                              field_confidence=result.field_confidence)
-    output = {"proposal": result.values, "confidence": result.confidence,
-              "applied": not review.needs_person and bool(review.apply)}
+    output = {"proposal": result.values, "confidence": clean_confidence(result.confidence),
+              "applied": not review.needs_person and bool(review.apply),
+              "guardrail_hits": len(review.hits)}
     outcome = StepOutcome(output=output, model_call=result.call.model_dump(mode="json"),
                           verdicts=review.verdicts, inputs={"text": text})
+    if review.band == "low" and _named_fallback(node, ctx):
+        return _fallback(node, ctx, outcome, f"confidence below the suggest band "
+                                             f"({rails.bands.suggest})")
     if review.needs_person:
-        reasons = "; ".join(dict.fromkeys(review.hold_reasons())) or "a person must confirm"
-        outcome.handoff = Handoff(reason=reasons, allowed=["approve", "edit", "reject"],
+        outcome.handoff = Handoff(reason=_reasons(review.verdicts),
+                                  allowed=["approve", "edit", "reject"],
                                   proposal={**review.apply, **review.hold},
-                                  editable=sorted({*review.apply, *review.hold}))
+                                  editable=sorted({*review.apply, *review.hold,
+                                                   *review.blocked}))
         return outcome
     outcome.changes = review.apply
     outcome.next_node = ctx.plan.follow(node.id)
@@ -187,43 +208,90 @@ def _human(node: HumanNode, ctx: StepContext) -> StepOutcome:
 def _action(node: ActionNode, ctx: StepContext) -> StepOutcome:
     values = flat_values(ctx.context)
     changes: dict[str, Any] = dict(node.set)
+    missing = [ref for ref in node.copy_from.values() if values.get(ref) in (None, "")]
     for target, ref in node.copy_from.items():
-        if ref in values:
+        if ref not in missing:
             changes[target] = values[ref]
-    verdicts = []
-    for name, value in changes.items():
-        spec = ctx.plan.flow.record_field(name)
-        problem = limit_problem(value, spec, node.guardrails.limits.get(name)) if spec else (
-            f"'{name}' is not a record field")
-        verdicts.append(Verdict("value_limit", "block" if problem else "pass", name,
-                                problem or "within limits"))
-    outcome = StepOutcome(verdicts=verdicts, inputs={"changes": changes})
-    blocked = [v for v in verdicts if v.outcome == "block"]
-    needs_person = blocked or node.guardrails.confirm or ctx.stage is AutonomyStage.observe
-    if needs_person:
-        reason = ("; ".join(v.reason for v in blocked) or
-                  ("this action always needs a person to confirm" if node.guardrails.confirm
-                   else "observe stage: every change waits for a person"))
-        ok = {k: v for k, v in changes.items() if not any(b.field == k for b in blocked)}
-        outcome.handoff = Handoff(reason=reason, allowed=["approve", "edit", "reject"],
-                                  proposal=ok, editable=sorted(changes))
+    if missing:
+        return _missing_data(node, ctx, f"nothing to copy from {', '.join(missing)}",
+                             proposal=changes, editable=sorted(node.copy_from))
+    review = review_action(changes, flow=ctx.plan.flow, rails=node.guardrails,
+                           stage=ctx.stage)
+    outcome = StepOutcome(verdicts=review.verdicts, inputs={"changes": changes})
+    if review.needs_person:
+        outcome.handoff = Handoff(reason=_reasons(review.verdicts),
+                                  allowed=["approve", "edit", "reject"],
+                                  proposal={**review.apply, **review.hold},
+                                  editable=sorted({*review.apply, *review.hold,
+                                                   *review.blocked}))
         return outcome
-    outcome.changes = changes
+    outcome.changes = review.apply
     outcome.next_node = ctx.plan.follow(node.id)
-    outcome.decision = {"action": "applied", "fields": sorted(changes), "by": "flow"}
+    outcome.decision = {"action": "applied", "fields": sorted(review.apply), "by": "flow"}
     return outcome
 
 
-def _missing_data(node: Any, ctx: StepContext, why: str) -> StepOutcome:
+def _before_model(node: Any, ctx: StepContext, text: str) -> StepOutcome | None:
+    """What happens instead of a model call: missing input, or the node's call cap."""
+    if not text.strip():
+        return _missing_data(node, ctx, "the case has no text for this node to read")
+    rails = node.guardrails
+    if ctx.model_calls >= rails.max_calls:
+        verdict = Verdict("max_calls", "block", None, (
+            f"this node already made {ctx.model_calls} model call(s) in this run "
+            f"(limit {rails.max_calls})"))
+        return StepOutcome(verdicts=[verdict], decision={"action": "call_limit"},
+                           handoff=_person_for(node, verdict.reason))
+    return None
+
+
+def _named_fallback(node: Any, ctx: StepContext) -> bool:
+    """A low confidence follows a named branch only outside observe (where a person decides
+    every route anyway) and only when the flow names one."""
+    return node.guardrails.fallback != "human" and ctx.stage is not AutonomyStage.observe
+
+
+def _fallback(node: Any, ctx: StepContext, outcome: StepOutcome, why: str) -> StepOutcome:
+    outcome.next_node = ctx.plan.follow(node.id, node.guardrails.fallback)
+    outcome.decision = {"action": "fallback", "to": outcome.next_node, "because": why}
+    return outcome
+
+
+def _reasons(verdicts: list[Verdict]) -> str:
+    reasons = [v.reason for v in verdicts if v.outcome in ("hold", "block")]
+    return "; ".join(dict.fromkeys(reasons)) or "a person must confirm"
+
+
+def _person_for(node: Any, reason: str, proposal: dict[str, Any] | None = None,
+                editable: list[str] | None = None) -> Handoff:
+    """A handoff shaped by the kind of node: a classification is chosen, a change set is
+    approved, edited or rejected (approve and reject both go on; reject writes nothing)."""
+    options = [o.name for o in getattr(node, "options", [])]
+    if options:
+        return Handoff(reason=reason, allowed=["choose"], options=options)
+    if editable is None:
+        rails = getattr(node, "guardrails", None)
+        editable = sorted(f for f, p in rails.fields.items()
+                          if p is not Permission.deny) if rails else []
+    allowed = ["approve", "edit", "reject"] if editable else ["approve", "reject"]
+    return Handoff(reason=reason, allowed=allowed, proposal=proposal or {},
+                   editable=editable)
+
+
+def _missing_data(node: Any, ctx: StepContext, why: str,
+                  proposal: dict[str, Any] | None = None,
+                  editable: list[str] | None = None) -> StepOutcome:
+    """The node's `on_missing_data`: hand to a person (default), fail the run, or go on
+    without this step's contribution."""
     policy = node.guardrails.on_missing_data
+    verdict = Verdict("missing_data", "hold" if policy == "human" else "pass", None, why)
     if policy == "continue":
-        return StepOutcome(next_node=ctx.plan.follow(node.id),
+        return StepOutcome(next_node=ctx.plan.follow(node.id), verdicts=[verdict],
                            decision={"action": "skipped", "because": why})
     if policy == "fail":
         raise MissingData(why)
-    options = [o.name for o in getattr(node, "options", [])]
-    return StepOutcome(handoff=Handoff(reason=f"missing data: {why}", allowed=["choose"],
-                                       options=options))
+    return StepOutcome(verdicts=[verdict], decision={"action": "missing_data"},
+                       handoff=_person_for(node, f"missing data: {why}", proposal, editable))
 
 
 class MissingData(Exception):

@@ -1,0 +1,106 @@
+"""Applying a journaled step's record changes through the flow's connector.
+
+The step is already committed as `decided` when this runs, so whatever happens here can be
+picked up again. Three endings besides success:
+
+- the connector could not be reached and nothing was sent → the run blocks as
+  "connector unavailable"; `junction resume` tries again with the same idempotency key;
+- the connector cannot tell whether the change landed → the run blocks with "record change
+  outcome unknown" and a person says what happened (nothing is re-sent blindly);
+- the connector refused the change → the run blocks as "connector unavailable" too, with
+  the refusal, so the configuration can be fixed and the run resumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from runtime.connectors.base import (
+    ApplyResult,
+    Connector,
+    ConnectorUnavailable,
+    OutcomeUnknown,
+    idempotency_key,
+)
+from runtime.connectors.registry import open_connector
+from runtime.engine import events as ev
+from runtime.engine.handoff import unknown_outcome_packet
+from runtime.engine.plan import Plan
+from runtime.store.audit import Entry
+from runtime.store.runs import RunRow, RunStore
+
+UNKNOWN_OPTIONS = ["applied", "resend"]
+
+
+class Blocked(Exception):
+    """The run stopped at an effect; carries the run as it is now."""
+
+    def __init__(self, run: RunRow) -> None:
+        super().__init__(run.blocked_reason or "blocked")
+        self.run = run
+
+
+class Effects:
+    def __init__(self, store: RunStore, emit: Callable[[ev.Event], None],
+                 checkpoint: Callable[[str], None] | None = None) -> None:
+        self.store = store
+        self.emit = emit
+        self.checkpoint = checkpoint
+        self._connectors: dict[tuple[str, str], Connector] = {}
+
+    def apply(self, plan: Plan, run: RunRow, step_id: int, node_id: str, visit: int,
+              changes: dict[str, Any], context: dict[str, Any]) -> Entry:
+        """Apply `changes`; returns the audit row to write when the step is marked done."""
+        connector = self.connector(plan)
+        key = idempotency_key(run.id, node_id, visit)
+        try:
+            result = connector.apply(run.case_id, changes, key)
+        except OutcomeUnknown as exc:
+            raise self._unknown(plan, run, step_id, node_id, connector, key, changes,
+                                str(exc)) from exc
+        except ConnectorUnavailable as exc:
+            reason = f"connector unavailable: {exc}"
+            blocked = self.store.block_run(run.id, reason)
+            self.emit(ev.RunBlocked(run_id=run.id, node_id=node_id, reason=reason))
+            raise Blocked(blocked) from exc
+        context["record"] = result.after
+        self.emit(ev.RecordChanged(run_id=run.id, node_id=node_id, case_id=run.case_id,
+                                   changes=changes, idempotency_key=key,
+                                   replayed=result.replayed))
+        return change_entry(run, node_id, connector.name, key, changes, result)
+
+    def _unknown(self, plan: Plan, run: RunRow, step_id: int, node_id: str,
+                 connector: Connector, key: str, changes: dict[str, Any],
+                 detail: str) -> Blocked:
+        reason = f"record change outcome unknown: {detail}"
+        packet = unknown_outcome_packet(plan, node_id, run, self.store.steps(run.id),
+                                        connector=connector.name, key=key, changes=changes,
+                                        reason=reason, options=UNKNOWN_OPTIONS)
+        task_id = self.store.open_task_on_step(step_id, reason=reason, allowed=["choose"],
+                                               packet=packet)
+        self.emit(ev.RunBlocked(run_id=run.id, node_id=node_id, reason=reason,
+                                task_id=task_id))
+        return Blocked(self.store.run(run.id))
+
+    def connector(self, plan: Plan) -> Connector:
+        config = plan.flow.connector
+        base_dir: Path = plan.loaded.base_dir
+        key = (config.model_dump_json(), str(base_dir))
+        connector = self._connectors.get(key)
+        if connector is None:
+            connector = open_connector(config, self.store, base_dir, plan.flow.record_fields)
+            if self.checkpoint is not None and hasattr(connector, "checkpoint"):
+                connector.checkpoint = self.checkpoint  # crash tests: "sent" fault point
+            self._connectors[key] = connector
+        return connector
+
+
+def change_entry(run: RunRow, node_id: str, connector: str, key: str,
+                 changes: dict[str, Any], result: ApplyResult) -> Entry:
+    return Entry("record.change", f"connector:{connector}", run_id=run.id, node_id=node_id,
+                 subject=run.case_id, before=result.before, after=result.after,
+                 flow_sha=run.flow_sha,
+                 data={"changes": changes, "idempotency_key": key,
+                       "replayed": result.replayed, **result.details})

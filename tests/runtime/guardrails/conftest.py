@@ -1,0 +1,51 @@
+"""Fixtures for the guardrail, autonomy, handoff, connector and audit tests.
+
+Flows live next to this file (`desk/`, `review/`) and are copied into a temp folder so a
+test may rewrite them. The OS keyring is replaced in-process by a dictionary (this box
+has no keyring backend; nothing here ever writes a secret to disk).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from guard_support import MemoryKeyring, copy_flow
+
+from runtime.api import Workspace
+from runtime.models import registry
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Path:
+    return copy_flow("desk", tmp_path)
+
+
+@pytest.fixture
+def review(tmp_path: Path) -> Path:
+    return copy_flow("review", tmp_path)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def workspace(home: Path) -> Iterator[Workspace]:
+    registry.clear_cache()
+    ws = Workspace.open(home)
+    yield ws
+    ws.close()
+    registry.clear_cache()

@@ -1,0 +1,53 @@
+"""Helpers shared by the guardrail tests (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from keyring.backend import KeyringBackend
+
+from runtime.api import Workspace
+
+HERE = Path(__file__).parent
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that lives in this process only."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+def copy_flow(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / name
+    shutil.copytree(HERE / name, target)
+    return target
+
+
+def read_cases(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def records(workspace: Workspace) -> dict[str, dict[str, Any]]:
+    rows = workspace.store.conn.execute("SELECT case_id, data FROM records").fetchall()
+    return {r["case_id"]: json.loads(r["data"]) for r in rows}
+
+
+def hits(workspace: Workspace, run_id: str) -> list[dict[str, Any]]:
+    """Guardrail hits stored on the run's steps."""
+    return [v for s in workspace.store.steps(run_id) for v in s.verdicts or [] if v["hit"]]
