@@ -16,7 +16,15 @@ ConfidenceKind = Literal["measured", "self_reported", "scripted", "none"]
 
 
 class ModelError(Exception):
-    """A model call failed in a way the engine may retry or turn into a human task."""
+    """A model call failed in a way the engine may retry or turn into a human task.
+
+    `call`, when a provider sets it, records the attempts that led to the failure (prompt,
+    last raw reply, attempts), so the audit trail can show what the model actually said.
+    """
+
+    def __init__(self, message: str = "", *, call: CallInfo | None = None) -> None:
+        super().__init__(message)
+        self.call = call
 
 
 class ModelUnavailable(ModelError):
