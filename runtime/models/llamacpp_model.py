@@ -1,0 +1,172 @@
+"""One loaded llama.cpp model per file per process, shared and used one call at a time.
+
+A GGUF model costs hundreds of MB and a second or more to load, and a llama.cpp context is
+not safe to use from two threads at once. So every provider that names the same file gets
+the same `SharedModel`; it loads on first use under a lock (concurrent runs wait for the
+one load instead of starting their own) and every call holds its lock while it works.
+
+Scoring helpers work on the context directly and keep it consistent with llama-cpp-python's
+own bookkeeping (`input_ids`, `n_tokens`), so its `create_completion` can keep reusing the
+same cache afterwards:
+
+- `eval_prompt` evaluates only what differs from what the cache already holds (the
+  instructions and examples of a node are the same for every case, so usually only the
+  case text is new);
+- `continuation_logprob` scores a short continuation from the prompt's cached state, so N
+  options cost N short evaluations, not N prompts.
+
+Log-probabilities are read from the last position's logits (`llama_get_logits_ith`), so
+the model is loaded *without* `logits_all=True`: with Gemma's 262k-token vocabulary that
+flag would keep a 1 MB row of logits per context position (GBs at a 4k context).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from runtime.models.base import ModelUnavailable
+
+INSTALL_HINT = "install it with `pip install 'junction[llamacpp]'`"
+
+
+@dataclass(frozen=True)
+class LlamaCppSettings:
+    """From the environment: `JUNCTION_LLAMACPP_CTX` (context tokens),
+    `JUNCTION_LLAMACPP_THREADS` (CPU threads; all cores by default)."""
+
+    n_ctx: int = 4096
+    threads: int = 0
+
+    @classmethod
+    def from_env(cls) -> LlamaCppSettings:
+        return cls(n_ctx=int(os.environ.get("JUNCTION_LLAMACPP_CTX", cls.n_ctx)),
+                   threads=int(os.environ.get("JUNCTION_LLAMACPP_THREADS", 0)))
+
+    def thread_count(self) -> int:
+        return self.threads or os.cpu_count() or 1
+
+
+Loader = Callable[[Path, LlamaCppSettings], Any]
+
+
+def load_llama(path: Path, settings: LlamaCppSettings) -> Any:
+    """Load a GGUF file with llama-cpp-python (imported here: it is an optional extra)."""
+    try:
+        import llama_cpp
+    except ImportError:
+        raise ModelUnavailable(f"llama.cpp support is not installed; {INSTALL_HINT}") from None
+    if not path.exists():
+        raise ModelUnavailable(f"model file not found: {path}")
+    try:
+        return llama_cpp.Llama(model_path=str(path), n_ctx=settings.n_ctx,
+                               n_threads=settings.thread_count(),
+                               n_threads_batch=settings.thread_count(),
+                               logits_all=False, verbose=False, seed=0)
+    except (ValueError, RuntimeError) as exc:
+        raise ModelUnavailable(f"llama.cpp could not load {path}: {exc}") from None
+
+
+class SharedModel:
+    """A model file's single loaded instance; `lock` serialises every use of it."""
+
+    def __init__(self, path: Path, settings: LlamaCppSettings, loader: Loader) -> None:
+        self.path = path
+        self.settings = settings
+        self.lock = threading.RLock()
+        self._loader = loader
+        self._llm: Any = None
+        self.loads = 0
+
+    def llm(self) -> Any:
+        """The loaded model (loading it the first time); call with `lock` held."""
+        with self.lock:
+            if self._llm is None:
+                self._llm = self._loader(self.path, self.settings)
+                self.loads += 1
+            return self._llm
+
+
+_MODELS: dict[str, SharedModel] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def shared_model(path: Path, settings: LlamaCppSettings | None = None,
+                 loader: Loader = load_llama) -> SharedModel:
+    """The process-wide instance for `path` (resolved, so two spellings share one)."""
+    key = str(path.resolve())
+    with _MODELS_LOCK:
+        model = _MODELS.get(key)
+        if model is None:
+            model = SharedModel(path.resolve(), settings or LlamaCppSettings.from_env(),
+                                loader)
+            _MODELS[key] = model
+        return model
+
+
+def forget_models() -> None:
+    """Drop every shared model (tests; frees memory once no provider holds them)."""
+    with _MODELS_LOCK:
+        _MODELS.clear()
+
+
+# -- scoring on a loaded model (call with the model's lock held) ---------------------
+
+
+def tokenize(llm: Any, text: str, *, bos: bool) -> list[int]:
+    return list(llm.tokenize(text.encode("utf-8"), add_bos=bos, special=False))
+
+
+def eval_prompt(llm: Any, tokens: list[int]) -> int:
+    """Bring the context to exactly `tokens`, evaluating only the part not already cached.
+
+    Returns how many tokens were evaluated. At least the last token is always evaluated,
+    so its logits are the ones `last_logprobs` reads.
+    """
+    cached = llm.input_ids[: llm.n_tokens].tolist()
+    keep = min(_common_prefix(cached, tokens), len(tokens) - 1)
+    llm.n_tokens = keep
+    llm.eval(tokens[keep:])
+    return len(tokens) - keep
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
+def last_logprobs(llm: Any) -> np.ndarray:
+    """Log-probabilities of the next token after the last evaluated one."""
+    import llama_cpp
+
+    pointer = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
+    logits = np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),)).astype(np.float64)
+    top = logits.max()
+    return logits - top - np.log(np.exp(logits - top).sum())
+
+
+def continuation_logprob(llm: Any, prompt_len: int, first: np.ndarray,
+                         tokens: list[int]) -> float:
+    """Sum of log P(token | prompt, earlier tokens) over `tokens`.
+
+    `first` holds the log-probabilities after the prompt; every later token is evaluated
+    on top of the prompt's cached state, which is restored (by position) afterwards.
+    """
+    total = float(first[tokens[0]])
+    llm.n_tokens = prompt_len
+    for previous, token in itertools.pairwise(tokens):
+        llm.eval([previous])
+        total += float(last_logprobs(llm)[token])
+    llm.n_tokens = prompt_len
+    return total

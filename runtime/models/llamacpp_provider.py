@@ -1,0 +1,281 @@
+"""Models run in-process by llama.cpp: `llamacpp:PATH.gguf` and `llamacpp:bundled`.
+
+No server, no network: the model file is loaded once per process (`llamacpp_model`). The
+node's chat messages are rendered as one text for the model to continue
+(`prompts.completion_text`), which suits base models such as the bundled Gemma 3 270M.
+
+choose — option scoring, confidence *measured*: after the prompt (ending in `Answer:`),
+each option's continuation (` refund`) is scored as the sum of its tokens'
+log-probabilities, reusing the prompt's KV cache. Small models favour some answers whatever
+the case says (the last example shown, a short word), so by default the scores are
+calibrated: each option's probability is divided by its probability for a content-free
+case (`N/A`, an empty case, `[MASK]`), measured once per prompt template — "calibrate
+before use" (Zhao et al., 2021). Both the raw and the calibrated probabilities are stored.
+
+extract — the JSON schema becomes a llama.cpp grammar, so the model can only write JSON of
+that shape (`llamacpp_grammar` decodes greedily, checking the grammar lazily); the reply is
+still validated and retried like any other (`structured`). Each proposed field gets a
+measured confidence: the probability of the tokens that spell its value. draft — plain
+continuation, stopped where a new turn would begin.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from runtime.errors import InputError
+from runtime.models import bundled, llamacpp_grammar, llamacpp_model, prompts, structured
+from runtime.models.base import (
+    CallInfo,
+    ChooseRequest,
+    ChooseResult,
+    DraftRequest,
+    DraftResult,
+    ExtractRequest,
+    ExtractResult,
+    Message,
+    ModelProvider,
+    ModelUnavailable,
+    OutputInvalid,
+    normalise,
+)
+from runtime.models.llamacpp_model import SharedModel
+
+CONTENT_FREE = ("N/A", "", "[MASK]")
+JSON_TOKENS = 512
+PRIOR_CACHE_SIZE = 64
+# A base model keeps writing the conversation; a draft ends where a new turn would begin.
+DRAFT_STOPS = [f"\n{prompts.USER_PREFIX}", f"\n{prompts.ANSWER_PREFIX}", "<<<", "\n<<"]
+
+
+class LlamaCppProvider:
+    provider = "llamacpp"
+
+    def __init__(self, ref: str, locate: Callable[[], Path], *, calibrate: bool = True,
+                 model: Callable[[Path], SharedModel] = llamacpp_model.shared_model) -> None:
+        self.ref = ref
+        self.calibrate = calibrate
+        self._locate = locate
+        self._model_for = model
+        self._shared: SharedModel | None = None
+        self._lock = threading.Lock()
+        self._priors: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self._grammars: dict[str, str] = {}
+
+    def shared(self) -> SharedModel:
+        """The process-wide loaded model (located, assembled and loaded on first use)."""
+        with self._lock:
+            if self._shared is None:
+                self._shared = self._model_for(self._locate())
+            return self._shared
+
+    @property
+    def model_name(self) -> str:
+        return self._shared.path.name if self._shared else self.ref
+
+    # -- choose ------------------------------------------------------------------
+
+    def choose(self, request: ChooseRequest) -> ChooseResult:
+        names = [o.name for o in request.options]
+        text = prompts.completion_text(request.messages)
+        shared = self.shared()
+        started = time.perf_counter()
+        with shared.lock:
+            llm = shared.llm()
+            raw, tokens_in, evaluated = self._score(llm, text, names)
+            prior = self._prior(llm, request.messages, names) if self.calibrate else None
+        raw_probs = _softmax(raw)
+        probs = normalise({n: raw_probs[n] / prior[n] for n in names}) if prior else raw_probs
+        label = max(probs, key=lambda n: probs[n])
+        call = CallInfo(
+            provider=self.provider, model=self.model_name,
+            prompt=[Message(role="user", content=text)], raw=f" {label}",
+            tokens_in=tokens_in, tokens_out=0,
+            latency_ms=(time.perf_counter() - started) * 1000, confidence_kind="measured",
+            details={"method": "option scoring", "format": "completion text",
+                     "tokens_evaluated": evaluated,
+                     "option_logprobs": {n: round(v, 4) for n, v in raw.items()},
+                     "raw_probabilities": {n: round(v, 6) for n, v in raw_probs.items()},
+                     "calibrated": prior is not None,
+                     "prior": {n: round(v, 6) for n, v in (prior or {}).items()}})
+        return ChooseResult(label=label, probabilities=probs, call=call)
+
+    def _score(self, llm: Any, text: str,
+               names: list[str]) -> tuple[dict[str, float], int, int]:
+        """(log P(option | prompt) per option, prompt tokens, tokens evaluated)."""
+        tokens = llamacpp_model.tokenize(llm, text, bos=True)
+        endings = _endings(names)
+        options = {n: llamacpp_model.tokenize(llm, f" {n}{endings}", bos=False) for n in names}
+        longest = max(len(t) for t in options.values())
+        if len(tokens) + longest > llm.n_ctx():
+            raise OutputInvalid(f"the prompt is {len(tokens)} tokens, more than the model's "
+                                f"context of {llm.n_ctx()} (shorten the case or the examples)")
+        evaluated = llamacpp_model.eval_prompt(llm, tokens)
+        first = llamacpp_model.last_logprobs(llm)
+        scores = {}
+        for name, option_tokens in options.items():
+            scores[name] = llamacpp_model.continuation_logprob(llm, len(tokens), first,
+                                                               option_tokens)
+            evaluated += len(option_tokens) - 1
+        return scores, len(tokens), evaluated
+
+    def _prior(self, llm: Any, messages: list[Message], names: list[str]) -> dict[str, float]:
+        """Option probabilities for content-free cases under the same instructions and
+        examples: what the model answers when the case tells it nothing."""
+        key = json.dumps([[m.role, m.content] for m in messages[:-1]] + [names])
+        cached = self._priors.get(key)
+        if cached is not None:
+            self._priors.move_to_end(key)
+            return cached
+        total = dict.fromkeys(names, 0.0)
+        for filler in CONTENT_FREE:
+            probe = [*messages[:-1], Message(role="user", content=prompts.fenced(filler))]
+            scores, _, _ = self._score(llm, prompts.completion_text(probe), names)
+            for name, p in _softmax(scores).items():
+                total[name] += p / len(CONTENT_FREE)
+        prior = {n: max(p, 1e-9) for n, p in total.items()}
+        self._priors[key] = prior
+        if len(self._priors) > PRIOR_CACHE_SIZE:
+            self._priors.popitem(last=False)
+        return prior
+
+    # -- extract / draft -----------------------------------------------------------
+
+    def extract(self, request: ExtractRequest) -> ExtractResult:
+        started = time.perf_counter()
+        grammar = self._grammar(request.json_schema)
+
+        def send(messages: list[Message]) -> structured.Reply:
+            return self._generate_json(prompts.completion_text(messages) + " ", grammar)
+
+        def record(outcome: structured.Outcome, error: str = "") -> CallInfo:
+            text = prompts.completion_text(outcome.messages)
+            call = CallInfo(provider=self.provider, model=self.model_name,
+                            prompt=[Message(role="user", content=text)],
+                            raw=outcome.reply.text, tokens_in=outcome.tokens_in,
+                            tokens_out=outcome.tokens_out, attempts=outcome.attempts,
+                            latency_ms=(time.perf_counter() - started) * 1000,
+                            confidence_kind="self_reported",
+                            details={"method": "grammar-constrained JSON",
+                                     "format": "completion text"})
+            if error:
+                call.details["error"] = error
+            return call
+
+        outcome = structured.extract_with_retries(request, send, record)
+        values, reported = structured.split_proposal(outcome.data)
+        call = record(outcome)
+        measured = structured.field_confidence(outcome.reply.text, outcome.reply.tokens)
+        measured = {k: v for k, v in measured.items() if k in values}
+        if values and set(measured) == set(values):
+            call.confidence_kind = "measured"
+            call.details["self_reported_confidence"] = reported
+            return ExtractResult(values=values, confidence=min(measured.values()),
+                                 field_confidence=measured, call=call)
+        return ExtractResult(values=values, confidence=reported, call=call)
+
+    def _generate_json(self, text: str, grammar: str) -> structured.Reply:
+        shared = self.shared()
+        with shared.lock:
+            llm = shared.llm()
+            tokens = llamacpp_model.tokenize(llm, text, bos=True)
+            room = llm.n_ctx() - len(tokens)
+            if room < 16:
+                raise OutputInvalid(f"the prompt is {len(tokens)} tokens, too close to the "
+                                    f"model's context of {llm.n_ctx()}")
+            result = llamacpp_grammar.generate_json(llm, tokens, grammar,
+                                                    min(JSON_TOKENS, room))
+        return structured.Reply(text=result.text, truncated=result.truncated,
+                                tokens_in=len(tokens), tokens_out=len(result.tokens),
+                                tokens=result.tokens)
+
+    def draft(self, request: DraftRequest) -> DraftResult:
+        started = time.perf_counter()
+        text = prompts.completion_text(request.messages)
+        reply = self._complete(text, max_tokens=max(64, request.max_words * 2),
+                               temperature=0.3,
+                               stop=DRAFT_STOPS)
+        call = CallInfo(provider=self.provider, model=self.model_name,
+                        prompt=[Message(role="user", content=text)], raw=reply.text,
+                        tokens_in=reply.tokens_in, tokens_out=reply.tokens_out,
+                        latency_ms=(time.perf_counter() - started) * 1000,
+                        details={"truncated": reply.truncated, "format": "completion text"})
+        return DraftResult(text=reply.text.strip(), call=call)
+
+    def _complete(self, text: str, **kwargs: Any) -> structured.Reply:
+        shared = self.shared()
+        with shared.lock:
+            llm = shared.llm()
+            prompt_tokens = llamacpp_model.tokenize(llm, text, bos=True)
+            room = llm.n_ctx() - len(prompt_tokens)
+            if room < 16:
+                raise OutputInvalid(f"the prompt is {len(prompt_tokens)} tokens, too close "
+                                    f"to the model's context of {llm.n_ctx()}")
+            kwargs["max_tokens"] = min(int(kwargs["max_tokens"]), room)
+            result = llm.create_completion(prompt_tokens, seed=0, **kwargs)
+        choice = result["choices"][0]
+        usage = result.get("usage") or {}
+        return structured.Reply(text=choice["text"],
+                                truncated=choice.get("finish_reason") == "length",
+                                tokens_in=int(usage.get("prompt_tokens", 0)),
+                                tokens_out=int(usage.get("completion_tokens", 0)))
+
+    def _grammar(self, schema: dict[str, Any]) -> str:
+        """The llama.cpp grammar (GBNF) for a JSON schema, built once per schema."""
+        key = json.dumps(schema, sort_keys=True)
+        grammar = self._grammars.get(key)
+        if grammar is None:
+            from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+            grammar = json_schema_to_gbnf(json.dumps(schema), list(schema.get("properties", {})))
+            self._grammars[key] = grammar
+        return grammar
+
+
+def _softmax(logprobs: dict[str, float]) -> dict[str, float]:
+    top = max(logprobs.values())
+    return normalise({n: math.exp(v - top) for n, v in logprobs.items()})
+
+
+def _endings(names: list[str]) -> str:
+    """A newline after each option when one name starts another ("bill", "billing"):
+    then "bill" must be followed by the end of the answer, not by more letters."""
+    lowered = [n.lower() for n in names]
+    overlap = any(a != b and b.startswith(a) for a in lowered for b in lowered)
+    return "\n" if overlap else ""
+
+
+def _locator(rest: str, base_dir: Path) -> Callable[[], Path]:
+    if rest == "bundled":
+        return bundled.model_path
+    path = Path(rest).expanduser()
+    if not path.is_absolute():
+        path = base_dir / path
+
+    def locate() -> Path:
+        if not path.exists():
+            raise ModelUnavailable(f"model file not found: {path}")
+        return path
+    return locate
+
+
+def _factory(ref: str, rest: str, base_dir: Path) -> ModelProvider:
+    if not rest:
+        raise InputError(f"'{ref}' names no model file; write llamacpp:bundled or "
+                         "llamacpp:PATH.gguf")
+    calibrate = os.environ.get("JUNCTION_LLAMACPP_CALIBRATE", "1") not in ("0", "false", "no")
+    return LlamaCppProvider(ref, _locator(rest, base_dir), calibrate=calibrate)
+
+
+def register_backend() -> None:
+    from runtime.models.registry import register
+
+    register("llamacpp", _factory)
