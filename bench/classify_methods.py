@@ -66,7 +66,7 @@ def requests(method: str, limit: int) -> list[tuple[Any, str]]:
         text = prompts.case_text(node, flow, row)
         request = ChooseRequest(node_id=node.id, case_id=row["id"], text=text,
                                 messages=prompts.classify_messages(node, text),
-                                options=options, method=method,  # type: ignore[arg-type]
+                                options=options, method=method,
                                 temperature=node.temperature)
         built.append((request, row["expected"][node.id]))
     return built

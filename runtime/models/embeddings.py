@@ -30,7 +30,7 @@ import importlib.util
 import json
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -211,15 +211,27 @@ def register_backend() -> None:
 # -- listing (for `junction models`) ----------------------------------------
 
 def list_embedding_models(host: str | None = None, *,
+                          pulled: Iterable[tuple[str, str]] | None = None,
                           include_ollama: bool = True) -> list[dict[str, Any]]:
     """Embedding models a flow can name in `embedding_model`: the bundled one (with whether
-    it is installed) and every embedding model pulled into Ollama. An unreachable Ollama
-    contributes nothing here; `junction models` reports the server's state itself."""
+    it is installed) and every embedding model pulled into Ollama.
+
+    `pulled` — (name, detail) pairs a caller already got from the server (`junction models`
+    probes it anyway), so the server is not asked twice. An unreachable Ollama contributes
+    nothing here; `junction models` reports the server's state itself.
+    """
     models = [bundled_entry()]
-    if include_ollama:
+    if pulled is not None:
+        models += [ollama_entry(name, detail) for name, detail in pulled]
+    elif include_ollama:
         with contextlib.suppress(Exception):  # any failure means: no Ollama models to offer
             models += ollama_embedding_models(host)
     return models
+
+
+def ollama_entry(name: str, detail: str = "") -> dict[str, Any]:
+    return {"ref": f"ollama:{name}", "provider": "ollama", "name": name, "available": True,
+            "detail": detail or "ollama"}
 
 
 def bundled_entry() -> dict[str, Any]:
@@ -245,9 +257,7 @@ def ollama_embedding_models(host: str | None = None) -> list[dict[str, Any]]:
         details = model.details
         size = details.parameter_size if details and details.parameter_size else ""
         family = details.family if details and details.family else ""
-        found.append({"ref": f"ollama:{name}", "provider": "ollama", "name": name,
-                      "available": True,
-                      "detail": ", ".join(p for p in (family, size) if p) or "ollama"})
+        found.append(ollama_entry(name, ", ".join(p for p in (family, size) if p)))
     return found
 
 
