@@ -41,6 +41,9 @@ class Embedder(Protocol):
 
 _LOADED: dict[str, Any] = {}
 _LOAD_LOCK = threading.Lock()
+# One lock per loaded model, shared by every embedder using it (two refs may name the same
+# folder): fast tokenizers refuse concurrent use ("Already borrowed").
+_USE_LOCKS: dict[str, threading.Lock] = {}
 
 
 def bundled_model_dir() -> Path | None:
@@ -83,7 +86,12 @@ def _load_sentence_transformer(path: Path) -> Any:
         _quiet_transformers()
         model = SentenceTransformer(key, device="cpu", local_files_only=True)
         _LOADED[key] = model
+        _USE_LOCKS[key] = threading.Lock()
         return model
+
+
+def _use_lock(path: Path) -> threading.Lock:
+    return _USE_LOCKS[str(path.resolve())]
 
 
 def _quiet_transformers() -> None:
@@ -105,7 +113,6 @@ class SentenceTransformerEmbedder:
         self.path = path
         self.model = model
         self.identity = identity
-        self._lock = threading.Lock()  # fast tokenizers refuse concurrent use
 
     @classmethod
     def bundled(cls) -> SentenceTransformerEmbedder:
@@ -130,7 +137,7 @@ class SentenceTransformerEmbedder:
 
     def embed(self, texts: Sequence[str]) -> Matrix:
         model = self.load()
-        with self._lock, _torch_threads(1 if len(texts) <= SMALL_BATCH else None):
+        with _use_lock(self.path), _torch_threads(1 if len(texts) <= SMALL_BATCH else None):
             vectors = model.encode(list(texts), convert_to_numpy=True,
                                    normalize_embeddings=True, show_progress_bar=False,
                                    batch_size=32)

@@ -116,3 +116,30 @@ def test_the_template_batch_classifies_every_sample_case_by_embeddings(
         intake = next(s for s in steps if s["node"] == "intake")
         assert intake["output"]["confidence_kind"] == "measured"
         assert intake["model_call"]["model"] == "all-minilm-l6-v2"
+
+
+def test_threads_share_one_loaded_model_and_get_the_same_answers(
+        minilm: Any, support_triage: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    loaded = load_flow(support_triage / "flow.yaml")
+    node = loaded.flow.node("intake")
+    assert isinstance(node, ClassifyNode)
+    options = [OptionSpec(name=o.name, description=o.description, examples=o.examples)
+               for o in node.options]
+    rows = dataset(support_triage)[:16]
+    refs = ["sentence-transformers:all-minilm-l6-v2", "sentence-transformers:bundled"]
+
+    def label(index: int) -> str:
+        provider = registry.resolve_embedding(refs[index % 2], loaded.base_dir)
+        row = rows[index]
+        request = ChooseRequest(node_id="intake", case_id=row["id"], messages=[],
+                                options=options, text=prompts.case_text(node, loaded.flow, row))
+        return provider.choose(request).label
+
+    sequential = [label(i) for i in range(len(rows))]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        concurrent = list(pool.map(label, range(len(rows))))
+    assert concurrent == sequential
+    one, other = (registry.resolve_embedding(ref, loaded.base_dir) for ref in refs)
+    assert one.embedder.load() is other.embedder.load() is minilm.load()  # type: ignore[attr-defined]

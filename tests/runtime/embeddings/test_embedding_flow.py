@@ -62,3 +62,18 @@ def test_without_the_embeddings_extra_the_run_fails_naming_the_install_command(
         ws.close()
     assert run.status.value == "failed"
     assert "pip install torch==2.13.0 'junction[embeddings]'" in (run.error or "")
+
+
+def test_a_scripted_model_override_replaces_the_embedding_model_for_demos(
+        tickets_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")  # would block if it were asked
+    ws = Workspace.open(tmp_path / "home")
+    try:
+        run = ws.engine().start(load_flow(tickets_dir / "flow.yaml"),
+                                {"id": "d-1", "message": "refund please"},
+                                model="scripted:scripted.yaml")
+        intake = next(s for s in ws.store.steps(run.id) if s.node_id == "intake")
+    finally:
+        ws.close()
+    assert run.outcome == "crash"
+    assert intake.output["confidence_kind"] == "scripted"
