@@ -47,10 +47,12 @@ def _settings(host: str | None) -> OllamaSettings:
 
 def list_models(args: argparse.Namespace) -> int:
     server = probe(_settings(args.host))
-    rows = [*(_ollama_row(m) for m in server.models), _bundled_row()]
+    generative = [m for m in server.models if "completion" in m.capabilities or not m.embeddings]
+    rows = [*(_ollama_row(m) for m in generative), _bundled_row()]
+    embedding = _embedding_rows(server)
     if args.json:
         summary = {k: v for k, v in server.to_json().items() if k != "models"}
-        print_json({"ollama": summary, "models": rows})
+        print_json({"ollama": summary, "models": rows, "embedding_models": embedding})
         return 0
     _print_server(server)
     table(None, ["model", "JSON format", "log-probs", "context", "embeddings", "details"],
@@ -60,7 +62,19 @@ def list_models(args: argparse.Namespace) -> int:
     if bundled_path:
         out.print(f"bundled model file: {bundled_path}")
     out.print("log-probs yes: classify confidence is measured; no: self-reported.")
+    table("Embedding models (classify nodes with method: embeddings; set embedding_model)",
+          ["model", "available", "details"],
+          [[r["ref"], _yes(r["available"]), r["detail"]] for r in embedding])
     return 0
+
+
+def _embedding_rows(server: OllamaServer) -> list[dict[str, Any]]:
+    """The bundled MiniLM and the embedding models pulled into Ollama (from this probe)."""
+    from runtime.models.embeddings import list_embedding_models  # numpy only when listing
+
+    pulled = [(m.name, " ".join(p for p in (m.family, m.parameters) if p))
+              for m in server.models if m.embeddings]
+    return list_embedding_models(server.host, pulled=pulled)
 
 
 def _print_server(server: OllamaServer) -> None:
