@@ -8,9 +8,9 @@ model is loaded once per process however many flows, nodes or threads use it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -170,25 +170,28 @@ def _torch_threads(count: int | None) -> Iterator[None]:
 class OllamaEmbedder:
     """Any embedding model pulled into Ollama, through `/api/embed` (the `ollama` client).
 
-    The server is `OLLAMA_HOST` (default http://127.0.0.1:11434), as for the `ollama` CLI.
+    The server, timeout and auth token are the Ollama provider's (`OLLAMA_HOST`,
+    `JUNCTION_OLLAMA_TIMEOUT`, a token stored with `junction models token`), so generative
+    and embedding models of one flow always talk to the same server the same way.
     """
 
     provider = "ollama"
 
-    def __init__(self, model: str, host: str | None = None, timeout: float = 60.0) -> None:
-        import ollama
+    def __init__(self, model: str, host: str | None = None) -> None:
+        from runtime.models.ollama_provider import OllamaSettings, make_client, normalise_host
 
+        settings = OllamaSettings.from_env()
+        if host:
+            settings = dataclasses.replace(settings, host=normalise_host(host))
         self.model = model
-        self.host = host or os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434"
+        self.host = settings.host
         self.identity = f"ollama:{model}"
-        self._client = ollama.Client(host=self.host, timeout=timeout)
-        self.last_stats: dict[str, Any] = {}
+        self._client = make_client(settings)
 
     def embed(self, texts: Sequence[str]) -> Matrix:
         import httpx
         import ollama
 
-        started = time.perf_counter()
         try:
             response = self._client.embed(model=self.model, input=list(texts))
         except ConnectionError as exc:
@@ -197,13 +200,7 @@ class OllamaEmbedder:
             raise ModelUnavailable(f"Ollama at {self.host} did not answer: {exc}") from exc
         except ollama.ResponseError as exc:
             raise _response_problem(exc, self.model, self.host) from exc
-        vectors = _checked_vectors(response.embeddings, len(texts), self.model)
-        self.last_stats = {
-            "tokens_in": int(response.prompt_eval_count or 0),
-            "server_ms": round((response.total_duration or 0) / 1e6, 3),
-            "client_ms": round((time.perf_counter() - started) * 1000, 3),
-        }
-        return vectors
+        return _checked_vectors(response.embeddings, len(texts), self.model)
 
 
 def _response_problem(exc: Any, model: str, host: str) -> Exception:
