@@ -33,10 +33,11 @@ class NodeDescription:
     role: str | None
     title: str
     category: str
-    summary: str  # one sentence in the palette and the property panel header
+    summary: str  # one or two sentences: property panel header and palette tooltip
     id_stem: str
     model: type
     defaults: Callable[[], dict[str, Any]]
+    blurb: str = ""  # a few words under the name in the palette
 
     def create(self, node_id: str, position: tuple[float, float] | None = None) -> AnyNode:
         data = {"id": node_id, "kind": self.kind, **self.defaults()}
@@ -52,40 +53,45 @@ CATEGORIES = ("Start and finish", "AI steps", "Decisions and people", "Systems")
 NODE_TYPES: tuple[NodeDescription, ...] = (
     NodeDescription(
         "start", "start", None, "Start", "Start and finish",
-        "Where every run begins: the case arrives here.", "start", StartNode, dict),
+        "Where every run begins: the case arrives here.", "start", StartNode, dict,
+        "Where every run begins."),
     NodeDescription(
         "end", "end", None, "End", "Start and finish",
         "Finishes the run with a named outcome (resolved, escalated…).", "done", EndNode,
-        lambda: {"outcome": "done"}),
+        lambda: {"outcome": "done"}, "Finishes the run with an outcome."),
     NodeDescription(
         "ai.classify", "ai", "classify", "Classify", "AI steps",
         "Sorts the case into one of a few options (intent, urgency, risk) and says how "
         "sure it is.", "classify", ClassifyNode,
         lambda: {"title": "Classify", "question": "Which option fits this case?",
                  "options": [Option(name="first", description="when to choose it"),
-                             Option(name="second", description="when to choose it")]}),
+                             Option(name="second", description="when to choose it")]},
+        "Sorts the case into one of a few options."),
     NodeDescription(
         "ai.assist", "ai", "assist", "Assist", "AI steps",
         "Drafts a reply or next steps from your knowledge files for a person to use. "
         "Never changes anything.", "assist", AssistNode,
-        lambda: {"title": "Draft a reply"}),
+        lambda: {"title": "Draft a reply"}, "Drafts a reply for a person; never acts."),
     NodeDescription(
         "ai.enforce", "ai", "enforce", "Enforce", "AI steps",
         "Proposes changes to the record; guardrails decide what goes through and what a "
         "person must confirm.", "enforce", EnforceNode,
-        lambda: {"title": "Update the record"}),
+        lambda: {"title": "Update the record"}, "Proposes record changes within guardrails."),
     NodeDescription(
         "decision", "decision", None, "Decision", "Decisions and people",
         "Chooses a path with conditions on the case and earlier answers; always has an "
-        "'otherwise' branch.", "decide", DecisionNode, lambda: {"title": "Decide"}),
+        "'otherwise' branch.", "decide", DecisionNode, lambda: {"title": "Decide"},
+        "Chooses a path by conditions."),
     NodeDescription(
         "human", "human", None, "Human review", "Decisions and people",
         "Waits for a person to approve, reject or choose, with everything they need to "
-        "decide.", "review", HumanNode, lambda: {"title": "Review"}),
+        "decide.", "review", HumanNode, lambda: {"title": "Review"},
+        "A person approves, rejects or chooses."),
     NodeDescription(
         "action", "action", None, "Action", "Systems",
         "Writes fixed or copied values to the system of record through a connector.",
-        "act", ActionNode, lambda: {"title": "Update the record"}),
+        "act", ActionNode, lambda: {"title": "Update the record"},
+        "Writes values to the system of record."),
 )
 
 

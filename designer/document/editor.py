@@ -76,18 +76,24 @@ class FlowEditor(QObject):
                           merge: bool = False) -> None:
         """Set one field of a node, validated by its pydantic model (PropertyError if not).
 
-        `merge` folds consecutive edits of the same field into one undo step (sliders).
+        `merge` folds consecutive edits of the same field into one undo step.
         """
         if name == "id":
             self.rename_node(node_id, value)
             return
+        self.set_node_properties(node_id, {name: value}, merge)
+
+    def set_node_properties(self, node_id: str, values: dict[str, Any],
+                            merge: bool = False) -> None:
+        """Set several fields of a node as one undo step (the field matrix edits two)."""
         old = self.document.node(node_id)
-        new = validated(type(old), {**old.model_dump(by_alias=True), name: value})
+        new = validated(type(old), {**old.model_dump(by_alias=True), **values})
         if new == old:
             return
-        text = f"Change {label_of(name)} of {old.label()}"
-        merge_key = f"{node_id}.{name}" if merge else None
-        self.push(text, [cmd.ReplaceNode(self.document, new)], merge_key)
+        names = ", ".join(label_of(n) for n in values)
+        merge_key = f"{node_id}.{'+'.join(values)}" if merge else None
+        self.push(f"Change {names} of {old.label()}", [cmd.ReplaceNode(self.document, new)],
+                  merge_key)
 
     def rename_node(self, old_id: str, new_id: str) -> None:
         """Change a step's id; connections and references to its outputs follow it."""

@@ -110,8 +110,8 @@ def default_condition(flow: Flow, decision_id: str) -> Compare:
             return Compare(field=info.ref, op=Op.eq, value=info.values[0])
     if candidates:
         info = candidates[0]
-        return Compare(field=info.ref, op=Op.exists, value=True)
-    return Compare(field="case.", op=Op.exists, value=True)
+        return Compare(field=info.ref, op=Op.exists)
+    return Compare(field="case.", op=Op.exists)
 
 
 def _upstream_in_distance_order(flow: Flow, node_id: str) -> list[str]:

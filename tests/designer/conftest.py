@@ -47,3 +47,74 @@ def no_leaked_windows(request):
     leaked = [w for w in QApplication.topLevelWidgets() if w.objectName() != "qt_ignore"]
     names = [f"{type(w).__name__}({w.objectName()!r})" for w in leaked]
     assert not leaked, f"widgets left alive after the test: {names}"
+
+
+class ScriptedPrompter:
+    """Answers the window's questions from a script; an unexpected question fails the test."""
+
+    def __init__(self):
+        self.answers: dict[str, list] = {}
+        self.asked: list[tuple[str, tuple]] = []
+
+    def script(self, question: str, *answers):
+        self.answers.setdefault(question, []).extend(answers)
+        return self
+
+    def _answer(self, question, *details):
+        self.asked.append((question, details))
+        queue = self.answers.get(question)
+        if not queue:
+            raise AssertionError(f"unexpected question: {question} {details}")
+        return queue.pop(0)
+
+    def save_changes(self, parent, name):
+        return self._answer("save_changes", name)
+
+    def open_path(self, parent, folder):
+        return self._answer("open_path", folder)
+
+    def save_path(self, parent, suggested):
+        return self._answer("save_path", suggested)
+
+    def error(self, parent, title, text):
+        return self._answer("error", title, text)
+
+    def recover(self, parent, names):
+        return self._answer("recover", tuple(names))
+
+    def new_flow(self, parent, templates):
+        return self._answer("new_flow", tuple(t.name for t in templates))
+
+
+@pytest.fixture
+def prompter():
+    return ScriptedPrompter()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from designer.settings import DesignerSettings
+
+    return DesignerSettings(settings_file=tmp_path / "settings" / "designer.ini",
+                            autosave_folder=tmp_path / "autosave",
+                            templates_folder=REPO / "templates",
+                            new_flows_folder=tmp_path / "flows")
+
+
+@pytest.fixture
+def designer_app(qapp, settings, prompter):
+    from designer.app import DesignerApp
+
+    app = DesignerApp(settings, prompter)
+    yield app
+    for window in list(app.windows):
+        window.session.editor.undo_stack.setClean()
+        window.close()
+
+
+@pytest.fixture
+def window(designer_app, qtbot):
+    main = designer_app.new_window()
+    main.show()
+    qtbot.waitExposed(main)
+    return main

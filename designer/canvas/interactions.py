@@ -1,0 +1,194 @@
+"""What a mouse gesture on the canvas means, one small state object per gesture.
+
+The scene hands mouse events to the current interaction (orange-canvas-core's
+`interactions.py`): drawing a connection from an out-port, rubber-band selection, moving
+steps (one undo step per drag) and dropping a new step from the palette. Each owns its
+temporary items and cleans up after itself, so the scene stays a thin dispatcher.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsSceneDragDropEvent,
+    QGraphicsSceneMouseEvent,
+)
+
+from designer import theme
+from designer.canvas.edge_item import curve
+from designer.document.errors import ConnectionRefused, DocumentError
+from designer.document.rules import new_edge
+
+if TYPE_CHECKING:
+    from designer.canvas.node_item import NodeItem
+    from designer.canvas.scene import FlowScene
+
+NODE_MIME = "application/x-junction-node-type"
+
+
+class Interaction:
+    """Base: return True from a handler to say the event was used."""
+
+    def __init__(self, scene: FlowScene) -> None:
+        self.scene = scene
+
+    def mouse_move(self, event: QGraphicsSceneMouseEvent) -> bool:
+        return False
+
+    def mouse_release(self, event: QGraphicsSceneMouseEvent) -> bool:
+        return False
+
+    def cancel(self) -> None:
+        """Undo any temporary state (Escape, or the scene being cleared)."""
+
+    def finish(self) -> None:
+        self.cancel()
+        if self.scene.interaction is self:
+            self.scene.interaction = None
+
+
+class NewEdgeInteraction(Interaction):
+    """Drag from a step's out-port; the step under the cursor turns green or red, and a
+    refused drop reports the reason instead of silently doing nothing."""
+
+    def __init__(self, scene: FlowScene, source: str, start: QPointF) -> None:
+        super().__init__(scene)
+        self.source = source
+        self.target: NodeItem | None = None
+        self.reason: str | None = None
+        self.line = QGraphicsPathItem()
+        self.line.setPen(QPen(QColor(theme.SELECTION), 1.8, Qt.PenStyle.DashLine))
+        self.line.setZValue(50)
+        scene.addItem(self.line)
+        self._draw_to(start)
+
+    def _draw_to(self, end: QPointF) -> None:
+        self.line.setPath(curve(self.scene.item_for_node[self.source].out_port(), end))
+
+    def mouse_move(self, event: QGraphicsSceneMouseEvent) -> bool:
+        pos = event.scenePos()
+        target = self.scene.node_item_at(pos, exclude=self.source)
+        if target is not self.target:
+            self._hover(target)
+        self._draw_to(target.in_port() if target is not None else pos)
+        return True
+
+    def _hover(self, target: NodeItem | None) -> None:
+        if self.target is not None:
+            self.target.set_drop_state(None)
+        self.target, self.reason = target, None
+        if target is None:
+            self.scene.status_message.emit("")
+            return
+        try:
+            new_edge(self.scene.document.flow(), self.source, target.node_id)
+        except ConnectionRefused as refused:
+            self.reason = refused.reason
+        target.set_drop_state("refused" if self.reason else "ok")
+        self.scene.status_message.emit(f"Can't connect: {self.reason}" if self.reason else "")
+
+    def mouse_release(self, event: QGraphicsSceneMouseEvent) -> bool:
+        target = self.target
+        self.finish()
+        if target is None:
+            return True
+        try:
+            key = self.scene.editor.connect(self.source, target.node_id)
+        except ConnectionRefused as refused:
+            self.scene.edit_refused.emit(refused.reason, event.scenePos())
+            return True
+        self.scene.select_only(edges=[key])
+        return True
+
+    def cancel(self) -> None:
+        if self.target is not None:
+            self.target.set_drop_state(None)
+        if self.line.scene() is not None:
+            self.scene.removeItem(self.line)
+        self.scene.status_message.emit("")
+
+
+class RubberBandInteraction(Interaction):
+    def __init__(self, scene: FlowScene, start: QPointF, additive: bool) -> None:
+        super().__init__(scene)
+        self.start = start
+        self.keep = set(scene.selectedItems()) if additive else set()
+        if not additive:
+            scene.clearSelection()
+        self.band = QGraphicsRectItem()
+        self.band.setPen(QPen(QColor(theme.SELECTION), 1))
+        self.band.setBrush(theme.tint(theme.SELECTION, 30))
+        self.band.setZValue(60)
+        scene.addItem(self.band)
+
+    def mouse_move(self, event: QGraphicsSceneMouseEvent) -> bool:
+        rect = QRectF(self.start, event.scenePos()).normalized()
+        self.band.setRect(rect)
+        area = QPainterPath()
+        area.addRect(rect)
+        self.scene.setSelectionArea(area, Qt.ItemSelectionMode.IntersectsItemShape)
+        for item in self.keep:
+            item.setSelected(True)
+        return True
+
+    def mouse_release(self, event: QGraphicsSceneMouseEvent) -> bool:
+        self.finish()
+        return True
+
+    def cancel(self) -> None:
+        if self.band.scene() is not None:
+            self.scene.removeItem(self.band)
+
+
+class MoveNodesInteraction(Interaction):
+    """Qt moves the items; on release the whole drag becomes one undoable move."""
+
+    def __init__(self, scene: FlowScene) -> None:
+        super().__init__(scene)
+        self.before: dict[str, QPointF] = {}
+
+    def start(self) -> None:
+        self.before = {item.node_id: item.pos() for item in self.scene.selected_node_items()}
+        self.scene.user_is_dragging = True
+
+    def mouse_release(self, event: QGraphicsSceneMouseEvent) -> bool:
+        self.scene.user_is_dragging = False
+        moved = {}
+        for node_id, old in self.before.items():
+            item = self.scene.item_for_node.get(node_id)
+            if item is not None and item.pos() != old:
+                moved[node_id] = (item.pos().x(), item.pos().y())
+        self.finish()
+        if moved:
+            self.scene.editor.move_nodes(moved)
+        return False  # let Qt finish its own release handling
+
+    def cancel(self) -> None:
+        self.scene.user_is_dragging = False
+
+
+class PaletteDrop:
+    """Dropping a palette entry adds that kind of step where it lands (snapped)."""
+
+    def __init__(self, scene: FlowScene) -> None:
+        self.scene = scene
+
+    @staticmethod
+    def accepts(event: QGraphicsSceneDragDropEvent) -> bool:
+        return event.mimeData().hasFormat(NODE_MIME)
+
+    def drop(self, event: QGraphicsSceneDragDropEvent) -> str | None:
+        type_key = bytes(event.mimeData().data(NODE_MIME).data()).decode()
+        point = self.scene.snapped(event.scenePos())
+        try:
+            node_id = self.scene.editor.add_node(type_key, (point.x(), point.y()))
+        except (DocumentError, KeyError) as refused:
+            self.scene.edit_refused.emit(str(refused), event.scenePos())
+            return None
+        self.scene.select_only(nodes=[node_id])
+        return node_id

@@ -1,0 +1,1 @@
+"""Side panels: the palette, the property panel and the problems list."""

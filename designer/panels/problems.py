@@ -1,0 +1,116 @@
+"""The problems panel: live validation with the same checks as `junction validate`.
+
+A short while after the last edit, the flow is written to text with the runtime's
+canonical dump, read back with its strict loader and checked with `validate_flow` —
+exactly what would happen to the saved file — and each problem becomes a row. Clicking a
+row selects and centres its step; the canvas marks steps that have problems.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer import theme
+from designer.canvas.glyphs import glyph_icon
+from designer.session import FlowSession
+from runtime.api import FlowError, Problem, parse_flow, validate_flow
+
+DEBOUNCE_MS = 350
+NODE_ROLE = Qt.ItemDataRole.UserRole
+
+
+def check(session: FlowSession) -> list[Problem]:
+    """Every problem the runtime would report for the flow as it would be saved."""
+    name = session.display_name
+    try:
+        loaded = parse_flow(session.text(), filename=name, path=session.path)
+    except FlowError as error:
+        return list(error.problems)
+    return validate_flow(loaded)
+
+
+class ProblemsPanel(QWidget):
+    node_activated = Signal(str)
+    problems_changed = Signal(dict)  # node id → tuple of messages (for canvas markers)
+
+    def __init__(self, session: FlowSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("problemsPanel")
+        self.session = session
+        self.problems: list[Problem] = []
+        self.summary = QLabel()
+        self.summary.setObjectName("problemsSummary")
+        self.badge = QLabel()
+        self.badge.setFixedSize(QSize(18, 18))
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("problemsList")
+        self.tree.setHeaderLabels(["Step", "Problem", "Line"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setColumnWidth(0, 180)
+        self.tree.setColumnWidth(1, 640)
+        self.tree.setUniformRowHeights(True)
+        self.tree.itemClicked.connect(self._clicked)
+        self.tree.itemActivated.connect(self._clicked)
+        top = QHBoxLayout()
+        top.setContentsMargins(10, 6, 10, 6)
+        top.addWidget(self.badge)
+        top.addWidget(self.summary, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(top)
+        layout.addWidget(self.tree)
+        self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self.timer.timeout.connect(self.refresh)
+        session.document.changed.connect(self.timer.start)
+        session.document.reset.connect(self.refresh)  # a new file: no stale markers
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.timer.stop()
+        self.problems = check(self.session)
+        self.tree.clear()
+        by_node: dict[str, list[str]] = {}
+        for problem in self.problems:
+            step = problem.node or "flow"
+            if problem.node and self.session.document.has_node(problem.node):
+                step = self.session.document.node(problem.node).label()
+            item = QTreeWidgetItem([step, problem.message,
+                                    str(problem.line) if problem.line else ""])
+            item.setIcon(0, glyph_icon("warning", theme.DANGER, 16))
+            item.setToolTip(1, problem.message)
+            item.setData(0, NODE_ROLE, problem.node)
+            self.tree.addTopLevelItem(item)
+            if problem.node:
+                by_node.setdefault(problem.node, []).append(problem.message)
+        self._show_summary(len(self.problems))
+        self.problems_changed.emit({k: tuple(v) for k, v in by_node.items()})
+
+    def _show_summary(self, count: int) -> None:
+        if count:
+            self.badge.setPixmap(glyph_icon("warning", theme.DANGER, 18).pixmap(18, 18))
+            self.summary.setText(f"<b>{count} problem{'s' * (count != 1)}</b> "
+                                 "<span style='color:#475467'>— the flow cannot run until "
+                                 "they are fixed. Click one to go to its step.</span>")
+        else:
+            self.badge.setPixmap(glyph_icon("check", theme.SUCCESS, 18).pixmap(18, 18))
+            self.summary.setText("<b>No problems</b> <span style='color:#475467'>— "
+                                 "this flow can run.</span>")
+        self.tree.setVisible(bool(count))
+
+    def _clicked(self, item: QTreeWidgetItem) -> None:
+        node_id = item.data(0, NODE_ROLE)
+        if node_id and self.session.document.has_node(node_id):
+            self.node_activated.emit(node_id)
+
+    def row_count(self) -> int:
+        return self.tree.topLevelItemCount()

@@ -1,0 +1,1 @@
+"""The property panel: forms generated from the flow's pydantic models."""

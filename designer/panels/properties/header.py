@@ -1,0 +1,164 @@
+"""The parts of the property panel around the generated form: what kind of thing is
+selected (icon, name, one sentence), a decision's branches, an AI step's prompt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer import theme
+from designer.canvas.glyphs import glyph_icon
+from designer.canvas.presentation import edge_look
+from designer.document.model import FlowDocument
+from designer.registry import NodeDescription
+from runtime.api import (
+    Flow,
+    assist_messages,
+    classify_messages,
+    enforce_messages,
+)
+from runtime.flow.schema import AssistNode, ClassifyNode, EnforceNode, Permission
+
+SAMPLE_CASE = "«the case fields this step reads»"
+
+
+class KindHeader(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 6)
+        row.setSpacing(10)
+        self.icon = QLabel()
+        self.icon.setFixedSize(40, 40)
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QVBoxLayout()
+        text.setSpacing(1)
+        self.title = QLabel()
+        self.title.setObjectName("kindTitle")
+        self.title.setProperty("role", "heading")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setProperty("role", "caption")
+        text.addWidget(self.title)
+        text.addWidget(self.summary)
+        row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(text, 1)
+
+    def _set(self, key: str, color: str, title: str, summary: str) -> None:
+        self.icon.setPixmap(glyph_icon(key, color, 26).pixmap(26, 26))
+        self.icon.setStyleSheet(f"background: {theme.css_rgba(color, 30)}; "
+                                "border-radius: 10px;")
+        self.title.setText(title)
+        self.summary.setText(summary)
+
+    def show_kind(self, kind: NodeDescription) -> None:
+        title = f"AI · {kind.title}" if kind.kind == "ai" else kind.title
+        self._set(kind.key, theme.ACCENTS[kind.key], title, kind.summary)
+
+    def show_flow(self, flow: Flow) -> None:
+        count = len(flow.nodes)
+        self._set(flow.autonomy.value, theme.AUTONOMY[flow.autonomy.value][1], "Flow",
+                  f"{count} step{'s' * (count != 1)}, {len(flow.edges)} connections. Select "
+                  "a step on the canvas to edit it.")
+
+    def show_edge(self) -> None:
+        self._set("decision", theme.ACCENTS["decision"], "Connection",
+                  "When a run takes this path.")
+
+    def show_many(self, count: int) -> None:
+        self._set("check", theme.SELECTION, f"{count} items selected", "")
+
+
+class BranchList(QWidget):
+    """A decision's branches in order, each with its condition; click to edit one."""
+
+    chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 8, 0, 0)
+        title = QLabel("Branches")
+        title.setStyleSheet("font-weight: bold;")
+        hint = QLabel("Checked from top to bottom; the first that holds is taken. Every "
+                      "decision needs an 'otherwise' branch. Click a branch to edit it.")
+        hint.setWordWrap(True)
+        hint.setProperty("role", "caption")
+        self.list = QListWidget()
+        self.list.setObjectName("branchList")
+        self.list.itemClicked.connect(
+            lambda item: self.chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
+        for widget in (title, hint, self.list):
+            column.addWidget(widget)
+
+    def show_branches(self, doc: FlowDocument, node_id: str) -> None:
+        self.list.clear()
+        for key, edge in doc.outgoing(node_id):
+            look = edge_look(edge)
+            item = QListWidgetItem(f"→ {doc.node(edge.target).label()}\n    "
+                                   f"{look.tooltip or 'no condition yet'}")
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.list.addItem(item)
+        if not self.list.count():
+            empty = QListWidgetItem("No branches yet: drag from the decision's right edge "
+                                    "to the next step.")
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.list.addItem(empty)
+        self.list.setFixedHeight(12 + 40 * self.list.count())
+
+
+class PromptPreview(QWidget):
+    """What the model will be sent, built by the runtime's own prompt functions."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 8, 0, 0)
+        self.toggle = QToolButton()
+        self.toggle.setText("Prompt preview")
+        self.toggle.setCheckable(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.toggle.setStyleSheet("QToolButton { border: none; font-weight: bold; }")
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("promptPreview")
+        self.text.setReadOnly(True)
+        self.text.setMinimumHeight(180)
+        self.text.setStyleSheet("font-family: 'DejaVu Sans Mono'; font-size: 8pt;")
+        self.text.hide()
+        self.toggle.toggled.connect(self._toggled)
+        column.addWidget(self.toggle)
+        column.addWidget(self.text)
+
+    def _toggled(self, opened: bool) -> None:
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if opened else Qt.ArrowType.RightArrow)
+        self.text.setVisible(opened)
+
+    def show_node(self, node: Any, flow: Flow) -> None:
+        self.text.setPlainText(preview_text(node, flow))
+
+
+def preview_text(node: Any, flow: Flow) -> str:
+    if isinstance(node, ClassifyNode):
+        messages = classify_messages(node, SAMPLE_CASE)
+    elif isinstance(node, EnforceNode):
+        fields = [n for n, p in node.guardrails.fields.items() if p is not Permission.deny]
+        messages = enforce_messages(node, flow, SAMPLE_CASE, fields)
+    elif isinstance(node, AssistNode):
+        messages = assist_messages(node, SAMPLE_CASE, ["«the best-matching paragraphs of "
+                                                       + ", ".join(node.knowledge) + "»"]
+                                   if node.knowledge else [])
+    else:
+        return ""
+    return "\n\n".join(f"— {m.role.upper()} —\n{m.content}" for m in messages)

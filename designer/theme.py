@@ -1,0 +1,122 @@
+"""Colours, sizes and the application style sheet in one place.
+
+A small, calm palette (greys for structure, one accent per step kind) so that what stands
+out on a busy canvas is what matters: the selected step, problems, and the autonomy stage.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont
+
+FONT_FAMILY = "DejaVu Sans"
+
+INK = "#101828"
+INK_SOFT = "#475467"
+INK_FAINT = "#98A2B3"
+LINE = "#D0D5DD"
+LINE_SOFT = "#EAECF0"
+SURFACE = "#FFFFFF"
+CANVAS = "#F6F7F9"
+GRID_DOT = "#D5D9E0"
+SELECTION = "#1570EF"
+DANGER = "#D92D20"
+DANGER_SOFT = "#FEE4E2"
+WARNING = "#DC6803"
+SUCCESS = "#079455"
+
+ACCENTS = {
+    "start": "#079455",
+    "end": "#475467",
+    "ai.classify": "#7F56D9",
+    "ai.assist": "#1570EF",
+    "ai.enforce": "#DC6803",
+    "decision": "#0E9384",
+    "human": "#C11574",
+    "action": "#4E5BA6",
+}
+
+AUTONOMY = {
+    "observe": ("Observe", "#475467", "AI suggests; a person decides every step"),
+    "copilot": ("Co-pilot", "#1570EF", "low-risk allowed changes go through; the rest go "
+                "to a person"),
+    "operate": ("Operate", "#079455", "everything inside the guardrails goes through"),
+}
+
+
+def accent(key: str) -> QColor:
+    return QColor(ACCENTS.get(key, INK_SOFT))
+
+
+def tint(color: QColor | str, alpha: int) -> QColor:
+    tinted = QColor(color)
+    tinted.setAlpha(alpha)
+    return tinted
+
+
+def css_rgba(color: QColor | str, alpha: int) -> str:
+    """A colour with transparency for style sheets (which read #AARRGGBB unreliably)."""
+    c = QColor(color)
+    return f"rgba({c.red()}, {c.green()}, {c.blue()}, {alpha})"
+
+
+def font(point_size: float, bold: bool = False) -> QFont:
+    result = QFont(FONT_FAMILY)
+    result.setPointSizeF(point_size)
+    result.setBold(bold)
+    return result
+
+
+STYLE_SHEET = f"""
+QMainWindow, QDialog {{ background: {CANVAS}; }}
+QWidget {{ color: {INK}; font-family: "{FONT_FAMILY}"; font-size: 9pt; }}
+QToolBar {{ background: {SURFACE}; border: none; border-bottom: 1px solid {LINE};
+            spacing: 6px; padding: 4px 8px; }}
+QToolBar QToolButton {{ padding: 4px 8px; border-radius: 6px; }}
+QToolBar QToolButton:hover {{ background: {LINE_SOFT}; }}
+QDockWidget {{ font-weight: bold; titlebar-close-icon: none; }}
+QDockWidget::title {{ background: {SURFACE}; padding: 8px 10px;
+                      border-bottom: 1px solid {LINE_SOFT}; text-align: left; }}
+QStatusBar {{ background: {SURFACE}; border-top: 1px solid {LINE}; color: {INK_SOFT}; }}
+QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QDoubleSpinBox, QComboBox {{
+    background: {SURFACE}; border: 1px solid {LINE}; border-radius: 6px; padding: 3px 6px;
+    selection-background-color: {SELECTION}; }}
+QLineEdit:focus, QPlainTextEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus,
+QComboBox:focus {{ border: 1px solid {SELECTION}; }}
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QComboBox[invalid="true"] {{
+    border: 1px solid {DANGER}; background: #FFFBFA; }}
+QComboBox::drop-down {{ border: none; width: 18px; }}
+QPushButton {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 6px;
+               padding: 5px 12px; }}
+QPushButton:hover {{ background: {LINE_SOFT}; }}
+QPushButton[primary="true"] {{ background: {SELECTION}; color: white; border: none;
+                               font-weight: bold; }}
+QPushButton[primary="true"]:hover {{ background: #175CD3; }}
+QPushButton[flat="true"] {{ border: none; background: transparent; color: {SELECTION}; }}
+QLabel[role="caption"] {{ color: {INK_SOFT}; font-size: 8pt; }}
+QLabel[role="error"] {{ color: {DANGER}; font-size: 8pt; }}
+QLabel[role="section"] {{ color: {INK_SOFT}; font-size: 8pt; font-weight: bold;
+                          letter-spacing: 1px; }}
+QLabel[role="heading"] {{ font-size: 12pt; font-weight: bold; }}
+QTreeWidget, QListWidget, QTableWidget {{ background: {SURFACE}; border: none;
+    alternate-background-color: #FAFBFC; }}
+QTreeWidget::item, QListWidget::item {{ padding: 3px 2px; }}
+QTreeWidget::item:selected, QListWidget::item:selected, QTableWidget::item:selected {{
+    background: #EFF8FF; color: {INK}; }}
+QHeaderView::section {{ background: {SURFACE}; border: none;
+    border-bottom: 1px solid {LINE_SOFT}; padding: 4px 6px; color: {INK_SOFT};
+    font-size: 8pt; font-weight: bold; }}
+QScrollArea {{ border: none; background: {SURFACE}; }}
+QGroupBox {{ border: 1px solid {LINE_SOFT}; border-radius: 8px; margin-top: 14px;
+             padding: 10px 8px 8px 8px; font-weight: bold; background: #FCFCFD; }}
+QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color: {INK_SOFT}; }}
+QSlider::groove:horizontal {{ height: 4px; background: {LINE}; border-radius: 2px; }}
+QSlider::handle:horizontal {{ background: {SURFACE}; border: 2px solid {SELECTION};
+                              width: 12px; margin: -6px 0; border-radius: 8px; }}
+QTabWidget::pane {{ border: none; }}
+QTabBar::tab {{ padding: 6px 12px; border: none; color: {INK_SOFT}; }}
+QTabBar::tab:selected {{ color: {INK}; border-bottom: 2px solid {SELECTION}; }}
+QMenu {{ background: {SURFACE}; border: 1px solid {LINE}; padding: 4px; }}
+QMenu::item {{ padding: 5px 24px 5px 12px; border-radius: 4px; }}
+QMenu::item:selected {{ background: #EFF8FF; color: {INK}; }}
+QToolTip {{ background: {INK}; color: white; border: none; padding: 6px; }}
+"""
