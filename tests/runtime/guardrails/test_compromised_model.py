@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pytest
 from guard_support import hits, read_cases, records
 
 from runtime.api import HumanDecision, Workspace, load_flow
+from runtime.cli.main import main
 from runtime.store import audit
 
 # How many guardrail hits each injection must produce on the `update` step.
@@ -122,3 +124,20 @@ def test_limit_breaches_go_to_a_person_and_drops_do_not(desk: Path,
     assert "above the maximum 200" in task.reason
     assert task.packet["guardrail_hits"] == 1 and "refund_amount" in task.packet["editable"]
     assert "refund_amount" not in task.packet["proposal"]
+
+
+def test_show_and_tasks_print_every_verdict_and_the_packet(
+        desk: Path, workspace: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    runs = run_all(desk, workspace)
+    home = str(workspace.home)
+    assert main(["show", runs["X02"], "--home", home]) == 0
+    text = capsys.readouterr().out
+    assert "2 guardrail hit(s)" in text
+    assert "guardrail field_matrix owner: drop — the AI may not write 'owner'" in text
+    assert "guardrail value_limit status: block" in text and "← guardrail hit" in text
+    assert "update [ai/enforce]" in text
+    task = next(t for t in workspace.store.tasks() if t.run_id == runs["X02"])
+    assert main(["tasks", task.id, "--home", home]) == 0
+    text = capsys.readouterr().out
+    assert "why: " in text and "AI's raw proposal: owner=attacker, status=closed" in text
+    assert "decisions: approve, edit, reject" in text
