@@ -22,6 +22,7 @@ flag would keep a 1 MB row of logits per context position (GBs at a 4k context).
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import threading
@@ -91,7 +92,16 @@ class SharedModel:
             if self._llm is None:
                 self._llm = self._loader(self.path, self.settings)
                 self.loads += 1
+                atexit.register(self.close)
             return self._llm
+
+    def close(self) -> None:
+        """Free the model while llama_cpp is still intact (at interpreter exit its own
+        finaliser would run after the library's globals are gone, and print a traceback)."""
+        with self.lock:
+            llm, self._llm = self._llm, None
+        if llm is not None and hasattr(llm, "close"):
+            llm.close()
 
 
 _MODELS: dict[str, SharedModel] = {}
