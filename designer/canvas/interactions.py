@@ -114,10 +114,13 @@ class NewEdgeInteraction(Interaction):
 
 
 class RubberBandInteraction(Interaction):
+    """Drag on empty canvas: select what the band touches (Shift/Ctrl adds to it)."""
+
     def __init__(self, scene: FlowScene, start: QPointF, additive: bool) -> None:
         super().__init__(scene)
         self.start = start
-        self.keep = set(scene.selectedItems()) if additive else set()
+        self.operation = (Qt.ItemSelectionOperation.AddToSelection if additive
+                          else Qt.ItemSelectionOperation.ReplaceSelection)
         if not additive:
             scene.clearSelection()
         self.band = QGraphicsRectItem()
@@ -131,9 +134,9 @@ class RubberBandInteraction(Interaction):
         self.band.setRect(rect)
         area = QPainterPath()
         area.addRect(rect)
-        self.scene.setSelectionArea(area, Qt.ItemSelectionMode.IntersectsItemShape)
-        for item in self.keep:
-            item.setSelected(True)
+        # All three arguments: PySide6 misreads the two-argument overload and crashes.
+        self.scene.setSelectionArea(area, self.operation,
+                                    Qt.ItemSelectionMode.IntersectsItemShape)
         return True
 
     def mouse_release(self, event: QGraphicsSceneMouseEvent) -> bool:

@@ -173,8 +173,17 @@ def validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(p for p in error["loc"] if not _is_tag(p))
-        message = str(error["msg"]).removeprefix("Value error, ")
-        raise PropertyError(message, loc) from None
+        raise PropertyError(plain_message(error), loc) from None
+
+
+def plain_message(error: Any) -> str:
+    """Pydantic's wording, made plain where it talks like a programmer."""
+    if error["type"] == "string_pattern_mismatch":
+        return ("use lowercase letters, digits and underscores, starting with a letter "
+                f"(not {error.get('input')!r})")
+    if error["type"] == "missing":
+        return "this is required"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _is_tag(part: object) -> bool:

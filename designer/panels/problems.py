@@ -39,7 +39,7 @@ def check(session: FlowSession) -> list[Problem]:
 
 class ProblemsPanel(QWidget):
     node_activated = Signal(str)
-    problems_changed = Signal(dict)  # node id → tuple of messages (for canvas markers)
+    problems_changed = Signal(object)  # dict: node id → tuple of messages (canvas markers)
 
     def __init__(self, session: FlowSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)

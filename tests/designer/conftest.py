@@ -6,12 +6,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 
-from pathlib import Path
-
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-TEMPLATE_FLOWS = sorted((REPO / "templates").glob("*/flow.yaml"))
+from designer_testkit import REPO, ScriptedPrompter
 
 
 @pytest.fixture
@@ -47,43 +43,6 @@ def no_leaked_windows(request):
     leaked = [w for w in QApplication.topLevelWidgets() if w.objectName() != "qt_ignore"]
     names = [f"{type(w).__name__}({w.objectName()!r})" for w in leaked]
     assert not leaked, f"widgets left alive after the test: {names}"
-
-
-class ScriptedPrompter:
-    """Answers the window's questions from a script; an unexpected question fails the test."""
-
-    def __init__(self):
-        self.answers: dict[str, list] = {}
-        self.asked: list[tuple[str, tuple]] = []
-
-    def script(self, question: str, *answers):
-        self.answers.setdefault(question, []).extend(answers)
-        return self
-
-    def _answer(self, question, *details):
-        self.asked.append((question, details))
-        queue = self.answers.get(question)
-        if not queue:
-            raise AssertionError(f"unexpected question: {question} {details}")
-        return queue.pop(0)
-
-    def save_changes(self, parent, name):
-        return self._answer("save_changes", name)
-
-    def open_path(self, parent, folder):
-        return self._answer("open_path", folder)
-
-    def save_path(self, parent, suggested):
-        return self._answer("save_path", suggested)
-
-    def error(self, parent, title, text):
-        return self._answer("error", title, text)
-
-    def recover(self, parent, names):
-        return self._answer("recover", tuple(names))
-
-    def new_flow(self, parent, templates):
-        return self._answer("new_flow", tuple(t.name for t in templates))
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import TEMPLATE_FLOWS
+from designer_testkit import TEMPLATE_FLOWS
 from PySide6.QtCore import Qt
 
 from designer.canvas.node_item import NodeItem

@@ -20,7 +20,7 @@ from runtime.flow.schema import AINodeBase, DecisionNode, Edge, HumanNode
 
 
 class EdgeForm(QWidget):
-    committed = Signal(dict)  # edge fields to change: when / else_ / on / label
+    committed = Signal(object)  # dict of edge fields to change: when, else_, on, label
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -73,7 +73,7 @@ class FormRow(QWidget):
 class ModelForm(QWidget):
     """Rows for `fields` of `model`; emits `committed({field: value, …})`."""
 
-    committed = Signal(dict)
+    committed = Signal(object)  # a dict: Signal(dict) would become a QVariantMap, sorted
 
     def __init__(self, model: type[BaseModel], fields: Sequence[FieldSpec],
                  parent: QWidget | None = None) -> None:
