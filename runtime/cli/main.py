@@ -15,7 +15,6 @@ from importlib.metadata import entry_points
 
 from runtime import __version__
 from runtime.cli import audit, calibrate, flows, models, runs, tasks
-from runtime.cli.output import err
 from runtime.errors import (
     ConflictError,
     FlowError,
@@ -67,9 +66,14 @@ def _unavailable(name: str, missing: str) -> Register:
 
 
 def _missing(name: str, missing: str) -> int:
-    err.print(f"[red]`junction {name}` needs {missing}[/red]; install it with "
-              "`pip install 'junction[designer]'`")
+    _say(f"`junction {name}` needs {missing}; install it with "
+         "`pip install 'junction[designer]'`")
     return EXIT_INPUT
+
+
+def _say(message: str) -> None:
+    """Errors are plain lines on stderr: never wrapped, so each names its file and line."""
+    print(message, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,16 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_FAILED
     except NotFoundError as exc:
-        err.print(f"[red]not found:[/red] {exc}")
+        _say(f"not found: {exc}")
         return EXIT_NOT_FOUND
     except ConflictError as exc:
-        err.print(f"[red]conflict:[/red] {exc}")
+        _say(f"conflict: {exc}")
         return EXIT_CONFLICT
     except (InputError, JunctionError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _say(f"error: {exc}")
         return EXIT_INPUT
     except KeyboardInterrupt:
-        err.print("interrupted; `junction resume` continues where this stopped")
+        _say("interrupted; `junction resume` continues where this stopped")
         return 130
     except BrokenPipeError:
         return EXIT_OK
