@@ -44,3 +44,46 @@ class ScriptedPrompter:
 
     def new_flow(self, parent, templates):
         return self._answer("new_flow", tuple(t.name for t in templates))
+
+
+def drag(qtbot, view, start, end, steps: int = 5):
+    """Press at `start`, move in a few steps, release at `end` (scene coordinates)."""
+    from PySide6.QtCore import QPoint, Qt
+
+    viewport = view.viewport()
+    a, b = view.mapFromScene(start), view.mapFromScene(end)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=a)
+    for index in range(1, steps + 1):
+        t = index / steps
+        qtbot.mouseMove(viewport, a + QPoint(round((b.x() - a.x()) * t),
+                                             round((b.y() - a.y()) * t)))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=b)
+
+
+def drop_step(view, type_key: str, scene_point) -> None:
+    """What dragging an entry from the palette and letting go over the canvas sends."""
+    from PySide6.QtCore import QMimeData, QPointF, Qt
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    from designer.canvas.interactions import NODE_MIME
+
+    data = QMimeData()
+    data.setData(NODE_MIME, type_key.encode())
+    where = view.mapFromScene(scene_point)
+    QApplication.sendEvent(view.viewport(), QDragEnterEvent(
+        where, Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier))
+    QApplication.sendEvent(view.viewport(), QDropEvent(
+        QPointF(where), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier))
+
+
+def type_into(qtbot, line, text: str) -> None:
+    """Select all, type, press Enter: how a person replaces a field's text."""
+    from PySide6.QtCore import Qt
+
+    line.setFocus()
+    line.selectAll()
+    qtbot.keyClicks(line, text)
+    qtbot.keyClick(line, Qt.Key.Key_Return)
