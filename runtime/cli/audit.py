@@ -38,7 +38,7 @@ def verify_chain(args: argparse.Namespace) -> int:
         print_json(result.to_json())
     elif result.ok:
         head = f"; head {result.head}" if result.head else ""
-        out.print(f"audit trail intact: {result.rows} rows{head}", highlight=False)
+        out.print(f"audit trail intact: {result.rows:,} rows{head}", highlight=False)
     else:
         out.print(f"[red]audit trail broken at row {result.broken_at}[/red]: "
                   f"{result.problem}", highlight=False)

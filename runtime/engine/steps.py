@@ -7,6 +7,7 @@ decide (`Handoff`). The runner journals the outcome before applying anything.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,7 +174,8 @@ def _enforce(node: EnforceNode, ctx: StepContext) -> StepOutcome:
     review = review_proposal(result.values, flow=flow, rails=rails, stage=ctx.stage,
                              confidence=result.confidence,
                              field_confidence=result.field_confidence)
-    output = {"proposal": result.values, "confidence": clean_confidence(result.confidence),
+    output = {"proposal": _jsonable(result.values),
+              "confidence": clean_confidence(result.confidence),
               "applied": not review.needs_person and bool(review.apply),
               "guardrail_hits": len(review.hits)}
     outcome = StepOutcome(output=output, model_call=result.call.model_dump(mode="json"),
@@ -292,6 +294,18 @@ def _missing_data(node: Any, ctx: StepContext, why: str,
         raise MissingData(why)
     return StepOutcome(verdicts=[verdict], decision={"action": "missing_data"},
                        handoff=_person_for(node, f"missing data: {why}", proposal, editable))
+
+
+def _jsonable(value: Any) -> Any:
+    """The model's proposal as stored: non-finite numbers become their names ("nan",
+    "inf") so every `--json` output stays valid JSON; the guardrails saw the real values."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
 
 
 class MissingData(Exception):

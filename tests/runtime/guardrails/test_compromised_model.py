@@ -9,6 +9,7 @@ forbidden reaches the record, and every attempt is on the step and the audit tra
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -141,3 +142,17 @@ def test_show_and_tasks_print_every_verdict_and_the_packet(
     text = capsys.readouterr().out
     assert "why: " in text and "AI's raw proposal: owner=attacker, status=closed" in text
     assert "decisions: approve, edit, reject" in text
+
+
+def test_json_output_stays_valid_json_when_the_model_sends_nan(
+        desk: Path, workspace: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    runs = run_all(desk, workspace)
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
+    for case_id in ("X09", "X10", "X12"):
+        assert main(["show", runs[case_id], "--json", "--home", str(workspace.home)]) == 0
+        shown = json.loads(capsys.readouterr().out, parse_constant=refuse)
+        update = next(s for s in shown["steps"] if s["node"] == "update")
+        assert update["output"]["proposal"]["refund_amount"] in ("nan", "inf", "-inf")
