@@ -15,6 +15,7 @@ Webhooks cannot be read, so the record a run sees is the one this connector last
 
 from __future__ import annotations
 
+import errno
 import json
 import socket
 import sqlite3
@@ -56,9 +57,13 @@ class WebhookConnector(LedgeredConnector):
                                                   "Content-Type": "application/json",
                                                   "Idempotency-Key": key})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 status = int(response.status)
         except urllib.error.HTTPError as exc:
+            if 300 <= exc.code < 400:
+                raise self._maybe_sent(f"the webhook answered with a redirect (HTTP "
+                                       f"{exc.code}), which Junction does not follow"
+                                       ) from None
             if 400 <= exc.code < 500 and exc.code not in (408, 429):
                 raise ConnectorUnavailable(
                     f"the webhook refused the change with HTTP {exc.code} {exc.reason}"
@@ -87,7 +92,7 @@ class WebhookConnector(LedgeredConnector):
             url += sep + urllib.parse.urlencode({"idempotency_key": entry.key})
         request = urllib.request.Request(url, method="GET", headers=self._headers())
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 if int(response.status) == 200:
                     return LANDED
         except urllib.error.HTTPError as exc:
@@ -130,8 +135,21 @@ class OutcomeUnknownRetryable(OutcomeUnknown):
     """Unsure, but the server deduplicates, so sending the same key again is safe."""
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is reported, not followed: following it would turn the POST into a GET
+    elsewhere (a login page answering 200 is not an applied change) and could carry the
+    token to another host."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects())
+
+
 def _never_sent(reason: Any) -> bool:
     """Errors raised before the request left: refused, unknown host, unreachable."""
     if isinstance(reason, ConnectionRefusedError | socket.gaierror):
         return True
-    return isinstance(reason, OSError) and reason.errno in (101, 111, 113)  # unreach/refused
+    return isinstance(reason, OSError) and reason.errno in (
+        errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH)

@@ -125,6 +125,17 @@ def test_an_unknown_outcome_waits_for_a_person(
     assert entry.status == "applied"
 
 
+def test_a_redirect_is_not_followed_and_not_taken_for_success(
+        tmp_path: Path, httpserver: HTTPServer, workspace: Workspace,
+        memory_keyring: MemoryKeyring) -> None:
+    memory_keyring.set_password("junction", "t", "s3cret")
+    sink = Sink(deduplicates=False, fail_next=[302])
+    flow = sink_flow(tmp_path, httpserver, sink, token_key="t")
+    run = workspace.engine().start(load_flow(flow), CASE)
+    assert (run.blocked_reason or "").startswith("record change outcome unknown")
+    assert "redirect" in (run.blocked_reason or "") and sink.logins == 0
+
+
 def test_connection_refused_means_nothing_was_sent(tmp_path: Path,
                                                   workspace: Workspace) -> None:
     with socket.socket() as probe:

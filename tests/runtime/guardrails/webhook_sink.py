@@ -23,22 +23,30 @@ class Sink:
     posts: list[dict[str, Any]] = field(default_factory=list)
     effects: list[dict[str, Any]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)
+    logins: int = 0
 
     def install(self, server: HTTPServer) -> None:
         server.expect_request(PATH, method="POST").respond_with_handler(self.post)
         server.expect_request(f"{PATH}/status", method="GET").respond_with_handler(self.status)
+        server.expect_request("/login").respond_with_handler(self.login)
 
     def post(self, request: Request) -> Response:
         body = json.loads(request.get_data(as_text=True))
         self.posts.append({"key": request.headers.get("Idempotency-Key"), "body": body,
                            "auth": request.headers.get("Authorization")})
         if self.fail_next:
-            return Response("try later", status=self.fail_next.pop(0))
+            code = self.fail_next.pop(0)
+            headers = {"Location": "/login"} if 300 <= code < 400 else {}
+            return Response("try later", status=code, headers=headers)
         key = request.headers.get("Idempotency-Key")
         if not (self.deduplicates and any(e["key"] == key for e in self.effects)):
             self.effects.append({"key": key, "changes": body["changes"]})
         return Response(json.dumps({"ok": True}), status=200,
                         content_type="application/json")
+
+    def login(self, request: Request) -> Response:
+        self.logins += 1
+        return Response("please log in", status=200)
 
     def status(self, request: Request) -> Response:
         key = request.args.get("idempotency_key")
