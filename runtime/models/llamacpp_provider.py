@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -51,6 +52,7 @@ from runtime.models.llamacpp_model import SharedModel
 
 CONTENT_FREE = ("N/A", "", "[MASK]")
 JSON_TOKENS = 512
+DECIMALS = 6
 PRIOR_CACHE_SIZE = 64
 # A base model keeps writing the conversation; a draft ends where a new turn would begin.
 DRAFT_STOPS = [f"\n{prompts.USER_PREFIX}", f"\n{prompts.ANSWER_PREFIX}", "<<<", "\n<<"]
@@ -165,7 +167,9 @@ class LlamaCppProvider:
                             latency_ms=(time.perf_counter() - started) * 1000,
                             confidence_kind="self_reported",
                             details={"method": "grammar-constrained JSON",
-                                     "format": "completion text"})
+                                     "format": "completion text",
+                                     "tokens_evaluated": outcome.reply.details.get(
+                                         "tokens_evaluated", 0)})
             if error:
                 call.details["error"] = error
             return call
@@ -195,7 +199,8 @@ class LlamaCppProvider:
                                                     min(JSON_TOKENS, room))
         return structured.Reply(text=result.text, truncated=result.truncated,
                                 tokens_in=len(tokens), tokens_out=len(result.tokens),
-                                tokens=result.tokens)
+                                tokens=result.tokens,
+                                details={"tokens_evaluated": result.evaluated})
 
     def draft(self, request: DraftRequest) -> DraftResult:
         started = time.perf_counter()
@@ -236,8 +241,19 @@ class LlamaCppProvider:
             from llama_cpp.llama_grammar import json_schema_to_gbnf
 
             grammar = json_schema_to_gbnf(json.dumps(schema), list(schema.get("properties", {})))
+            grammar = _shorter_decimals(grammar)
             self._grammars[key] = grammar
         return grammar
+
+
+def _shorter_decimals(grammar: str) -> str:
+    """At most `DECIMALS` digits after the point (the converter allows 16).
+
+    A small model asked for a number happily writes `0.0000000000000000`; every digit is
+    one more decoding step under the grammar. Record values (money, scores) need a few.
+    """
+    rule = "decimal-part ::= [0-9]" + " ([0-9]" * (DECIMALS - 1) + ")?" * (DECIMALS - 1)
+    return re.sub(r"^decimal-part ::= .*$", rule, grammar, count=1, flags=re.MULTILINE)
 
 
 def _softmax(logprobs: dict[str, float]) -> dict[str, float]:
