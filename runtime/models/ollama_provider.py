@@ -12,6 +12,9 @@ retried with the error fed back (`structured.extract_with_retries`). When the se
 returns log-probabilities, each proposed field gets a measured confidence from the tokens
 that spell its value.
 
+Every request asks for `think: false` (a thinking model would otherwise spend the few answer
+tokens thinking); a model that rejects the flag is asked without it from then on.
+
 Errors: a server that is not running, or a model that is not pulled, raises
 `ModelUnavailable` at once (the run blocks and `junction resume` continues it once fixed).
 Timeouts, HTTP 5xx and dropped connections are retried with exponential backoff, a
@@ -114,6 +117,9 @@ class OllamaProvider:
         self.settings = settings or OllamaSettings.from_env()
         self._client = client or make_client(self.settings)
         self._has_logprobs: bool | None = None  # learnt from the first answer
+        # Thinking models (qwen3, deepseek-r1) would spend the answer's few tokens thinking;
+        # a model without that capability may refuse the flag, which is then dropped.
+        self._think_off = True
 
     # -- choose ----------------------------------------------------------------
 
@@ -223,11 +229,15 @@ class OllamaProvider:
         requests = 0
         while True:
             requests += 1
+            think = False if self._think_off else None
             try:
                 response = self._client.chat(model=self.model, messages=payload, stream=False,
-                                             **kwargs)
+                                             think=think, **kwargs)
                 return _Answer(response, requests, (time.perf_counter() - started) * 1000)
             except Exception as exc:
+                if think is not None and _rejects_think(exc):
+                    self._think_off = False  # not a thinking model: ask it plainly
+                    continue
                 transient, message = self._explain(exc)
                 if not transient:
                     raise ModelUnavailable(message) from exc
@@ -272,6 +282,11 @@ class OllamaProvider:
                         confidence_kind=kind,
                         details={"host": self.settings.host,
                                  "done_reason": response.done_reason})
+
+
+def _rejects_think(exc: Exception) -> bool:
+    return (isinstance(exc, ollama.ResponseError) and exc.status_code == 400
+            and "think" in str(exc.error).lower())
 
 
 def _candidates(position: Any) -> list[tuple[str, float]]:

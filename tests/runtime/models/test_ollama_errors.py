@@ -99,3 +99,19 @@ def test_without_a_keyring_no_token_is_sent_and_none_can_be_stored(
     assert found.token is None and found.source == "no keyring backend"
     with pytest.raises(credentials.KeyringUnavailable, match="plain-text"):
         credentials.store(fake_ollama.host, "s3cret")
+
+
+def test_thinking_is_switched_off_unless_the_model_refuses_the_flag(
+        fake_ollama: FakeOllama) -> None:
+    """A thinking model would spend the answer's few tokens thinking, so `think: false`
+    goes with every request; a model without thinking may reject the flag (HTTP 400),
+    and is then asked without it, this time and from then on."""
+    refusal = Reply(400, {"error": '"llama3.2:3b" does not support thinking'})
+    fake_ollama.answer(refusal, GOOD)
+    provider = fake_ollama.provider(retries=0)
+
+    first = provider.choose(choose_request())
+    provider.choose(choose_request())
+
+    assert first.label == "refund"
+    assert [c.get("think") for c in fake_ollama.chats] == [False, None, None]
