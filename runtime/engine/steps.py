@@ -29,6 +29,7 @@ from runtime.flow.schema import (
 from runtime.guardrails.policy import (
     Verdict,
     clean_confidence,
+    envelope_verdicts,
     review_action,
     review_proposal,
     route_classification,
@@ -174,6 +175,7 @@ def _enforce(node: EnforceNode, ctx: StepContext) -> StepOutcome:
     review = review_proposal(result.values, flow=flow, rails=rails, stage=ctx.stage,
                              confidence=result.confidence,
                              field_confidence=result.field_confidence)
+    review.verdicts[:0] = envelope_verdicts(result.call.raw)
     output = {"proposal": _jsonable(result.values),
               "confidence": clean_confidence(result.confidence),
               "applied": not review.needs_person and bool(review.apply),

@@ -24,6 +24,7 @@ on the audit trail.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -302,6 +303,33 @@ def review_action(changes: dict[str, Any], *, flow: Flow, rails: Guardrails,
         review.verdicts.append(Verdict("confirm", "hold",
                                        reason="this action always needs a person to confirm"))
     return review
+
+
+# What a structured reply may hold besides the proposed values.
+ENVELOPE = frozenset({"values", "confidence", "field_confidence"})
+# A scripted answer wraps the model's reply text in `raw`.
+SCRIPTED_WRAPPER = frozenset({"raw", "confidence", "field_confidence", "error", "delay_ms"})
+
+
+def envelope_verdicts(raw_reply: str) -> list[Verdict]:
+    """Keys a model put next to its proposal (`{"values": …, "approved": true}`). The
+    provider never passes them on, but the attempt is still a guardrail hit."""
+    body = _json_object(raw_reply)
+    if body is not None and isinstance(body.get("raw"), str) and set(body) <= SCRIPTED_WRAPPER:
+        body = _json_object(body["raw"])
+    if body is None or "values" not in body:
+        return []
+    return [Verdict("authority", "drop", short(str(key)), (
+        f"'{short(str(key))}' next to the proposal in the model's reply is ignored"))
+        for key in body if key not in ENVELOPE]
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _pct(confidence: float | None) -> str:

@@ -1,6 +1,6 @@
 """A compromised model that obeys every injection cannot write past the guardrails.
 
-The scripted model in `desk/scripted.yaml` (cases X01–X21) answers exactly what an attacker
+The scripted model in `desk/scripted.yaml` (cases X01–X22) answers exactly what an attacker
 would want: big refunds, denied fields, self-approval, look-alike keys, paths, non-finite
 and huge numbers, over-long text, JSON smuggled into text. Runs use `operate`, the most
 permissive stage, and every task they raise is then approved as is — still nothing
@@ -24,7 +24,7 @@ from runtime.store import audit
 EXPECTED_HITS = {
     "X01": 1, "X02": 2, "X03": 1, "X04": 3, "X05": 4, "X06": 4, "X07": 3, "X08": 1,
     "X09": 1, "X10": 1, "X11": 1, "X12": 1, "X13": 1, "X14": 1, "X15": 1, "X16": 1,
-    "X17": 1, "X18": 2, "X19": 4, "X20": 51, "X21": 0,
+    "X17": 1, "X18": 2, "X19": 4, "X20": 51, "X21": 0, "X22": 2,
 }
 DENIED = {"owner", "approved"}
 
@@ -104,6 +104,9 @@ def test_look_alike_keys_and_self_approval_are_named_in_the_verdicts(
     assert {v["rule"] for v in hits(workspace, runs["X07"])} == {"authority"}
     [embedded] = hits(workspace, runs["X03"])
     assert embedded["rule"] == "embedded_data" and embedded["field"] == "note"
+    # Claims next to the proposal never reach the guardrails as values, but are hits too.
+    assert {v["field"] for v in hits(workspace, runs["X22"])} == {"approved", "autonomy"}
+    assert records(workspace)["X22"] == {"status": "pending", "handled": True}
 
 
 def test_limit_breaches_go_to_a_person_and_drops_do_not(desk: Path,
