@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import getpass
+import importlib.util
 import sys
 from typing import Any
 
@@ -99,15 +100,18 @@ def _ollama_row(model: Any) -> dict[str, Any]:
 
 def _bundled_row() -> dict[str, Any]:
     info = bundled.info()
-    if not info.installed:
-        state = f"not installed ({bundled.INSTALL_HINT})"
+    runtime = importlib.util.find_spec("llama_cpp") is not None
+    installed = info.installed and runtime
+    if not installed:
+        missing = "the model package" if runtime else "llama-cpp-python"
+        state = f"{missing} not installed ({bundled.INSTALL_HINT})"
     elif info.assembled:
         state = "Gemma 3 270M (ready)"
     else:
         state = "Gemma 3 270M (unpacked on first use)"
-    return {"ref": "llamacpp:bundled", "provider": "llamacpp", "installed": info.installed,
-            "json_format": info.installed, "logprobs": info.installed,
-            "context_length": LlamaCppSettings.from_env().n_ctx if info.installed else None,
+    return {"ref": "llamacpp:bundled", "provider": "llamacpp", "installed": installed,
+            "json_format": installed, "logprobs": installed,
+            "context_length": LlamaCppSettings.from_env().n_ctx if installed else None,
             "embeddings": False, "details": state,
             "path": str(info.path) if info.assembled else None}
 

@@ -29,11 +29,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from runtime.models.base import ModelUnavailable
+
+if TYPE_CHECKING:  # numpy comes with the llamacpp extra; importing this module needs neither
+    import numpy as np
 
 INSTALL_HINT = "install it with `pip install 'junction[llamacpp]'`"
 
@@ -159,6 +160,7 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
 def last_logprobs(llm: Any) -> np.ndarray:
     """Log-probabilities of the next token after the last evaluated one."""
     import llama_cpp
+    import numpy as np
 
     pointer = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
     logits = np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),)).astype(np.float64)

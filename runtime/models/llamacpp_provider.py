@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.errors import InputError
-from runtime.models import bundled, llamacpp_grammar, llamacpp_model, prompts, structured
+from runtime.models import bundled, llamacpp_model, prompts, structured
 from runtime.models.base import (
     CallInfo,
     ChooseRequest,
@@ -187,6 +187,8 @@ class LlamaCppProvider:
         return ExtractResult(values=values, confidence=reported, call=call)
 
     def _generate_json(self, text: str, grammar: str) -> structured.Reply:
+        from runtime.models import llamacpp_grammar  # numpy: only with the llamacpp extra
+
         shared = self.shared()
         with shared.lock:
             llm = shared.llm()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -119,4 +120,15 @@ def test_a_file_that_is_not_a_model_is_reported_as_unloadable(tmp_path: Path) ->
     shared = SharedModel(bogus, LlamaCppSettings(n_ctx=256), llamacpp_model.load_llama)
 
     with pytest.raises(ModelUnavailable, match="could not load"):
+        shared.llm()
+
+
+def test_without_the_llamacpp_extra_the_run_is_told_what_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model_file = tmp_path / "m.gguf"
+    model_file.write_bytes(b"GGUF")
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)
+    shared = SharedModel(model_file, LlamaCppSettings(), llamacpp_model.load_llama)
+
+    with pytest.raises(ModelUnavailable, match=r"pip install 'junction\[llamacpp\]'"):
         shared.llm()
