@@ -49,7 +49,7 @@ def begin(conn: sqlite3.Connection, connector: str, key: str, case_id: str,
           changes: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> None:
     """Commit the intent to send (and count the send) before anything leaves the process."""
     stamp = now()
-    with transaction(conn) as c:
+    with transaction(conn, durable=True) as c:
         c.execute(
             "INSERT INTO connector_ledger(connector, idempotency_key, case_id, changes, before,"
             " after, status, sends, created_at, updated_at) VALUES (?,?,?,?,?,?,?,1,?,?)"

@@ -56,7 +56,7 @@ class Engine:
         self.observers = list(observers)
         self.decided_by = decided_by
         self.faults = FaultPlan.from_env()
-        self._plans: dict[str, Plan] = {}
+        self._plans: dict[tuple[str, str], Plan] = {}
         self.effects = Effects(store, self.emit, self.faults.passed)
 
     # -- public API --------------------------------------------------------
@@ -69,7 +69,9 @@ class Engine:
 
     def create(self, loaded: LoadedFlow, case: dict[str, Any], *, batch_id: str | None = None,
                autonomy: str | None = None, model: str | None = None) -> tuple[RunRow, bool]:
-        plan = self._remember(compile_plan(loaded))
+        plan = self._plans.get(_plan_key(loaded.sha256, loaded.path))
+        if plan is None or plan.loaded.text != loaded.text:
+            plan = self._remember(compile_plan(loaded))
         case_id = check_case(plan, case)
         run, created = self.store.create_run(
             flow_text=loaded.text, flow_sha=loaded.sha256, flow_name=loaded.flow.name,
@@ -140,7 +142,7 @@ class Engine:
 
     def plan_for(self, run: RunRow) -> Plan:
         """The plan of the flow text the run was started with (never the file on disk)."""
-        plan = self._plans.get(run.flow_sha)
+        plan = self._plans.get(_plan_key(run.flow_sha, run.flow_path))
         if plan is None:
             text = self.store.flow_text(run.flow_sha)
             path = Path(run.flow_path) if run.flow_path else None
@@ -150,7 +152,8 @@ class Engine:
     # -- the walk ----------------------------------------------------------
 
     def _remember(self, plan: Plan) -> Plan:
-        return self._plans.setdefault(plan.loaded.sha256, plan)
+        key = _plan_key(plan.loaded.sha256, plan.loaded.path)
+        return self._plans.setdefault(key, plan)
 
     def safe_drive(self, run_id: str) -> RunRow:
         return self._safe_drive(run_id)
@@ -342,6 +345,12 @@ def embedding_model_for(node: AnyNode, plan: Plan) -> str | None:
     if not isinstance(node, ClassifyNode) or node.method == "llm":
         return None
     return node.embedding_model or plan.flow.embedding_model
+
+
+def _plan_key(sha: str, path: Path | str | None) -> tuple[str, str]:
+    """Plans are cached per flow text *and* folder: relative model and knowledge paths
+    resolve against the folder, so the same text elsewhere is a different plan."""
+    return sha, str(Path(path).resolve()) if path else ""
 
 
 def _done(step: NewStep) -> NewStep:

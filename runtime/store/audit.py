@@ -88,7 +88,6 @@ def append(conn: sqlite3.Connection, entries: list[Entry]) -> None:
         return
     last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS)
-    flow_shas: dict[str, str | None] = {}
     for entry in entries:
         seq += 1
         row = {
@@ -97,7 +96,7 @@ def append(conn: sqlite3.Connection, entries: list[Entry]) -> None:
             "actor": entry.actor, "kind": entry.kind, "run_id": entry.run_id,
             "node_id": entry.node_id, "subject": entry.subject,
             "before": _dump(entry.before), "after": _dump(entry.after),
-            "flow_sha": entry.flow_sha or _flow_sha(conn, entry.run_id, flow_shas),
+            "flow_sha": entry.flow_sha or _flow_sha(conn, entry.run_id),
             "model": entry.model, "data": _dump(entry.data), "prev_hash": prev,
         }
         row["hash"] = prev = row_hash(row)
@@ -107,14 +106,23 @@ def append(conn: sqlite3.Connection, entries: list[Entry]) -> None:
                  " value=excluded.value", (HEAD_KEY, f"{seq}:{prev}"))
 
 
-def _flow_sha(conn: sqlite3.Connection, run_id: str | None,
-              cache: dict[str, str | None]) -> str | None:
+_FLOW_SHA_CACHE: dict[str, str] = {}
+_FLOW_SHA_CACHE_SIZE = 4096
+
+
+def _flow_sha(conn: sqlite3.Connection, run_id: str | None) -> str | None:
+    """A run's flow hash never changes, so it is looked up once per process."""
     if run_id is None:
         return None
-    if run_id not in cache:
+    sha = _FLOW_SHA_CACHE.get(run_id)
+    if sha is None:
         row = conn.execute("SELECT flow_sha FROM runs WHERE id=?", (run_id,)).fetchone()
-        cache[run_id] = None if row is None else str(row["flow_sha"])
-    return cache[run_id]
+        if row is None:
+            return None
+        if len(_FLOW_SHA_CACHE) >= _FLOW_SHA_CACHE_SIZE:
+            _FLOW_SHA_CACHE.clear()
+        sha = _FLOW_SHA_CACHE[run_id] = str(row["flow_sha"])
+    return sha
 
 
 def step_entries(step: Any, actor: str) -> list[Entry]:

@@ -1,9 +1,9 @@
-"""Opening the workspace database: WAL mode, FULL sync, explicit transactions.
+"""Opening the workspace database: WAL mode, explicit transactions.
 
 Every write that gates an external effect is committed with `synchronous=FULL` before the
-effect happens, so `kill -9` at any moment leaves a database that says exactly what was
-done. Transactions are `BEGIN IMMEDIATE` so two processes never interleave a
-read-modify-write.
+effect happens; every commit survives `kill -9`, so a crash at any moment leaves a database
+that says exactly what was done. Transactions are `BEGIN IMMEDIATE` so two processes never
+interleave a read-modify-write.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
     _create_schema(conn)
@@ -146,12 +146,26 @@ def _create_schema(conn: sqlite3.Connection) -> None:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT, rolling back on any exception."""
-    conn.execute("BEGIN IMMEDIATE")
+def transaction(conn: sqlite3.Connection, *,
+                durable: bool = False) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT, rolling back on any exception.
+
+    In WAL mode every commit survives the process being killed. `durable=True` also makes
+    it survive a power cut (`synchronous=FULL`, an fsync of the WAL, which covers every
+    earlier commit too): used for commits that gate an effect outside the database or that
+    carry a person's decision. Other commits skip the fsync; if a power cut loses them, the
+    work they recorded is simply redone on resume — it had no outside effect yet.
+    """
+    if durable:
+        conn.execute("PRAGMA synchronous=FULL")
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        if durable:
+            conn.execute("PRAGMA synchronous=NORMAL")

@@ -400,7 +400,7 @@ class RunStore:
 
     def record_step(self, step: NewStep, *, advance: dict[str, Any] | None = None) -> int:
         """Journal a step; with `advance`, also move the run forward in the same commit."""
-        with transaction(self.conn) as c:
+        with transaction(self.conn, durable=step.status == "decided") as c:
             step_id = self._insert_step(c, step)
             if advance is not None:
                 self._update_run(c, step.run_id, {**advance, "updated_at": now()})
@@ -438,7 +438,7 @@ class RunStore:
                         context: dict[str, Any] | None = None) -> tuple[int, str]:
         """Journal a blocked step, open its human task and block the run: one commit."""
         task_id = new_id("t")
-        with transaction(self.conn) as c:
+        with transaction(self.conn, durable=True) as c:
             step_id = self._insert_step(c, step)
             c.execute(
                 "INSERT INTO tasks(id, run_id, step_id, node_id, status, reason, allowed, packet,"
@@ -489,7 +489,7 @@ class RunStore:
         "timed_out" for an expiry; `also` runs inside the same transaction (e.g. to record
         what a person said about a change whose outcome was unknown).
         """
-        with transaction(self.conn) as c:
+        with transaction(self.conn, durable=True) as c:
             row = c.execute("SELECT * FROM tasks WHERE id=?", (task_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no task with id '{task_id}'")
@@ -525,7 +525,7 @@ class RunStore:
         """Block a run at a step that is already journaled (a record change whose outcome
         is unknown): the step stays as it is, a person decides what happened."""
         task_id = new_id("t")
-        with transaction(self.conn) as c:
+        with transaction(self.conn, durable=True) as c:
             row = c.execute("SELECT run_id, node_id FROM steps WHERE id=?",
                             (step_id,)).fetchone()
             if row is None:
