@@ -113,7 +113,7 @@ def main() -> int:
     from runtime.api import load_flow, validate_flow
 
     app = QApplication.instance() or QApplication([])
-    app.setStyleSheet(theme.STYLE_SHEET)
+    app.setStyleSheet(theme.style_sheet())
     folder = Path(tempfile.mkdtemp(prefix="junction-bench-"))
     placed, bare = folder / "placed.yaml", folder / "bare.yaml"
     placed.write_text(yaml.safe_dump(generated_flow(args.nodes), sort_keys=False))

@@ -35,15 +35,17 @@ MENUS: dict[str, list[ActionSpec | None]] = {
         ActionSpec("new_window", "New &Window", "open_new_window", ("Ctrl+Shift+N",)),
         ActionSpec("open", "&Open…", "open_dialog", (Key.Open,), "Open a flow file"),
         None,
-        ActionSpec("save", "&Save", "save", (Key.Save,), "Save the flow"),
+        ActionSpec("save", "&Save", "save", (Key.Save,), "Save the flow", short="Save"),
         ActionSpec("save_as", "Save &As…", "save_as", (Key.SaveAs, "Ctrl+Shift+S")),
         None,
         ActionSpec("close", "&Close Window", "close", (Key.Close,)),
         ActionSpec("quit", "&Quit", "quit_all", (Key.Quit, "Ctrl+Q")),
     ],
     "&Edit": [
-        ActionSpec("undo", "&Undo", "undo", (Key.Undo,)),
-        ActionSpec("redo", "&Redo", "redo", (Key.Redo, "Ctrl+Shift+Z")),
+        ActionSpec("undo", "&Undo", "undo", (Key.Undo,), "Undo the last change",
+                   short="Undo"),
+        ActionSpec("redo", "&Redo", "redo", (Key.Redo, "Ctrl+Shift+Z"), "Redo",
+                   short="Redo"),
         None,
         ActionSpec("cut", "Cu&t", "cut_selection", (Key.Cut,)),
         ActionSpec("copy", "&Copy", "copy_selection", (Key.Copy,)),
@@ -74,8 +76,7 @@ MENUS: dict[str, list[ActionSpec | None]] = {
     ],
 }
 
-TOOLBAR = ["new", "open", "save", None, "undo", "redo", None, "zoom_out", "zoom_fit",
-           "zoom_in", "tidy"]
+TOOLBAR = ["save", None, "undo", "redo", None, "zoom_out", "zoom_fit", "zoom_in", "tidy"]
 
 
 def build(window: MainWindow) -> dict[str, QAction]:

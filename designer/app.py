@@ -79,7 +79,7 @@ def run_app(flow: str | Path | None = None) -> int:
     app.setApplicationName("Junction Designer")
     app.setOrganizationName("Junction")
     app.setStyle("Fusion")
-    app.setStyleSheet(theme.STYLE_SHEET)
+    app.setStyleSheet(theme.style_sheet())
     designer = DesignerApp()
     designer.start(flow)
     for window in designer.windows:

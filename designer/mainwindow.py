@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -69,12 +69,11 @@ class MainWindow(QMainWindow):
         self.properties = PropertyPanel(self.session)
         self.problems = ProblemsPanel(self.session)
         self.docks = [
-            self._dock("Steps", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, 236),
+            self._dock("Steps", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, 224),
             self._dock("Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea,
-                       350),
+                       372),
             self._dock("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea, 0),
         ]
-        self.resizeDocks([self.docks[2]], [150], Qt.Orientation.Vertical)
         self.actions_ = actions.build(self)
         self._toolbar()
         self._status_bar()
@@ -118,7 +117,7 @@ class MainWindow(QMainWindow):
         self.autonomy = AutonomySwitch(self.session)
         bar.addWidget(self.autonomy)
         gap = QWidget()
-        gap.setFixedWidth(14)
+        gap.setFixedWidth(10)
         bar.addWidget(gap)
         self.model_box = ModelBox(self.session)
         bar.addWidget(self.model_box)
@@ -141,10 +140,8 @@ class MainWindow(QMainWindow):
         stack = session.editor.undo_stack
         stack.canUndoChanged.connect(self.actions_["undo"].setEnabled)
         stack.canRedoChanged.connect(self.actions_["redo"].setEnabled)
-        stack.undoTextChanged.connect(
-            lambda text: self.actions_["undo"].setText(f"&Undo {text}".strip()))
-        stack.redoTextChanged.connect(
-            lambda text: self.actions_["redo"].setText(f"&Redo {text}".strip()))
+        stack.undoTextChanged.connect(lambda text: self._name_undo("undo", "&Undo", text))
+        stack.redoTextChanged.connect(lambda text: self._name_undo("redo", "&Redo", text))
         self.actions_["undo"].setEnabled(False)
         self.actions_["redo"].setEnabled(False)
         for name in CANVAS_ACTIONS:
@@ -156,6 +153,7 @@ class MainWindow(QMainWindow):
         scene.edit_refused.connect(
             lambda reason, _: self.statusBar().showMessage(f"Not possible: {reason}", 8000))
         self.problems.problems_changed.connect(scene.set_problems)
+        self.problems.problems_changed.connect(self._size_problems)
         self.problems.node_activated.connect(self.focus_node)
         self.properties.edge_chosen.connect(lambda key: scene.select_only(edges=[key]))
         self.palette.add_requested.connect(self.add_step_in_view)
@@ -166,6 +164,14 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self.problems.problems_changed.emit({})
         self.problems.refresh()
+
+    def _name_undo(self, name: str, verb: str, what: str) -> None:
+        """The menu says what will be undone; the toolbar button keeps its short name."""
+        action = self.actions_[name]
+        short = action.iconText()
+        action.setText(f"{verb} {what}".strip())
+        action.setIconText(short)
+        action.setToolTip(f"{verb.replace('&', '')} {what}".strip())
 
     # -- pages, title, status ------------------------------------------------------------
 
@@ -185,6 +191,7 @@ class MainWindow(QMainWindow):
             widget.show()
         self.view.fit_readable()
         self._update_zoom()
+        QTimer.singleShot(0, self._size_problems)  # once the docks have their layout
         self.view.setFocus()
 
     def on_start_page(self) -> bool:
@@ -193,6 +200,12 @@ class MainWindow(QMainWindow):
     def _update_title(self, *_: object) -> None:
         self.setWindowTitle(f"{self.session.display_name}[*] — Junction Designer")
         self.setWindowModified(self.session.is_modified())
+
+    def _size_problems(self, *_: object) -> None:
+        """A slim bar when all is well; room for a few rows when something is wrong."""
+        rows = self.problems.row_count()
+        height = 44 if rows == 0 else min(200, 92 + 24 * rows)
+        self.resizeDocks([self.docks[2]], [height], Qt.Orientation.Vertical)
 
     def _update_counts(self) -> None:
         doc = self.session.document

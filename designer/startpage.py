@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from designer import theme
-from designer.canvas.glyphs import glyph_icon
 from designer.templates import TemplateInfo, preview
 
 CARD_WIDTH, PREVIEW_HEIGHT = 300, 132
@@ -69,11 +68,9 @@ class TemplateCard(QPushButton):
 
 
 def blank_picture() -> QPixmap:
-    ratio = 2
-    pixmap = QPixmap((CARD_WIDTH - 20) * ratio, PREVIEW_HEIGHT * ratio)
-    pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(QColor(theme.CANVAS))
-    return pixmap
+    from designer.session import blank_flow
+
+    return preview(blank_flow(), CARD_WIDTH - 20, PREVIEW_HEIGHT)
 
 
 class TemplateGallery(QWidget):
@@ -141,9 +138,9 @@ class StartPage(QScrollArea):
         left = QVBoxLayout()
         left.setSpacing(8)
         left.addWidget(_section("Start"))
-        self.open_button = QPushButton("  Open a flow…")
+        self.open_button = QPushButton("Open a flow file…")
         self.open_button.setObjectName("openFlow")
-        self.open_button.setIcon(glyph_icon("start", theme.INK_SOFT, 18))
+        self.open_button.setProperty("primary", True)
         self.open_button.clicked.connect(self.open_requested.emit)
         left.addWidget(self.open_button)
         left.addSpacing(18)

@@ -63,8 +63,11 @@ def preview(flow: Flow, width: int, height: int) -> QPixmap:
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     if not bounds.isEmpty():
-        scene.render(painter, QRectF(10, 10, width - 20, height - 20),
-                     bounds.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
+        source = bounds.adjusted(-20, -20, 20, 20)
+        scale = min((width - 20) / source.width(), (height - 20) / source.height(), 0.6)
+        size_w, size_h = source.width() * scale, source.height() * scale
+        target = QRectF((width - size_w) / 2, (height - size_h) / 2, size_w, size_h)
+        scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
     painter.end()
     scene.clear()
     for obj in (scene, editor, document):

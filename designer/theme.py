@@ -6,7 +6,11 @@ out on a busy canvas is what matters: the selected step, problems, and the auton
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtGui import QColor, QFont
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
 
 FONT_FAMILY = "DejaVu Sans"
 
@@ -66,8 +70,30 @@ def font(point_size: float, bold: bool = False) -> QFont:
     return result
 
 
+def style_sheet() -> str:
+    """The application style sheet (a function: it names files inside the package)."""
+    chevron = (RESOURCES / "chevron-down.svg").as_posix()
+    return STYLE_SHEET + f"""
+QComboBox {{ padding-right: 22px; }}
+QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right;
+                        width: 22px; border: none; }}
+QComboBox::down-arrow {{ image: url("{chevron}"); width: 10px; height: 10px; }}
+QComboBox QAbstractItemView {{ background: {SURFACE}; border: 1px solid {LINE};
+    selection-background-color: #EFF8FF; selection-color: {INK}; outline: none; }}
+"""
+
+
 STYLE_SHEET = f"""
 QMainWindow, QDialog {{ background: {CANVAS}; }}
+QScrollBar:vertical {{ background: transparent; width: 10px; margin: 0; }}
+QScrollBar:horizontal {{ background: transparent; height: 10px; margin: 0; }}
+QScrollBar::handle {{ background: #D0D5DD; border-radius: 4px; min-height: 24px;
+                      min-width: 24px; margin: 2px; }}
+QScrollBar::handle:hover {{ background: #98A2B3; }}
+QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
+#propertyBody {{ background: {SURFACE}; }}
+QPushButton[small="true"] {{ padding: 2px 0; min-width: 24px; max-width: 26px; }}
 QWidget {{ color: {INK}; font-family: "{FONT_FAMILY}"; font-size: 9pt; }}
 QToolBar {{ background: {SURFACE}; border: none; border-bottom: 1px solid {LINE};
             spacing: 6px; padding: 4px 8px; }}
@@ -84,7 +110,6 @@ QLineEdit:focus, QPlainTextEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus,
 QComboBox:focus {{ border: 1px solid {SELECTION}; }}
 QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QComboBox[invalid="true"] {{
     border: 1px solid {DANGER}; background: #FFFBFA; }}
-QComboBox::drop-down {{ border: none; width: 18px; }}
 QPushButton {{ background: {SURFACE}; border: 1px solid {LINE}; border-radius: 6px;
                padding: 5px 12px; }}
 QPushButton:hover {{ background: {LINE_SOFT}; }}

@@ -55,7 +55,7 @@ class AutonomySwitch(QWidget):
             left = 8 if index == 0 else 0
             right = 8 if index == len(theme.AUTONOMY) - 1 else 0
             button.setStyleSheet(
-                f"QToolButton {{ font-size: 12pt; font-weight: bold; padding: 5px 14px;"
+                f"QToolButton {{ font-size: 11pt; font-weight: bold; padding: 4px 10px;"
                 f" color: {theme.INK_SOFT}; background: white; border: 1px solid {theme.LINE};"
                 f" border-top-left-radius: {left}px; border-bottom-left-radius: {left}px;"
                 f" border-top-right-radius: {right}px; border-bottom-right-radius: {right}px;}}"
@@ -102,7 +102,7 @@ class ModelBox(QWidget):
         self.combo.setObjectName("defaultModel")
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.combo.setMinimumWidth(210)
+        self.combo.setFixedWidth(190)
         self.combo.lineEdit().setPlaceholderText("none — each AI step names one")
         self.combo.addItems(list(MODEL_SUGGESTIONS))
         self.combo.lineEdit().editingFinished.connect(self._commit)
@@ -137,7 +137,7 @@ class FindBox(QLineEdit):
         self.session = session
         self.setPlaceholderText("Find a step…  (Ctrl+F)")
         self.setClearButtonEnabled(True)
-        self.setFixedWidth(220)
+        self.setFixedWidth(180)
         self.completer_ = QCompleter([], self)
         self.completer_.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer_.setFilterMode(Qt.MatchFlag.MatchContains)

@@ -64,7 +64,8 @@ class ProblemsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(top)
-        layout.addWidget(self.tree)
+        layout.addWidget(self.tree, 1)
+        layout.addStretch(0)
         self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
         session.document.changed.connect(self.timer.start)
@@ -73,7 +74,9 @@ class ProblemsPanel(QWidget):
 
     def refresh(self) -> None:
         self.timer.stop()
-        self.problems = check(self.session)
+        # Causes first: "cannot be reached" usually follows from another problem.
+        self.problems = sorted(check(self.session),
+                               key=lambda p: p.message.startswith("cannot be reached"))
         self.tree.clear()
         by_node: dict[str, list[str]] = {}
         for problem in self.problems:

@@ -44,8 +44,8 @@ def test_build_from_an_empty_document_save_and_run(window, qtbot, prompter, tmp_
     type_into(qtbot, flow_form.editor("name").line, "Refund check")
     fields = flow_form.editor("case_fields")
     fields.add_button.click()
-    type_into(qtbot, fields.table.cellWidget(0, 0), "message")
-    fields.table.cellWidget(0, 4).click()  # required
+    type_into(qtbot, fields.cards[0].name, "message")
+    fields.cards[0].required.click()
     type_into(qtbot, window.model_box.combo.lineEdit(), "scripted:answers.yaml")
 
     # Steps dropped from the palette.

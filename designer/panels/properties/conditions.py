@@ -16,6 +16,7 @@ import yaml
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.panels.properties.editors import FieldEditor
+from designer.panels.properties.editors import FieldEditor, shrinkable
 from designer.panels.properties.record_values import parse_value
 from runtime.api import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.conditions import AllOf, AnyOf, Compare, Op
@@ -54,38 +55,47 @@ def join(mode: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     return rows[0] if len(rows) == 1 else {mode: rows}
 
 
-class ComparisonRow(QWidget):
+class ComparisonRow(QFrame):
+    """field / operator value, on two lines so long field names stay readable."""
+
     def __init__(self, builder: ConditionBuilder) -> None:
         super().__init__()
         self.builder = builder
+        self.setObjectName("comparison")
+        self.setStyleSheet("#comparison { background: #FCFCFD; border: 1px solid #EAECF0;"
+                           " border-radius: 8px; }")
         column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        line = QHBoxLayout()
-        line.setSpacing(4)
-        self.field = QComboBox()
+        column.setContentsMargins(8, 6, 8, 6)
+        column.setSpacing(4)
+        self.field = shrinkable(QComboBox())
         self.field.setObjectName("conditionField")
-        self.field.setMinimumContentsLength(12)
-        self.op = QComboBox()
+        self.op = shrinkable(QComboBox())
         self.op.setObjectName("conditionOp")
-        self.value = QComboBox()
+        self.value = shrinkable(QComboBox())
         self.value.setObjectName("conditionValue")
         self.value.setEditable(True)
-        self.presence = QComboBox()
+        self.presence = shrinkable(QComboBox())
         self.presence.setObjectName("conditionPresence")
         self.presence.addItem("yes", None)  # the file's default: `op: exists` alone
         self.presence.addItem("no (is not set)", False)
         self.remove = QPushButton("×")
-        self.remove.setFixedWidth(26)
+        self.remove.setProperty("small", True)
         self.remove.setToolTip("Remove this condition")
-        for widget, stretch in ((self.field, 3), (self.op, 2), (self.value, 3),
-                                (self.presence, 3), (self.remove, 0)):
-            line.addWidget(widget, stretch)
+        first = QHBoxLayout()
+        first.setSpacing(4)
+        first.addWidget(self.field, 1)
+        first.addWidget(self.remove)
+        second = QHBoxLayout()
+        second.setSpacing(4)
+        second.addWidget(self.op, 2)
+        second.addWidget(self.value, 3)
+        second.addWidget(self.presence, 3)
+        column.addLayout(first)
+        column.addLayout(second)
         self.problem = QLabel()
         self.problem.setProperty("role", "error")
         self.problem.setWordWrap(True)
         self.problem.hide()
-        column.addLayout(line)
         column.addWidget(self.problem)
         self.field.activated.connect(self._field_chosen)
         self.op.activated.connect(self._op_chosen)
@@ -181,7 +191,7 @@ class ConditionBuilder(FieldEditor):
         column.setSpacing(6)
         mode_line = QHBoxLayout()
         self.mode_label = QLabel("Take this branch when")
-        self.mode = QComboBox()
+        self.mode = shrinkable(QComboBox())
         self.mode.setObjectName("conditionMode")
         self.mode.addItem("all of these are true", "all")
         self.mode.addItem("any of these is true", "any")

@@ -27,6 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 
+def shrinkable(combo: QComboBox) -> QComboBox:
+    """Let a combo box be narrower than its longest item (the panel is narrow)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(6)
+    return combo
+
+
 class FieldEditor(QWidget):
     committed = Signal(object)
 
@@ -116,7 +123,8 @@ class NumberEditor(FieldEditor):
             self.spin.setSingleStep(0.05)
         self.spin.setRange(low, high)  # type: ignore[arg-type]
         self.spin.setKeyboardTracking(False)
-        self.spin.setMaximumWidth(140)
+        self.spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)  # type, or scroll
+        self.spin.setMaximumWidth(120)
         self.layout_.addWidget(self.spin)
         self.layout_.addStretch(1)
         self.spin.editingFinished.connect(self._commit)
@@ -152,7 +160,7 @@ class ChoiceEditor(FieldEditor):
 
     def __init__(self, choices: Sequence[tuple[Any, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.combo = QComboBox()
+        self.combo = shrinkable(QComboBox())
         self.layout_.addWidget(self.combo)
         self.set_choices(choices)
         self.combo.activated.connect(lambda i: self.committed.emit(self.combo.itemData(i)))
@@ -183,7 +191,7 @@ class EditableChoiceEditor(FieldEditor):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.empty_is_none = empty_is_none
-        self.combo = QComboBox()
+        self.combo = shrinkable(QComboBox())
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.lineEdit().setPlaceholderText(placeholder)
@@ -267,7 +275,8 @@ class ChecklistEditor(FieldEditor):
             placeholder = QListWidgetItem(self.empty_text)
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
             self.list.addItem(placeholder)
-        self.list.setFixedHeight(min(110, 8 + 22 * self.list.count()))
+        row = self.list.sizeHintForRow(0) if self.list.count() else 20
+        self.list.setFixedHeight(min(132, 6 + row * self.list.count()))
         self.list.blockSignals(False)
 
     def _commit(self) -> None:

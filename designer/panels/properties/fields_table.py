@@ -1,18 +1,17 @@
 """The flow's case fields (the input of a run) or record fields (what it may change):
-one row per field — name, type, the choices of a choice field, description."""
+one small card per field — name, type, the choices of a choice field, description."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHeaderView,
+    QFrame,
+    QGridLayout,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,94 +24,113 @@ TYPE_TEXT = {"string": "text", "number": "number", "integer": "whole number",
              "boolean": "yes / no", "enum": "choice"}
 
 
+class FieldCard(QFrame):
+    def __init__(self, kind: str, on_change, on_remove) -> None:
+        super().__init__()
+        self.kind = kind
+        self.setObjectName("fieldCard")
+        self.setStyleSheet(f"#fieldCard {{ background: #FCFCFD; border: 1px solid "
+                           f"{theme.LINE_SOFT}; border-radius: 8px; }}")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 6, 8, 8)
+        grid.setVerticalSpacing(4)
+        grid.setHorizontalSpacing(6)
+        self.name = QLineEdit()
+        self.name.setObjectName("fieldName")
+        self.name.setPlaceholderText("name")
+        self.type = QComboBox()
+        self.type.setObjectName("fieldType")
+        self.type.setFixedWidth(118)
+        for value, text in TYPE_TEXT.items():
+            self.type.addItem(text, value)
+        self.remove = QPushButton("×")
+        self.remove.setProperty("small", True)
+        self.remove.setToolTip("Remove this field")
+        self.choices = QLineEdit()
+        self.choices.setObjectName("fieldChoices")
+        self.choices.setPlaceholderText("choices, comma-separated: low, normal, high")
+        self.description = QLineEdit()
+        self.description.setPlaceholderText("what it means (optional)")
+        grid.addWidget(self.name, 0, 0)
+        grid.addWidget(self.type, 0, 1)
+        grid.addWidget(self.remove, 0, 2)
+        grid.addWidget(self.choices, 1, 0, 1, 3)
+        grid.addWidget(self.description, 2, 0, 1, 3 if kind == "record" else 2)
+        self.required = QCheckBox("required", self)
+        self.required.setVisible(kind == "case")
+        if kind == "case":
+            grid.addWidget(self.required, 2, 2)
+            self.required.clicked.connect(lambda _: on_change())
+        grid.setColumnStretch(0, 1)
+        for line in (self.name, self.choices, self.description):
+            line.editingFinished.connect(on_change)
+        self.type.activated.connect(lambda _: self._type_chosen(on_change))
+        self.remove.clicked.connect(lambda: on_remove(self))
+
+    def _type_chosen(self, on_change) -> None:
+        self.choices.setVisible(self.type.currentData() == "enum")
+        on_change()
+
+    def display(self, row: dict[str, Any]) -> None:
+        for line, text in ((self.name, row["name"]),
+                           (self.choices, ", ".join(row.get("values") or [])),
+                           (self.description, row.get("description", ""))):
+            if line.text() != text and not line.hasFocus():
+                line.setText(text)
+                line.setCursorPosition(0)
+        self.type.setCurrentIndex(self.type.findData(row["type"]))
+        self.choices.setVisible(row["type"] == "enum")
+        self.required.setChecked(bool(row.get("required")))
+
+    def read(self) -> dict[str, Any]:
+        kind = self.type.currentData()
+        choices = [v.strip() for v in self.choices.text().split(",") if v.strip()]
+        row: dict[str, Any] = {"name": self.name.text().strip(), "type": kind,
+                               "values": choices if kind == "enum" else None,
+                               "description": self.description.text().strip()}
+        if self.kind == "case":
+            row["required"] = self.required.isChecked()
+        return row
+
+
 class FieldsTableEditor(FieldEditor):
     def __init__(self, kind: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = kind  # "case" | "record"
-        columns = ["Name", "Type", "Choices", "Description"]
-        if kind == "case":
-            columns.append("Required")
-        columns.append("")
-        self.table = QTableWidget(0, len(columns))
-        self.table.setObjectName(f"{kind}FieldsTable")
-        self.table.setHorizontalHeaderLabels(columns)
-        self.table.verticalHeader().hide()
-        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
-        self.table.setStyleSheet(f"QTableWidget {{ border: 1px solid {theme.LINE_SOFT}; "
-                                 "border-radius: 6px; }")
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         column = QVBoxLayout()
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.table)
+        column.setSpacing(6)
+        self.cards_box = QVBoxLayout()
+        self.cards_box.setSpacing(6)
+        column.addLayout(self.cards_box)
         self.add_button = QPushButton(f"+ Add a {kind} field")
+        self.add_button.setObjectName(f"add_{kind}_field")
         self.add_button.clicked.connect(self._add)
-        column.addWidget(self.add_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.add_button)
         self.layout_.addLayout(column)
-        self.value: list[Any] = []
+        self.cards: list[FieldCard] = []
 
     def set_value(self, value: Any) -> None:
         rows = [f.model_dump(mode="json") for f in value]
-        if rows == [self._row_value(r) for r in range(self.table.rowCount())]:
-            return
-        self.value = rows
-        self.table.setRowCount(len(rows))
-        for index, row in enumerate(rows):
-            self._fill(index, row)
-        self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height() + 6
-                                  + sum(self.table.rowHeight(r) for r in range(len(rows))))
-
-    def _fill(self, index: int, row: dict[str, Any]) -> None:
-        name = QLineEdit(row["name"])
-        name.setObjectName("fieldName")
-        kind = QComboBox()
-        for value, text in TYPE_TEXT.items():
-            kind.addItem(text, value)
-        kind.setCurrentIndex(kind.findData(row["type"]))
-        choices = QLineEdit(", ".join(row.get("values") or []))
-        choices.setPlaceholderText("a, b, c" if row["type"] == "enum" else "")
-        choices.setEnabled(row["type"] == "enum")
-        description = QLineEdit(row.get("description", ""))
-        widgets: list[QWidget] = [name, kind, choices, description]
-        for line in (name, choices, description):
-            line.editingFinished.connect(self._commit)
-        kind.activated.connect(lambda _: self._commit())
-        if self.kind == "case":
-            required = QCheckBox()
-            required.setChecked(bool(row.get("required")))
-            required.clicked.connect(lambda _: self._commit())
-            widgets.append(required)
-        remove = QPushButton("×")
-        remove.setFixedWidth(28)
-        remove.setToolTip("Remove this field")
-        remove.clicked.connect(lambda _=False, i=index: self._remove(i))
-        widgets.append(remove)
-        for column, widget in enumerate(widgets):
-            self.table.setCellWidget(index, column, widget)
-        self.table.setRowHeight(index, 34)
-
-    def _row_value(self, index: int) -> dict[str, Any]:
-        cell = self.table.cellWidget
-        kind = cell(index, 1).currentData()
-        choices = [v.strip() for v in cell(index, 2).text().split(",") if v.strip()]
-        row: dict[str, Any] = {"name": cell(index, 0).text().strip(), "type": kind,
-                               "values": choices if kind == "enum" else None,
-                               "description": cell(index, 3).text().strip()}
-        if self.kind == "case":
-            row["required"] = cell(index, 4).isChecked()
-        return row
+        while len(self.cards) < len(rows):
+            card = FieldCard(self.kind, self._commit, self._remove)
+            self.cards.append(card)
+            self.cards_box.addWidget(card)
+        while len(self.cards) > len(rows):
+            card = self.cards.pop()
+            card.setParent(None)
+            card.deleteLater()
+        for card, row in zip(self.cards, rows, strict=True):
+            card.display(row)
 
     def _commit(self) -> None:
-        self.committed.emit([self._row_value(r) for r in range(self.table.rowCount())])
+        self.committed.emit([card.read() for card in self.cards])
 
     def _add(self) -> None:
-        rows = [self._row_value(r) for r in range(self.table.rowCount())]
+        rows = [card.read() for card in self.cards]
         name = registry.unique_id("new_field", [r["name"] for r in rows])
         rows.append({"name": name, "type": FieldType.string.value})
         self.committed.emit(rows)
 
-    def _remove(self, index: int) -> None:
-        rows = [self._row_value(r) for r in range(self.table.rowCount())]
-        del rows[index]
-        self.committed.emit(rows)
+    def _remove(self, card: FieldCard) -> None:
+        self.committed.emit([c.read() for c in self.cards if c is not card])

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
 from designer.panels.properties.editors import BoolEditor, FieldEditor
+from designer.panels.properties.texts import ADVANCED
 from runtime.api import Flow
 from runtime.flow.schema import AnyNode, Edge
 
@@ -70,8 +71,39 @@ class FormRow(QWidget):
         self.editor.show_error(path, message)
 
 
+class Collapsible(QWidget):
+    """A "More settings" fold: rarely needed rows stay out of the way until asked for."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(4)
+        self.toggle = QToolButton()
+        self.toggle.setObjectName("moreSettings")
+        self.toggle.setText(title)
+        self.toggle.setCheckable(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.toggle.setStyleSheet("QToolButton { border: none; font-weight: bold; "
+                                  "color: #475467; padding: 2px 0; }")
+        self.body = QWidget()
+        self.rows = QVBoxLayout(self.body)
+        self.rows.setContentsMargins(0, 0, 0, 0)
+        self.rows.setSpacing(4)
+        self.body.hide()
+        self.toggle.toggled.connect(self._toggled)
+        layout.addWidget(self.toggle)
+        layout.addWidget(self.body)
+
+    def _toggled(self, opened: bool) -> None:
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if opened else Qt.ArrowType.RightArrow)
+        self.body.setVisible(opened)
+
+
 class ModelForm(QWidget):
-    """Rows for `fields` of `model`; emits `committed({field: value, …})`."""
+    """Rows for `fields` of `model`; emits `committed({field: value, …})`. Rows named in
+    `texts.ADVANCED` go into a "More settings" fold at the end."""
 
     committed = Signal(object)  # a dict: Signal(dict) would become a QVariantMap, sorted
 
@@ -85,14 +117,22 @@ class ModelForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
+        self.more: Collapsible | None = None
         for spec in fields:
             editor = editor_for(model, spec)
             label, help_text = field_text(model, spec)
             row = FormRow(spec, label, help_text, editor)
             editor.committed.connect(lambda value, s=spec: self._commit(s, value))
-            layout.addWidget(row)
+            if spec in ADVANCED:
+                if self.more is None:
+                    self.more = Collapsible("More settings")
+                self.more.rows.addWidget(row)
+            else:
+                layout.addWidget(row)
             for name in row.names():
                 self.rows[name] = row
+        if self.more is not None:
+            layout.addWidget(self.more)
 
     def _commit(self, spec: FieldSpec, value: Any) -> None:
         changes = {spec: value} if isinstance(spec, str) else dict(value)
@@ -110,7 +150,10 @@ class ModelForm(QWidget):
     def show_error(self, path: tuple[str | int, ...], message: str) -> bool:
         """Put a message on the row the error path starts with; False if none matches."""
         if path and path[0] in self.rows:
-            self.rows[str(path[0])].show_error(path[1:], message)
+            row = self.rows[str(path[0])]
+            row.show_error(path[1:], message)
+            if self.more is not None and self.more.body.isAncestorOf(row):
+                self.more.toggle.setChecked(True)  # never hide an error in a fold
             return True
         return False
 

@@ -9,8 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -81,41 +79,51 @@ class KindHeader(QWidget):
 
 
 class BranchList(QWidget):
-    """A decision's branches in order, each with its condition; click to edit one."""
+    """A decision's branches in order, each with its condition; click one to edit it."""
 
     chosen = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 8, 0, 0)
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(0, 8, 0, 0)
+        self.column.setSpacing(6)
         title = QLabel("Branches")
         title.setStyleSheet("font-weight: bold;")
         hint = QLabel("Checked from top to bottom; the first that holds is taken. Every "
                       "decision needs an 'otherwise' branch. Click a branch to edit it.")
         hint.setWordWrap(True)
         hint.setProperty("role", "caption")
-        self.list = QListWidget()
-        self.list.setObjectName("branchList")
-        self.list.itemClicked.connect(
-            lambda item: self.chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
-        for widget in (title, hint, self.list):
-            column.addWidget(widget)
+        self.column.addWidget(title)
+        self.column.addWidget(hint)
+        self.items: list[QLabel] = []
 
     def show_branches(self, doc: FlowDocument, node_id: str) -> None:
-        self.list.clear()
+        for label in self.items:
+            label.setParent(None)
+            label.deleteLater()
+        self.items = []
         for key, edge in doc.outgoing(node_id):
             look = edge_look(edge)
-            item = QListWidgetItem(f"→ {doc.node(edge.target).label()}\n    "
-                                   f"{look.tooltip or 'no condition yet'}")
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            self.list.addItem(item)
-        if not self.list.count():
-            empty = QListWidgetItem("No branches yet: drag from the decision's right edge "
-                                    "to the next step.")
-            empty.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.list.addItem(empty)
-        self.list.setFixedHeight(12 + 40 * self.list.count())
+            label = QLabel(f"<a href='{key}' style='color:{theme.INK}; text-decoration:none'>"
+                           f"<b>→ {doc.node(edge.target).label()}</b></a><br>"
+                           f"<span style='color:{theme.INK_SOFT}'>"
+                           f"{look.tooltip or 'no condition yet'}</span>")
+            label.setWordWrap(True)
+            label.setObjectName("branch")
+            label.setStyleSheet(f"#branch {{ background: #FCFCFD; border: 1px solid "
+                                f"{theme.LINE_SOFT}; border-radius: 8px; padding: 6px 8px; }}")
+            label.setCursor(Qt.CursorShape.PointingHandCursor)
+            label.linkActivated.connect(lambda link: self.chosen.emit(int(link)))
+            self.items.append(label)
+            self.column.addWidget(label)
+        if not self.items:
+            empty = QLabel("No branches yet: drag from the decision's right point to the "
+                           "next step.")
+            empty.setWordWrap(True)
+            empty.setProperty("role", "caption")
+            self.items.append(empty)
+            self.column.addWidget(empty)
 
 
 class PromptPreview(QWidget):

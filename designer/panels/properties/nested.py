@@ -17,6 +17,7 @@ from designer.panels.properties.editors import FieldEditor
 from designer.panels.properties.form import FieldSpec, ModelForm
 
 STARTING_VALUES: dict[str, dict[str, Any]] = {"HumanTimeout": {"hours": 24.0}}
+TOGGLE_TEXT = {"HumanTimeout": "Use a time limit"}
 
 
 def _frame() -> QFrame:
@@ -35,7 +36,7 @@ class NestedModelEditor(FieldEditor):
         self.value: BaseModel | None = None
         frame = _frame()
         inner = QVBoxLayout(frame)
-        inner.setContentsMargins(10, 6, 10, 8)
+        inner.setContentsMargins(8, 6, 8, 8)
         self.form = ModelForm(model, fields)
         self.form.committed.connect(self._inner_commit)
         inner.addWidget(self.form)
@@ -66,7 +67,7 @@ class OptionalModelEditor(FieldEditor):
         self.model = model
         column = QVBoxLayout()
         column.setContentsMargins(0, 0, 0, 0)
-        self.toggle = QCheckBox("Set")
+        self.toggle = QCheckBox(TOGGLE_TEXT.get(model.__name__, "Set"))
         self.toggle.clicked.connect(self._toggled)
         self.inner = NestedModelEditor(model, fields)
         self.inner.committed.connect(self.committed.emit)

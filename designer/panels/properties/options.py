@@ -64,6 +64,7 @@ class OptionCard(QFrame):
         for line, text in ((self.name, option.name), (self.description, option.description)):
             if line.text() != text and not line.hasFocus():
                 line.setText(text)
+                line.setCursorPosition(0)
         examples = "\n".join(option.examples)
         if self.examples.toPlainText() != examples and not self.examples.hasFocus():
             self.examples.setPlainText(examples)

@@ -37,13 +37,13 @@ class PropertyPanel(QScrollArea):
         body = QWidget()
         body.setObjectName("propertyBody")
         self.body = QVBoxLayout(body)
-        self.body.setContentsMargins(14, 12, 14, 16)
+        self.body.setContentsMargins(12, 12, 12, 16)
         self.body.setSpacing(8)
         self.header = KindHeader()
         self.body.addWidget(self.header)
         self.id_editor = TextEditor("lowercase_with_underscores")
-        self.id_row = FormRow("id", "ID", "Used in conditions and in the file; letters, "
-                              "digits and underscores.", self.id_editor)
+        self.id_row = FormRow("id", "ID", "How conditions and the file refer to this step.",
+                              self.id_editor)
         self.id_editor.committed.connect(self._rename)
         self.body.addWidget(self.id_row)
         self.forms: dict[str, ModelForm] = {}
@@ -141,7 +141,7 @@ class PropertyPanel(QScrollArea):
             form.setObjectName(f"form_{name}")
             form.committed.connect(self._commit)
             self.forms[name] = form
-            self.body.insertWidget(self.body.indexOf(self.edge_form), form)
+            self.body.insertWidget(self.body.indexOf(self.id_row), form)
         form = self.forms[name]
         form.set_values(instance, context)
         form.show()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.panels.properties.editors import FieldEditor
+from designer.panels.properties.editors import FieldEditor, shrinkable
 from runtime.api import field_catalog
 from runtime.flow.schema import FieldType
 
@@ -69,15 +69,15 @@ class RecordValuesEditor(FieldEditor):
 
     def _row(self, index: int, name: str, item: Any) -> None:
         specs = self._specs()
-        field_box = QComboBox()
+        field_box = shrinkable(QComboBox())
         field_box.addItems(list(dict.fromkeys([name, *specs])))
         field_box.setCurrentText(name)
-        value_box = QComboBox()
+        value_box = shrinkable(QComboBox())
         value_box.setEditable(True)
         value_box.addItems(self._suggestions(specs.get(name)))
         value_box.setEditText("" if item is None else _text(item))
         remove = QPushButton("×")
-        remove.setFixedWidth(28)
+        remove.setProperty("small", True)
         remove.setToolTip("Remove this field")
         field_box.activated.connect(lambda _: self._commit())
         value_box.lineEdit().editingFinished.connect(self._commit)

@@ -94,6 +94,10 @@ CHOICES = {
     "human": "Hand to a person", "fail": "Fail the run", "continue": "Continue without it",
 }
 
+# Rows a person rarely needs; the form folds them under "More settings".
+ADVANCED = {"method", "embedding_model", "temperature", "max_visits", "token_key", "path",
+            "url"}
+
 COMMON_HEAD = ["title"]
 COMMON_TAIL = ["max_visits", "notes"]
 AI_TAIL = ["model", "autonomy", "guardrails"]
