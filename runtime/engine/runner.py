@@ -188,7 +188,8 @@ class Engine:
             try:
                 outcome = execute(node, StepContext(plan, run.id, run.case_id, context,
                                                     stage, self._provider_for(plan, run),
-                                                    model_calls=calls))
+                                                    model_calls=calls,
+                                                    workspace=self.store.path.parent))
             except ModelUnavailable as exc:
                 return self._block_on_model(run, node_id, exc)
             except OutputInvalid as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from runtime.engine.plan import Plan, flat_values, stage_for
@@ -78,6 +79,7 @@ class StepContext:
     stage: AutonomyStage
     provider_for: Any  # Callable[[AnyNode], ModelProvider]
     model_calls: int = 0  # calls (attempts included) this node already made in this run
+    workspace: Path | None = None  # the run store's folder (providers keep caches there)
 
 
 def execute(node: AnyNode, ctx: StepContext) -> StepOutcome:
@@ -112,6 +114,7 @@ def _classify(node: ClassifyNode, ctx: StepContext) -> StepOutcome:
         options=[OptionSpec(name=o.name, description=o.description, examples=o.examples)
                  for o in node.options],
         method=node.method, temperature=node.temperature,
+        workspace=str(ctx.workspace) if ctx.workspace else None,
     )
     result = _provider(node, ctx).choose(request)
     names = [o.name for o in node.options]

@@ -53,6 +53,7 @@ class Request(BaseModel):
     case_id: str
     messages: list[Message]
     text: str = ""
+    workspace: str | None = None  # the workspace folder, for providers that keep caches
 
 
 class ChooseRequest(Request):

@@ -98,7 +98,8 @@ class EmbeddingClassifier:
     # -- the provider interface --------------------------------------------
 
     def choose(self, request: ChooseRequest) -> ChooseResult:
-        scores = self.score(request.text, request.options)
+        workspace = Path(request.workspace) if request.workspace else None
+        scores = self.score(request.text, request.options, workspace)
         temperature = request.temperature or DEFAULT_TEMPERATURE
         probabilities = softmax(scores.similarities, temperature)
         label = best(probabilities, [o.name for o in request.options])
@@ -128,14 +129,15 @@ class EmbeddingClassifier:
 
     # -- scoring -------------------------------------------------------------
 
-    def score(self, text: str, options: Sequence[OptionSpec]) -> Scores:
+    def score(self, text: str, options: Sequence[OptionSpec],
+              workspace: Path | None = None) -> Scores:
         """Similarities of `text` to every option (what calibration refits)."""
         if not text.strip():
             raise OutputInvalid("there is no case text to compare with the options")
         started = time.perf_counter()
         per_option = {o.name: anchors(o) for o in options}
         vectors, embedded, cached = self._anchor_vectors(
-            [t for texts in per_option.values() for t in texts])
+            [t for texts in per_option.values() for t in texts], workspace)
         query = self.embedder.embed([text])
         option_vectors = {name: _stack([vectors[t] for t in texts], query.shape[1])
                           for name, texts in per_option.items()}
@@ -143,14 +145,15 @@ class EmbeddingClassifier:
         return Scores(similarities, embedded, cached, int(query.shape[1]),
                       (time.perf_counter() - started) * 1000)
 
-    def _anchor_vectors(self, texts: list[str]) -> tuple[dict[str, Matrix], int, int]:
+    def _anchor_vectors(self, texts: list[str],
+                        workspace: Path | None) -> tuple[dict[str, Matrix], int, int]:
         """Vectors for the anchor texts: from memory, else the workspace cache, else the
         model (and then remembered in both). Returns (vectors, embedded now, from cache)."""
         unique = list(dict.fromkeys(texts))
         with self._memory_lock:
             found = {t: self._memory[text_key(t)] for t in unique if text_key(t) in self._memory}
         missing = [t for t in unique if t not in found]
-        cache = self._cache()
+        cache = self._cache(workspace)
         from_disk = cache.get_many(self.embedder.identity, missing) if missing else {}
         found.update(from_disk)
         to_embed = [t for t in missing if t not in from_disk]
@@ -163,8 +166,9 @@ class EmbeddingClassifier:
             self._memory.update({text_key(t): v for t, v in found.items()})
         return found, len(to_embed), len(unique) - len(to_embed)
 
-    def _cache(self) -> EmbeddingCache:
-        return self._fixed_cache or workspace_cache()
+    def _cache(self, workspace: Path | None) -> EmbeddingCache:
+        """The cache of the workspace the run belongs to (its `--home`)."""
+        return self._fixed_cache or workspace_cache(workspace)
 
 
 def _stack(rows: list[Matrix], dim: int) -> Matrix:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -92,10 +93,14 @@ def test_batch_prints_outcomes_and_is_resumable(capsys: pytest.CaptureFixture[st
 
 
 def test_template_batch_works_out_of_the_box(capsys: pytest.CaptureFixture[str],
-                                             support_triage: Path) -> None:
+                                             support_triage: Path, tmp_path: Path) -> None:
+    home = tmp_path / "elsewhere"
     code, summary, _ = cli(capsys, "batch", str(support_triage / "flow.yaml"), "--cases",
-                           str(support_triage / "cases.jsonl"), "--json")
+                           str(support_triage / "cases.jsonl"), "--home", str(home), "--json")
     assert code == 0
     assert summary["cases"] >= 20
     assert "failed" not in summary["counts"]
     assert summary["counts"].get("completed", 0) >= 5
+    # everything the run keeps lives in the workspace it was given
+    assert (home / "junction.db").exists() and (home / "embedding-cache.db").exists()
+    assert not (Path(os.environ["JUNCTION_HOME"]) / "embedding-cache.db").exists()
