@@ -61,7 +61,7 @@ def main() -> int:
         for _ in range(5):
             app.processEvents()
 
-    def save(widget, name: str) -> None:  # noqa: ANN001
+    def save(widget, name: str) -> None:
         settle()
         widget.grab().save(str(out / f"{name}.png"))
         print(out / f"{name}.png")
@@ -93,6 +93,7 @@ def main() -> int:
     window.focus_node("draft_reply")
     save(window, "main-window-problems")
     window.undo()
+    window.problems.refresh()
 
     window.view.set_zoom(1.0)
     window.focus_node("update_ticket")
@@ -115,7 +116,7 @@ def main() -> int:
     return 0
 
 
-def save_panel(panel, path: Path, settle) -> None:  # noqa: ANN001
+def save_panel(panel, path: Path, settle) -> None:
     """The property panel's whole content, not just what fits in the dock."""
     settle()
     body = panel.widget()

@@ -4,7 +4,7 @@ refused edit where the pointer is (a status bar message alone is easy to miss)."
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QWidget
 
 from designer import theme
@@ -28,10 +28,10 @@ class FlowView(QGraphicsView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAcceptDrops(True)
         self._panning: QPointF | None = None
+        self._space_held = False
         self._note = QLabel(self.viewport())
         self._note.setObjectName("refusalNote")
         self._note.setWordWrap(True)
-        self._note.setMaximumWidth(320)
         self._note.setStyleSheet(
             f"background: {theme.INK}; color: white; border-radius: 8px; padding: 8px 10px;")
         self._note.hide()
@@ -109,10 +109,28 @@ class FlowView(QGraphicsView):
             return
         super().wheelEvent(event)
 
-    # -- pan with the middle button (or space + drag, handled by the window) ------------
+    # -- pan: drag with the middle button, or hold Space and drag -------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            if self._panning is None:
+                self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.MiddleButton:
+        if event.button() == Qt.MouseButton.MiddleButton or (
+                self._space_held and event.button() == Qt.MouseButton.LeftButton):
             self._panning = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
@@ -130,9 +148,12 @@ class FlowView(QGraphicsView):
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._panning is not None and event.button() == Qt.MouseButton.MiddleButton:
+        if self._panning is not None:
             self._panning = None
-            self.viewport().unsetCursor()
+            if self._space_held:
+                self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            else:
+                self.viewport().unsetCursor()
             event.accept()
             return
         super().mouseReleaseEvent(event)
@@ -141,6 +162,8 @@ class FlowView(QGraphicsView):
 
     def show_refusal(self, reason: str, scene_pos: QPointF) -> None:
         self._note.setText(reason)
+        natural = self._note.fontMetrics().horizontalAdvance(reason) + 24
+        self._note.setFixedWidth(min(340, natural))
         self._note.adjustSize()
         at = self.mapFromScene(scene_pos) + QPointF(14, 14).toPoint()
         at.setX(min(at.x(), self.viewport().width() - self._note.width() - 8))

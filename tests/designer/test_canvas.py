@@ -146,3 +146,52 @@ def test_ai_cards_show_fields_bands_and_autonomy(template_flow):
     human = node_look(flow.node("refund_review"), flow)
     assert human.caption == "Person · refunds team"
     assert [b.text for b in human.badges] == ["approve", "reject"]
+
+
+def test_space_and_drag_pans_the_view_without_editing(window, qtbot):
+    editor, _ = _blank(window)
+    depth = editor.undo_stack.count()
+    view = window.view
+    view.setFocus()
+    before = view.mapToScene(view.viewport().rect().center())
+    qtbot.keyPress(view, Qt.Key.Key_Space)
+    _drag(qtbot, view, QPointF(440, 0), QPointF(240, 0))  # starts on the end step
+    qtbot.keyRelease(view, Qt.Key.Key_Space)
+    after = view.mapToScene(view.viewport().rect().center())
+    assert round(after.x() - before.x()) == 200
+    assert editor.undo_stack.count() == depth
+    assert window.session.document.node("done").position == (440.0, 0.0)
+
+
+def test_zoom_actions_and_fit(window):
+    _blank(window)
+    window.zoom_reset()
+    window.zoom_in()
+    assert round(window.view.zoom(), 2) == 1.2
+    window.zoom_out()
+    window.zoom_out()
+    assert round(window.view.zoom(), 3) == round(1 / 1.2, 3)
+    window.zoom_fit()
+    viewport = window.view.viewport().rect()
+    for item in window.scene.item_for_node.values():
+        assert viewport.contains(window.view.mapFromScene(item.sceneBoundingRect()).boundingRect())
+    assert window.zoom_label.text() == f"{round(window.view.zoom() * 100)} %"
+
+
+def test_without_grid_snapping_a_drag_lands_where_it_is_dropped(window, qtbot):
+    _editor, scene = _blank(window)
+    window.actions_["snap"].trigger()
+    assert not scene.snap_to_grid
+    item = scene.item_for_node["done"]
+    _drag(qtbot, window.view, item.pos(), item.pos() + QPointF(13, 7))
+    assert window.session.document.node("done").position == (453.0, 7.0)
+
+
+def test_a_selected_connection_is_deleted_with_delete(window, qtbot):
+    editor, scene = _blank(window)
+    key = editor.connect("start", "done")
+    scene.select_only(edges=[key])
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.session.document.edges() == []
+    assert key not in scene.item_for_edge
