@@ -83,7 +83,7 @@ def _human_node(plan: Plan, node: HumanNode, decision: HumanDecision,
     if name not in node.decisions:
         raise InputError(f"'{name}' is not a decision of node '{node.id}' "
                          f"(choose one of: {', '.join(node.decisions)})")
-    changes = checked_edits(plan, decision.values, node.editable_fields, {})
+    changes = checked_edits(plan, decision.values, node.editable_fields, node.limits)
     record = {"decision": name, "edits": changes, "by": "human"}
     return Resolution({"decision": name}, changes, plan.follow(node.id, name), record)
 

@@ -228,6 +228,7 @@ class HumanNode(NodeBase):
     instructions: str = ""
     decisions: list[Identifier] = Field(default_factory=lambda: ["approve", "reject"])
     editable_fields: list[Identifier] = Field(default_factory=list)
+    limits: dict[Identifier, Limit] = Field(default_factory=dict)  # bounds on people's edits
     timeout: HumanTimeout | None = None
 
 

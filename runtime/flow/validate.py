@@ -211,6 +211,9 @@ def _check_human(node: HumanNode, out: list, flow: Flow) -> Iterator[Problem]:
     for name in node.editable_fields:
         if flow.record_field(name) is None:
             yield Problem(f"editable field '{name}' is not a record field", node=node.id)
+    for name in node.limits:
+        if name not in node.editable_fields:
+            yield Problem(f"limit on '{name}', which is not an editable field", node=node.id)
 
 
 def _check_guardrails(nid: str, rails: Guardrails, out: list, flow: Flow) -> Iterator[Problem]:

@@ -171,6 +171,15 @@ def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
     return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=flow)
 
 
+def _represent_float(dumper: yaml.SafeDumper, data: float) -> yaml.Node:
+    """Whole numbers are written as people write them (`max: 200`, not `200.0`); the
+    schema reads them back as the same number."""
+    if data.is_integer() and abs(data) < 1e15:
+        return dumper.represent_int(int(data))
+    return dumper.represent_float(data)
+
+
+_FlowDumper.add_representer(float, _represent_float)
 _FlowDumper.add_representer(list, _represent_list)
 _FlowDumper.add_representer(dict, _represent_dict)
 
