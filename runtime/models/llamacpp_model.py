@@ -71,7 +71,10 @@ def load_llama(path: Path, settings: LlamaCppSettings) -> Any:
         return llama_cpp.Llama(model_path=str(path), n_ctx=settings.n_ctx,
                                n_threads=settings.thread_count(),
                                n_threads_batch=settings.thread_count(),
-                               logits_all=False, verbose=False, seed=0)
+                               logits_all=False, verbose=False, seed=0,
+                               # rolling the cache back to a prompt (option scoring, prefix
+                               # reuse) needs every position kept, sliding-window layers too
+                               swa_full=True)
     except (ValueError, RuntimeError) as exc:
         raise ModelUnavailable(f"llama.cpp could not load {path}: {exc}") from None
 
