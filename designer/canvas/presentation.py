@@ -52,12 +52,23 @@ def node_look(node: AnyNode, header: Flow, problems: tuple[str, ...] = ()) -> No
         node_id=node.id,
         type_key=kind.key,
         shape=SHAPES.get(node.kind, "card"),
-        title=node.label(),
+        title=display_title(node),
         caption=_caption(node, kind.title),
         badges=tuple(_badges(node, header)),
         tooltip=_tooltip(node, kind),
         problems=problems,
     )
+
+
+def display_title(node: AnyNode) -> str:
+    """The title, or words for an untitled start or end rather than its bare id."""
+    if node.title:
+        return node.title
+    if node.kind == "start":
+        return "Start"
+    if isinstance(node, EndNode):
+        return node.outcome.replace("_", " ").capitalize()
+    return node.id
 
 
 def _caption(node: AnyNode, type_title: str) -> str:

@@ -4,7 +4,7 @@ refused edit where the pointer is (a status bar message alone is easy to miss)."
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QWidget
 
 from designer import theme
@@ -157,6 +157,24 @@ class FlowView(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        """An empty canvas says how to begin instead of showing nothing."""
+        if self.flow_scene().item_for_node:
+            return
+        painter.save()
+        painter.resetTransform()
+        area = QRectF(self.viewport().rect())
+        painter.setPen(QColor(theme.INK_SOFT))
+        painter.setFont(theme.font(11, bold=True))
+        painter.drawText(area.adjusted(0, -30, 0, -30), Qt.AlignmentFlag.AlignCenter,
+                         "This flow has no steps yet")
+        painter.setFont(theme.font(9))
+        painter.setPen(QColor(theme.INK_FAINT))
+        painter.drawText(area.adjusted(0, 10, 0, 10), Qt.AlignmentFlag.AlignCenter,
+                         "Drag a Start from the palette on the left, then the steps that "
+                         "follow it.")
+        painter.restore()
 
     # -- refusals ---------------------------------------------------------------------
 

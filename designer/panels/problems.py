@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from designer import theme
 from designer.canvas.glyphs import glyph_icon
+from designer.canvas.presentation import display_title
 from designer.session import FlowSession
 from runtime.api import LoadedFlow, Problem, validate_flow
 
@@ -80,9 +81,9 @@ class ProblemsPanel(QWidget):
         self.tree.clear()
         by_node: dict[str, list[str]] = {}
         for problem in self.problems:
-            step = problem.node or "flow"
+            step = problem.node or "The flow"
             if problem.node and self.session.document.has_node(problem.node):
-                step = self.session.document.node(problem.node).label()
+                step = display_title(self.session.document.node(problem.node))
             item = QTreeWidgetItem([step, problem.message])
             item.setIcon(0, glyph_icon("warning", theme.DANGER, 16))
             item.setToolTip(1, problem.message)

@@ -86,12 +86,15 @@ class LimitLine(QWidget):
             text = line.text().strip()
             if not text:
                 continue
-            if key == "values":
-                limit[key] = [part.strip() for part in text.split(",") if part.strip()]
-            elif key == "max_length":
-                limit[key] = int(text)
-            else:
-                limit[key] = float(text.replace(",", "."))
+            try:
+                if key == "values":
+                    limit[key] = [part.strip() for part in text.split(",") if part.strip()]
+                elif key == "max_length":
+                    limit[key] = int(text)
+                else:
+                    limit[key] = float(text.replace(",", "."))
+            except ValueError:
+                continue  # the validator lets only numbers through; keep the old value
         return {k: v for k, v in limit.items() if v is not None} or None
 
 
