@@ -208,7 +208,7 @@ class LlamaCppProvider:
         started = time.perf_counter()
         text = prompts.completion_text(request.messages)
         reply = self._complete(text, max_tokens=max(64, request.max_words * 2),
-                               temperature=0.3,
+                               temperature=0.3, repeat_penalty=1.3,
                                stop=DRAFT_STOPS)
         call = CallInfo(provider=self.provider, model=self.model_name,
                         prompt=[Message(role="user", content=text)], raw=reply.text,
