@@ -210,3 +210,38 @@ def test_palette_double_click_adds_a_step_in_the_middle_of_the_view(window, qtbo
     node_item = window.scene.item_for_node["classify"]
     assert isinstance(node_item, NodeItem) and node_item.isSelected()
     assert window.view.viewport().rect().contains(window.view.mapFromScene(node_item.pos()))
+
+
+def test_file_new_offers_the_gallery_and_asks_before_dropping_changes(window, prompter,
+                                                                      tmp_path, template_flow):
+    window.open_path(_copy_template(template_flow, tmp_path))
+    window.session.editor.set_node_property("intake", "title", "Changed")
+    prompter.script("new_flow", (True, None)).script("save_changes", "discard")
+    window.new_flow()
+    assert prompter.asked == [("new_flow", tuple(t.name for t in window.templates)),
+                              ("save_changes", ("flow.yaml",))]
+    assert window.session.path is None
+    assert window.session.document.node_ids() == ["start", "done"]
+    assert not window.isWindowModified()
+
+
+def test_recent_files_show_on_the_start_page_and_in_the_menu(designer_app, window, qtbot,
+                                                            tmp_path, template_flow):
+    path = _copy_template(template_flow, tmp_path)
+    window.open_path(path)
+    other = designer_app.new_window()
+    qtbot.addWidget(other)
+    item = other.start_page.recent.item(0)
+    assert item.data(Qt.ItemDataRole.UserRole) == str(path.resolve())
+    assert [a.text() for a in other.recent_menu.actions()] == [str(path.resolve())]
+    other.start_page.recent_chosen.emit(path)
+    assert other.session.path == path and not other.on_start_page()
+
+
+def test_the_palette_drags_what_the_canvas_accepts(window):
+    from designer.canvas.interactions import NODE_MIME
+
+    assert window.palette.keys() == ["start", "end", "ai.classify", "ai.assist",
+                                     "ai.enforce", "decision", "human", "action"]
+    data = window.palette.mimeData([window.palette.item_for_key("ai.assist")])
+    assert bytes(data.data(NODE_MIME).data()) == b"ai.assist"
