@@ -218,7 +218,7 @@ def test_file_new_offers_the_gallery_and_asks_before_dropping_changes(window, pr
     window.session.editor.set_node_property("intake", "title", "Changed")
     prompter.script("new_flow", (True, None)).script("save_changes", "discard")
     window.new_flow()
-    assert prompter.asked == [("new_flow", tuple(t.name for t in window.templates)),
+    assert prompter.asked == [("new_flow", (tuple(t.name for t in window.templates),)),
                               ("save_changes", ("flow.yaml",))]
     assert window.session.path is None
     assert window.session.document.node_ids() == ["start", "done"]
