@@ -6,6 +6,7 @@ out on a busy canvas is what matters: the selected step, problems, and the auton
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont
@@ -63,7 +64,9 @@ def css_rgba(color: QColor | str, alpha: int) -> str:
     return f"rgba({c.red()}, {c.green()}, {c.blue()}, {alpha})"
 
 
+@functools.lru_cache(maxsize=64)
 def font(point_size: float, bold: bool = False) -> QFont:
+    """A font of the designer's family; cached, and made on first use (not at import)."""
     result = QFont(FONT_FAMILY)
     result.setPointSizeF(point_size)
     result.setBold(bold)
@@ -73,6 +76,7 @@ def font(point_size: float, bold: bool = False) -> QFont:
 def style_sheet() -> str:
     """The application style sheet (a function: it names files inside the package)."""
     chevron = (RESOURCES / "chevron-down.svg").as_posix()
+    chevron_up = (RESOURCES / "chevron-up.svg").as_posix()
     return STYLE_SHEET + f"""
 QComboBox {{ padding-right: 22px; }}
 QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right;
@@ -80,6 +84,13 @@ QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center 
 QComboBox::down-arrow {{ image: url("{chevron}"); width: 10px; height: 10px; }}
 QComboBox QAbstractItemView {{ background: {SURFACE}; border: 1px solid {LINE};
     selection-background-color: #EFF8FF; selection-color: {INK}; outline: none; }}
+QAbstractSpinBox {{ padding-right: 20px; }}
+QAbstractSpinBox::up-button {{ subcontrol-origin: border; subcontrol-position: top right;
+                               width: 18px; border: none; }}
+QAbstractSpinBox::down-button {{ subcontrol-origin: border; subcontrol-position: bottom right;
+                                 width: 18px; border: none; }}
+QAbstractSpinBox::up-arrow {{ image: url("{chevron_up}"); width: 9px; height: 9px; }}
+QAbstractSpinBox::down-arrow {{ image: url("{chevron}"); width: 9px; height: 9px; }}
 """
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from designer import theme
 from designer.canvas.presentation import EdgeLook
 
-LABEL_FONT = theme.font(6.8)
+LABEL_FONT = (6.8, False)  # (point size, bold): made on first use
 LABEL_TONES = {
     "condition": ("#F0FDF9", "#107569", "#99F6E0"),
     "otherwise": ("#F9FAFB", theme.INK_SOFT, theme.LINE),
@@ -74,7 +74,7 @@ class EdgeItem(QGraphicsItem):
         if not self.look.label or self.path.isEmpty():
             self.label_rect = QRectF()
             return
-        metrics = QFontMetricsF(LABEL_FONT)
+        metrics = QFontMetricsF(theme.font(*LABEL_FONT))
         width = metrics.horizontalAdvance(self.look.label) + 12
         centre = self.path.pointAtPercent(0.5)
         lift = 0.0
@@ -132,6 +132,6 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(QPen(QColor(theme.SELECTION if self.isSelected() else border), 1))
         painter.setBrush(QColor(fill))
         painter.drawRoundedRect(self.label_rect, 8, 8)
-        painter.setFont(LABEL_FONT)
+        painter.setFont(theme.font(*LABEL_FONT))
         painter.setPen(QColor(ink))
         painter.drawText(self.label_rect, Qt.AlignmentFlag.AlignCenter, self.look.label)

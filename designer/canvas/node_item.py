@@ -23,10 +23,10 @@ SIZES = {"pill": (124.0, 44.0), "card": (148.0, 88.0), "diamond": (116.0, 80.0)}
 PORT_RADIUS = 4.5
 PORT_GRAB = 11.0
 DETAIL_LOD = 0.4
-TITLE_FONT = theme.font(8.5, bold=True)
-CAPTION_FONT = theme.font(7.0, bold=True)
-DIAMOND_FONT = theme.font(7.8, bold=True)
-BADGE_FONT = theme.font(6.8)
+TITLE_FONT = (8.5, True)  # (point size, bold): fonts are made on first paint
+CAPTION_FONT = (7.0, True)
+DIAMOND_FONT = (7.8, True)
+BADGE_FONT = (6.8, False)
 BADGE_TONES = {
     "neutral": ("#F2F4F7", theme.INK_SOFT),
     "accent": ("#EFF8FF", "#175CD3"),
@@ -173,10 +173,11 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(theme.tint(color, 30))
         painter.drawRoundedRect(tile, 5, 5)
         draw_glyph(painter, self.look.type_key, tile.adjusted(3, 3, -3, -3), color)
-        self._text(painter, QRectF(tile.right() + 6, tile.top(), rect.right() - tile.right() - 14,
-                                   tile.height()), self.look.caption, CAPTION_FONT, color.name())
-        self._wrapped(painter, QRectF(rect.left() + 10, tile.bottom() + 3, rect.width() - 20,
-                                      30), self.look.title, TITLE_FONT)
+        caption = QRectF(tile.right() + 6, tile.top(), rect.right() - tile.right() - 14,
+                         tile.height())
+        self._text(painter, caption, self.look.caption, theme.font(*CAPTION_FONT), color.name())
+        title = QRectF(rect.left() + 10, tile.bottom() + 3, rect.width() - 20, 30)
+        self._wrapped(painter, title, self.look.title, theme.font(*TITLE_FONT))
         self._paint_badges(painter, QPointF(rect.left() + 9, rect.bottom() - 24),
                            rect.width() - 18)
 
@@ -189,16 +190,17 @@ class NodeItem(QGraphicsItem):
         draw_glyph(painter, self.look.type_key, dot.adjusted(7, 7, -7, -7), color)
         left = dot.right() + 6
         self._wrapped(painter, QRectF(left, -15, rect.right() - left - 12, 30), self.look.title,
-                      TITLE_FONT, centred=True)
+                      theme.font(*TITLE_FONT), centred=True)
 
     def _paint_diamond(self, painter: QPainter, color: QColor) -> None:
         draw_glyph(painter, "decision", QRectF(-7, -30, 14, 14), color)
-        self._wrapped(painter, QRectF(-40, -14, 80, 28), self.look.title, DIAMOND_FONT,
-                      centred=True, align=Qt.AlignmentFlag.AlignHCenter)
+        self._wrapped(painter, QRectF(-40, -14, 80, 28), self.look.title,
+                      theme.font(*DIAMOND_FONT), centred=True,
+                      align=Qt.AlignmentFlag.AlignHCenter)
 
     def _paint_badges(self, painter: QPainter, origin: QPointF, width: float) -> None:
-        metrics = QFontMetricsF(BADGE_FONT)
-        painter.setFont(BADGE_FONT)
+        metrics = QFontMetricsF(theme.font(*BADGE_FONT))
+        painter.setFont(theme.font(*BADGE_FONT))
         x = origin.x()
         badges = list(self.look.badges)
         for index, badge in enumerate(badges):

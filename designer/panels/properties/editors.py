@@ -123,8 +123,7 @@ class NumberEditor(FieldEditor):
             self.spin.setSingleStep(0.05)
         self.spin.setRange(low, high)  # type: ignore[arg-type]
         self.spin.setKeyboardTracking(False)
-        self.spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)  # type, or scroll
-        self.spin.setMaximumWidth(120)
+        self.spin.setFixedWidth(110)
         self.layout_.addWidget(self.spin)
         self.layout_.addStretch(1)
         self.spin.editingFinished.connect(self._commit)
