@@ -35,6 +35,7 @@ class DialogPrompter:
         box.setInformativeText("If you don't save, your changes will be lost.")
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
+        box.deleteLater()
         return {QMessageBox.StandardButton.Save: "save",
                 QMessageBox.StandardButton.Discard: "discard"}.get(
                     QMessageBox.StandardButton(answer), "cancel")
