@@ -9,9 +9,10 @@ Scoring helpers work on the context directly and keep it consistent with llama-c
 own bookkeeping (`input_ids`, `n_tokens`), so its `create_completion` can keep reusing the
 same cache afterwards:
 
-- `eval_prompt` evaluates only what differs from what the cache already holds (the
-  instructions and examples of a node are the same for every case, so usually only the
-  case text is new);
+- `eval_anchored` keeps a node's instructions and examples (the same for every case) at
+  the start of the cache and evaluates only the case on top, always split the same way so
+  results do not depend on what ran before; `eval_prompt` reuses whatever prefix matches
+  (for generation, where that does not matter);
 - `continuation_logprob` scores a short continuation from the prompt's cached state, so N
   options cost N short evaluations, not N prompts.
 
@@ -89,6 +90,9 @@ class SharedModel:
         self._loader = loader
         self._llm: Any = None
         self.loads = 0
+        # The token prefix that sits at the start of the cache, evaluated on its own from
+        # position 0 (see `eval_anchored`); None once anything else used the cache.
+        self.anchor: list[int] | None = None
 
     def llm(self) -> Any:
         """The loaded model (loading it the first time); call with `lock` held."""
@@ -149,6 +153,29 @@ def eval_prompt(llm: Any, tokens: list[int]) -> int:
     llm.n_tokens = keep
     llm.eval(tokens[keep:])
     return len(tokens) - keep
+
+
+def eval_anchored(shared: SharedModel, llm: Any, head: list[int], rest: list[int]) -> int:
+    """Bring the context to `head + rest`, so that the result does not depend on what was
+    evaluated before.
+
+    llama.cpp's numbers depend slightly on how tokens are split into batches (a whole
+    prompt at once, or only its last token on top of a cached copy can differ by a few
+    hundredths of a probability). So `head` — a node's instructions and examples, the same
+    for every case — is always evaluated alone from position 0 and then kept, and `rest`
+    (the case) is always evaluated alone on top of it: the same case gets the same
+    probabilities whatever ran before, and only the case costs time.
+    Returns how many tokens were evaluated.
+    """
+    evaluated = 0
+    if shared.anchor != head or llm.n_tokens < len(head):
+        llm.n_tokens = 0
+        llm.eval(head)
+        shared.anchor = list(head)
+        evaluated += len(head)
+    llm.n_tokens = len(head)
+    llm.eval(rest)
+    return evaluated + len(rest)
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:

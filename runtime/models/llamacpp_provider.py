@@ -87,19 +87,19 @@ class LlamaCppProvider:
 
     def choose(self, request: ChooseRequest) -> ChooseResult:
         names = [o.name for o in request.options]
-        text = prompts.completion_text(request.messages)
+        head, rest = prompts.completion_parts(request.messages)
         shared = self.shared()
         started = time.perf_counter()
         with shared.lock:
             llm = shared.llm()
-            raw, tokens_in, evaluated = self._score(llm, text, names)
-            prior = self._prior(llm, request.messages, names) if self.calibrate else None
+            raw, tokens_in, evaluated = self._score(shared, llm, head, rest, names)
+            prior = self._prior(shared, llm, request.messages, names) if self.calibrate else None
         raw_probs = _softmax(raw)
         probs = normalise({n: raw_probs[n] / prior[n] for n in names}) if prior else raw_probs
         label = max(probs, key=lambda n: probs[n])
         call = CallInfo(
             provider=self.provider, model=self.model_name,
-            prompt=[Message(role="user", content=text)], raw=f" {label}",
+            prompt=[Message(role="user", content=head + rest)], raw=f" {label}",
             tokens_in=tokens_in, tokens_out=0,
             latency_ms=(time.perf_counter() - started) * 1000, confidence_kind="measured",
             details={"method": "option scoring", "format": "completion text",
@@ -110,26 +110,29 @@ class LlamaCppProvider:
                      "prior": {n: round(v, 6) for n, v in (prior or {}).items()}})
         return ChooseResult(label=label, probabilities=probs, call=call)
 
-    def _score(self, llm: Any, text: str,
+    def _score(self, shared: SharedModel, llm: Any, head: str, rest: str,
                names: list[str]) -> tuple[dict[str, float], int, int]:
         """(log P(option | prompt) per option, prompt tokens, tokens evaluated)."""
-        tokens = llamacpp_model.tokenize(llm, text, bos=True)
+        head_tokens = llamacpp_model.tokenize(llm, head, bos=True)
+        rest_tokens = llamacpp_model.tokenize(llm, rest, bos=False)
+        prompt_len = len(head_tokens) + len(rest_tokens)
         endings = _endings(names)
         options = {n: llamacpp_model.tokenize(llm, f" {n}{endings}", bos=False) for n in names}
         longest = max(len(t) for t in options.values())
-        if len(tokens) + longest > llm.n_ctx():
-            raise OutputInvalid(f"the prompt is {len(tokens)} tokens, more than the model's "
+        if prompt_len + longest > llm.n_ctx():
+            raise OutputInvalid(f"the prompt is {prompt_len} tokens, more than the model's "
                                 f"context of {llm.n_ctx()} (shorten the case or the examples)")
-        evaluated = llamacpp_model.eval_prompt(llm, tokens)
+        evaluated = llamacpp_model.eval_anchored(shared, llm, head_tokens, rest_tokens)
         first = llamacpp_model.last_logprobs(llm)
         scores = {}
         for name, option_tokens in options.items():
-            scores[name] = llamacpp_model.continuation_logprob(llm, len(tokens), first,
+            scores[name] = llamacpp_model.continuation_logprob(llm, prompt_len, first,
                                                                option_tokens)
             evaluated += len(option_tokens) - 1
-        return scores, len(tokens), evaluated
+        return scores, prompt_len, evaluated
 
-    def _prior(self, llm: Any, messages: list[Message], names: list[str]) -> dict[str, float]:
+    def _prior(self, shared: SharedModel, llm: Any, messages: list[Message],
+               names: list[str]) -> dict[str, float]:
         """Option probabilities for content-free cases under the same instructions and
         examples: what the model answers when the case tells it nothing."""
         key = json.dumps([[m.role, m.content] for m in messages[:-1]] + [names])
@@ -140,7 +143,7 @@ class LlamaCppProvider:
         total = dict.fromkeys(names, 0.0)
         for filler in CONTENT_FREE:
             probe = [*messages[:-1], Message(role="user", content=prompts.fenced(filler))]
-            scores, _, _ = self._score(llm, prompts.completion_text(probe), names)
+            scores, _, _ = self._score(shared, llm, *prompts.completion_parts(probe), names)
             for name, p in _softmax(scores).items():
                 total[name] += p / len(CONTENT_FREE)
         prior = {n: max(p, 1e-9) for n, p in total.items()}
@@ -192,6 +195,7 @@ class LlamaCppProvider:
         shared = self.shared()
         with shared.lock:
             llm = shared.llm()
+            shared.anchor = None  # generation below reuses and overwrites the cache freely
             tokens = llamacpp_model.tokenize(llm, text, bos=True)
             room = llm.n_ctx() - len(tokens)
             if room < 16:
@@ -221,6 +225,7 @@ class LlamaCppProvider:
         shared = self.shared()
         with shared.lock:
             llm = shared.llm()
+            shared.anchor = None  # generation below reuses and overwrites the cache freely
             prompt_tokens = llamacpp_model.tokenize(llm, text, bos=True)
             room = llm.n_ctx() - len(prompt_tokens)
             if room < 16:

@@ -83,6 +83,13 @@ def completion_text(messages: list[Message], answer_prefix: str = ANSWER_PREFIX)
     """Chat messages as one text for a model that only continues text: the system text,
     then each user turn as a `Message:` and each assistant turn as an `Answer:`, ending
     with an open `Answer:` for the model to complete."""
+    return "".join(completion_parts(messages, answer_prefix))
+
+
+def completion_parts(messages: list[Message],
+                     answer_prefix: str = ANSWER_PREFIX) -> tuple[str, str]:
+    """`completion_text` split before the last turn: (instructions and examples, the case
+    and the open answer). The first part is the same for every case of a node."""
     parts = []
     for message in messages:
         if message.role == "system":
@@ -92,7 +99,8 @@ def completion_text(messages: list[Message], answer_prefix: str = ANSWER_PREFIX)
         else:
             parts.append(f"{answer_prefix} {message.content}\n")
     parts.append(answer_prefix)
-    return "\n".join(parts)
+    head = "\n".join(parts[:-2]) + "\n" if len(parts) > 2 else ""
+    return head, "\n".join(parts[-2:])
 
 
 def option_letters(count: int) -> list[str]:

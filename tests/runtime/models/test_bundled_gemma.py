@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import yaml
 from runtime.api import RunStatus, Workspace, load_flow
 from runtime.engine.steps import proposal_schema
 from runtime.models import bundled, prompts, registry, structured
-from runtime.models.base import DraftRequest, ExtractRequest
+from runtime.models.base import ChooseRequest, DraftRequest, ExtractRequest, OptionSpec
 
 pytestmark = pytest.mark.realmodel
 
@@ -104,7 +105,7 @@ def test_template_intake_runs_on_the_bundled_model(
         print(f"\nbundled Gemma 3 270M, template intake node: {correct}/{len(cases)} correct "
               f"({accuracy:.0%}); {to_person} of {len(cases)} below the act band went to a "
               "person")
-    assert accuracy > 0.4  # 5 options: chance is 0.2; option scoring measured ~0.65 here
+    assert accuracy > 0.4  # 5 options: chance is 0.2; option scoring measured ~0.6 here
 
 
 def test_extract_and_draft_on_the_bundled_model(support_triage: Path) -> None:
@@ -139,3 +140,26 @@ def test_every_name_for_the_bundled_file_shares_one_loaded_model(tmp_path: Path)
 
     assert by_name.shared() is by_path.shared()
     assert by_name.shared().loads <= 1
+
+
+def test_concurrent_decisions_share_the_model_and_match_sequential_ones(
+        support_triage: Path) -> None:
+    loaded = load_flow(support_triage / "flow.yaml")
+    node = next(n for n in loaded.flow.nodes if n.id == "intake")
+    provider: Any = registry.resolve(MODEL, loaded.base_dir)
+    texts = ["Where is my refund?", "The app crashes on start", "Buy cheap followers now",
+             "I cannot log in", "I need a VAT invoice", "Charged twice, refund one please"]
+
+    def decide(text: str) -> dict[str, float]:
+        request = ChooseRequest(node_id="intake", case_id=text, text=text, method="llm",
+                                messages=prompts.classify_messages(node, text),
+                                options=[OptionSpec(name=o.name) for o in node.options])
+        return provider.choose(request).probabilities
+
+    sequential = [decide(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        concurrent = list(pool.map(decide, texts))
+
+    for alone, together in zip(sequential, concurrent, strict=True):
+        assert together == pytest.approx(alone, abs=1e-3)
+    assert provider.shared().loads == 1

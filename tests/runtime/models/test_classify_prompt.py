@@ -47,3 +47,15 @@ def test_completion_text_ends_with_an_open_answer_after_the_case(support_triage:
 
     assert text.endswith(f"Message: {prompts.fenced('Help')}\nAnswer:")
     assert "Answer: refund\n" in text
+
+
+def test_the_part_before_the_case_is_the_same_for_every_case(support_triage: Path) -> None:
+    """llama.cpp keeps that part cached and evaluates only the case on top of it."""
+    node = intake(support_triage)
+    first = prompts.classify_messages(node, "Where is my refund?")
+    second = prompts.classify_messages(node, "The app crashes")
+
+    head, rest = prompts.completion_parts(first)
+    assert head + rest == prompts.completion_text(first)
+    assert prompts.completion_parts(second)[0] == head
+    assert rest == f"Message: {prompts.fenced('Where is my refund?')}\nAnswer:"
