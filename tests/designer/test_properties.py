@@ -191,3 +191,39 @@ def test_header_names_the_kind_in_plain_words(triage):
     _select(triage, "draft_reply")
     title = triage.properties.header.findChild(QLabel, "kindTitle")
     assert title.text() == "AI · Assist"
+
+
+def test_limits_on_a_persons_edits(triage, qtbot):
+    form = _select(triage, "refund_review")
+    limits = form.editor("limits")
+    line = limits.limits_of("refund_amount")
+    assert (line.inputs["min"].text(), line.inputs["max"].text()) == ("0", "2000")
+    _type(qtbot, line.inputs["max"], "500")
+    saved = triage.session.document.node("refund_review").limits["refund_amount"]
+    assert (saved.min, saved.max) == (0.0, 500.0)
+
+
+def test_a_field_the_runtime_adds_shows_up_without_designer_changes(qapp):
+    from pydantic import Field
+
+    from designer.panels.properties.editors import TextEditor, YamlEditor
+    from designer.panels.properties.form import ModelForm
+    from designer.panels.properties.texts import rows_for
+    from runtime.flow.schema import HumanNode
+
+    class FutureHuman(HumanNode):
+        escalation_contact: str = ""
+        working_hours: dict[str, str] = Field(default_factory=dict)
+
+    rows = rows_for(FutureHuman, NODE_ROWS["HumanNode"])
+    assert rows[-4:] == ["escalation_contact", "working_hours", "max_visits", "notes"]
+    form = ModelForm(FutureHuman, rows)
+    assert isinstance(form.editor("escalation_contact"), TextEditor)
+    hours = form.editor("working_hours")
+    assert isinstance(hours, YamlEditor)
+    committed = []
+    form.committed.connect(committed.append)
+    hours.box.setPlainText("monday: 9-17")
+    hours.commit()
+    assert committed == [{"working_hours": {"monday": "9-17"}}]
+    form.deleteLater()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import yaml
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -283,3 +284,42 @@ class ChecklistEditor(FieldEditor):
                        for i in range(self.list.count())
                        if self.list.item(i).checkState() == Qt.CheckState.Checked]
         self.committed.emit(list(self._value))
+
+
+class YamlEditor(MultilineEditor):
+    """A value with structure the form has no special editor for, written as YAML.
+
+    The model still validates what is typed, so this is a safe fallback for fields the
+    runtime adds before the designer learns a nicer way to edit them.
+    """
+
+    def __init__(self, empty: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__("YAML", parent)
+        self.empty = empty  # what an empty box means: {} for a mapping, [] for a list
+        self.box.setStyleSheet("font-family: 'DejaVu Sans Mono'; font-size: 8pt;")
+
+    def set_value(self, value: Any) -> None:
+        data = _plain(value)
+        text = "" if data in (None, {}, []) else yaml.safe_dump(data, sort_keys=False).strip()
+        if self.box.toPlainText() != text and not self.box.hasFocus():
+            self.box.setPlainText(text)
+
+    def commit(self) -> None:
+        text = self.box.toPlainText()
+        try:
+            value = yaml.safe_load(text) if text.strip() else self.empty
+        except yaml.YAMLError as error:
+            self.show_error((), f"not valid YAML: {error}")
+            return
+        self.committed.emit(value)
+
+
+def _plain(value: Any) -> Any:
+    """Models, enums and tuples as plain YAML-able data."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return getattr(value, "value", value)

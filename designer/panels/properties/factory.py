@@ -29,6 +29,7 @@ from designer.panels.properties.editors import (
     NumberEditor,
     TagsEditor,
     TextEditor,
+    YamlEditor,
 )
 from designer.panels.properties.form import FieldSpec, FormContext
 
@@ -68,7 +69,7 @@ def generic_editor(name: str, info: FieldInfo, model: type[BaseModel]) -> FieldE
         return ChoiceEditor(choices)
     if origin is typing.Literal:
         return ChoiceEditor([(v, texts.choice(v)) for v in typing.get_args(annotation)])
-    if origin is list:
+    if origin is list and _is_words(typing.get_args(annotation)):
         return TagsEditor()
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         from designer.panels.properties.nested import NestedModelEditor, OptionalModelEditor
@@ -76,11 +77,20 @@ def generic_editor(name: str, info: FieldInfo, model: type[BaseModel]) -> FieldE
         if optional:
             return OptionalModelEditor(annotation, list(annotation.model_fields))
         return NestedModelEditor(annotation, list(annotation.model_fields))
+    if origin is not None or annotation not in (str, typing.Any):
+        empty = None if optional else {dict: {}, list: []}.get(origin)
+        return YamlEditor(empty)  # anything richer the runtime adds: editable, still checked
     if name in MULTILINE:
         return MultilineEditor(texts.placeholder(name))
     editor = TextEditor(texts.placeholder(name))
     editor.empty_is_none = optional
     return editor
+
+
+def _is_words(args: tuple) -> bool:
+    inner = [typing.get_args(a)[0] if typing.get_origin(a) is typing.Annotated else a
+             for a in args]
+    return all(a is str for a in inner)
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
@@ -179,11 +189,18 @@ def _copy_values(model: type[BaseModel]) -> FieldEditor:
     return RecordValuesEditor(copy=True)
 
 
+def _person_limits(model: type[BaseModel]) -> FieldEditor:
+    from designer.panels.properties.field_matrix import LimitsEditor
+
+    return LimitsEditor()
+
+
 def _guardrails(model: type[BaseModel]) -> FieldEditor:
     from designer.panels.properties.nested import NestedModelEditor
     from runtime.flow.schema import Guardrails
 
-    return NestedModelEditor(Guardrails, texts.GUARDRAIL_ROWS[model.__name__])
+    return NestedModelEditor(Guardrails,
+                             texts.rows_for(Guardrails, texts.GUARDRAIL_ROWS[model.__name__]))
 
 
 def _field_table(kind: str) -> Callable[[type[BaseModel]], FieldEditor]:
@@ -209,6 +226,7 @@ _OVERRIDES: dict[tuple[str, str], Callable[[type[BaseModel]], FieldEditor]] = {
     ("*", "editable_fields"): lambda m: FieldChecklist("record_fields",
                                                        "The flow has no record fields yet."),
     ("Guardrails", "fallback"): lambda m: FallbackEditor(),
+    ("HumanNode", "limits"): _person_limits,
     ("Flow", "default_model"): lambda m: _free_model_ref(),
     ("Flow", "embedding_model"): lambda m: _free_model_ref(EMBEDDING_SUGGESTIONS),
     ("Flow", "case_fields"): _field_table("case"),

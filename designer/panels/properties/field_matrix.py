@@ -222,3 +222,57 @@ class FieldMatrixEditor(FieldEditor):
                 if limit:
                     limits[name] = limit
         self.committed.emit({"fields": fields, "limits": limits})
+
+
+class LimitsEditor(FieldEditor):
+    """Limits on a person's edits (a human step): one line per field they may edit."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.column = QVBoxLayout()
+        self.column.setContentsMargins(0, 0, 0, 0)
+        self.column.setSpacing(4)
+        self.empty = _caption("Tick the fields a person may edit first.")
+        self.column.addWidget(self.empty)
+        self.layout_.addLayout(self.column)
+        self.value: dict[str, Any] = {}
+        self.names: list[str] = []
+        self.lines: dict[str, LimitLine] = {}
+        self.rows: list[QWidget] = []
+
+    def set_value(self, value: Any) -> None:
+        self.value = {k: v.model_dump(exclude_none=True) for k, v in value.items()}
+        node = self.context.node if self.context else None
+        specs = {f.name: f for f in self.context.flow.record_fields} if self.context else {}
+        names = list(dict.fromkeys([*getattr(node, "editable_fields", []), *self.value]))
+        if names != self.names:
+            for row in self.rows:
+                row.setParent(None)
+                row.deleteLater()
+            self.names, self.lines, self.rows = names, {}, []
+            for name in names:
+                row = QWidget()
+                line = QHBoxLayout(row)
+                line.setContentsMargins(0, 0, 0, 0)
+                title = QLabel(f"<b>{name}</b>")
+                title.setMinimumWidth(90)
+                line.addWidget(title)
+                self.lines[name] = LimitLine(specs.get(name), self._commit)
+                line.addWidget(self.lines[name], 1)
+                self.rows.append(row)
+                self.column.addWidget(row)
+        self.empty.setVisible(not names)
+        for name, limit_line in self.lines.items():
+            limit_line.display(self.value.get(name))
+
+    def limits_of(self, name: str) -> LimitLine:
+        return self.lines[name]
+
+    def _commit(self) -> None:
+        limits: dict[str, Any] = {}
+        for name in dict.fromkeys([*self.value, *self.names]):
+            if name in self.lines:
+                limit = self.lines[name].read(self.value.get(name))
+                if limit:
+                    limits[name] = limit
+        self.committed.emit(limits)

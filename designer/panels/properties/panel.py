@@ -19,7 +19,7 @@ from designer.panels.properties.edge_form import EdgeForm
 from designer.panels.properties.editors import TextEditor
 from designer.panels.properties.form import FormContext, FormRow, ModelForm
 from designer.panels.properties.header import BranchList, KindHeader, PromptPreview
-from designer.panels.properties.texts import FLOW_ROWS, NODE_ROWS
+from designer.panels.properties.texts import FLOW_ROWS, NODE_ROWS, rows_for
 from designer.session import FlowSession
 from runtime.api import Flow
 from runtime.flow.schema import AINodeBase, DecisionNode
@@ -103,7 +103,7 @@ class PropertyPanel(QScrollArea):
         flow = doc.flow()
         if kind == "flow":
             self.header.show_flow(flow)
-            self._show_form(Flow, FLOW_ROWS, doc.header, FormContext(flow))
+            self._show_form(Flow, rows_for(Flow, FLOW_ROWS), doc.header, FormContext(flow))
         elif kind == "node":
             self._refresh_node(flow, value)
         elif kind == "edge":
@@ -126,7 +126,8 @@ class PropertyPanel(QScrollArea):
         self.id_row.show()
         outgoing = [e for _, e in doc.outgoing(node_id)]
         context = FormContext(flow, node, outgoing, doc.path.parent if doc.path else None)
-        self._show_form(type(node), NODE_ROWS[type(node).__name__], node, context)
+        self._show_form(type(node), rows_for(type(node), NODE_ROWS[type(node).__name__]), node,
+                        context)
         if isinstance(node, DecisionNode):
             self.branches.show_branches(doc, node_id)
             self.branches.show()

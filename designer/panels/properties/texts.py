@@ -40,6 +40,8 @@ FIELDS: dict[tuple[str, str], tuple[str, str]] = {
     ("HumanNode", "editable_fields"): ("May edit", "Record fields the person may change "
                                        "before approving."),
     ("HumanNode", "timeout"): ("Time limit", "Follow a branch when nobody decides in time."),
+    ("HumanNode", "limits"): ("Limits on their edits", "A person's edits must stay inside "
+                              "these, like the AI's."),
     ("HumanTimeout", "hours"): ("After (hours)", ""),
     ("HumanTimeout", "on"): ("Follow the branch", "The label of the branch to take."),
     ("ActionNode", "connector"): ("Connector", "Where the changes are written."),
@@ -112,7 +114,7 @@ NODE_ROWS: dict[str, list[str]] = {
     "EnforceNode": [*COMMON_HEAD, "instructions", "input", *AI_TAIL, *COMMON_TAIL],
     "DecisionNode": [*COMMON_HEAD, *COMMON_TAIL],
     "HumanNode": [*COMMON_HEAD, "assignee", "instructions", "decisions", "editable_fields",
-                  "timeout", *COMMON_TAIL],
+                  "limits", "timeout", *COMMON_TAIL],
     "ActionNode": [*COMMON_HEAD, "connector", "set", "copy_from", "autonomy", "guardrails",
                    *COMMON_TAIL],
 }
@@ -127,6 +129,22 @@ GUARDRAIL_ROWS: dict[str, list] = {
 
 FLOW_ROWS = ["name", "description", "autonomy", "default_model", "embedding_model",
              "case_fields", "record_fields", "connector"]
+
+
+NEVER_IN_FORMS = {"id", "kind", "role", "position", "format_version", "nodes", "edges"}
+CHOSEN_PER_KIND = {"fields", "limits", "bands", "fallback", "confirm"}  # guardrail rows
+
+
+def rows_for(model: type, listed: list) -> list:
+    """The rows to show: the listed ones in their order, then any field the runtime added
+    since (before the common tail), so a new config field appears without code here."""
+    named = {n for spec in listed for n in ((spec,) if isinstance(spec, str) else spec)}
+    skip = NEVER_IN_FORMS | (CHOSEN_PER_KIND if model.__name__ == "Guardrails" else set())
+    fields = getattr(model, "model_fields", {})
+    extra = [f for f in fields if f not in named and f not in skip]
+    head = [r for r in listed if r not in COMMON_TAIL]
+    tail = [r for r in listed if r in COMMON_TAIL]
+    return head + extra + tail
 
 
 def lookup(model: str, field: str) -> tuple[str, str]:
