@@ -15,12 +15,14 @@ JSON reply can get a measured confidence.
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from runtime.models import llamacpp_model
+from runtime.models.base import OutputInvalid
 
 SHORTLIST = 32
 
@@ -33,9 +35,10 @@ class Generation:
     evaluated: int = 0
 
 
-def generate_json(llm: Any, prompt_tokens: list[int], grammar_text: str,
+def generate_json(llm: Any, prepare: Callable[[], int], grammar_text: str,
                   max_tokens: int) -> Generation:
-    """Greedy continuation of `prompt_tokens` that the grammar accepts, up to `max_tokens`."""
+    """Greedy continuation that the grammar accepts, up to `max_tokens`, of the prompt that
+    `prepare` puts into the context (it returns how many tokens it evaluated)."""
     import llama_cpp
 
     vocab = llama_cpp.llama_model_get_vocab(llm.model)
@@ -43,9 +46,9 @@ def generate_json(llm: Any, prompt_tokens: list[int], grammar_text: str,
     sampler = llama_cpp.llama_sampler_init_grammar(vocab, grammar_text.encode("utf-8"),
                                                    b"root")
     if not sampler:
-        raise ValueError("llama.cpp could not compile the grammar for this JSON schema")
+        raise OutputInvalid("llama.cpp could not compile a grammar for this JSON schema")
     try:
-        evaluated = llamacpp_model.eval_prompt(llm, prompt_tokens)
+        evaluated = prepare()
         pieces: list[bytes] = []
         chosen: list[tuple[bytes, float]] = []
         for _ in range(max_tokens):

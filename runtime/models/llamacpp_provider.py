@@ -159,10 +159,10 @@ class LlamaCppProvider:
         grammar = self._grammar(request.json_schema)
 
         def send(messages: list[Message]) -> structured.Reply:
-            return self._generate_json(prompts.completion_text(messages) + " ", grammar)
+            return self._generate_json(messages, grammar)
 
         def record(outcome: structured.Outcome, error: str = "") -> CallInfo:
-            text = prompts.completion_text(outcome.messages)
+            text = prompts.completion_text(outcome.messages) + " "
             call = CallInfo(provider=self.provider, model=self.model_name,
                             prompt=[Message(role="user", content=text)],
                             raw=outcome.reply.text, tokens_in=outcome.tokens_in,
@@ -189,22 +189,26 @@ class LlamaCppProvider:
                                  field_confidence=measured, call=call)
         return ExtractResult(values=values, confidence=reported, call=call)
 
-    def _generate_json(self, text: str, grammar: str) -> structured.Reply:
+    def _generate_json(self, messages: list[Message], grammar: str) -> structured.Reply:
         from runtime.models import llamacpp_grammar  # numpy: only with the llamacpp extra
 
+        head, rest = prompts.completion_parts(messages)
         shared = self.shared()
         with shared.lock:
             llm = shared.llm()
-            shared.anchor = None  # generation below reuses and overwrites the cache freely
-            tokens = llamacpp_model.tokenize(llm, text, bos=True)
-            room = llm.n_ctx() - len(tokens)
+            head_tokens = llamacpp_model.tokenize(llm, head, bos=True)
+            rest_tokens = llamacpp_model.tokenize(llm, rest + " ", bos=False)
+            prompt_len = len(head_tokens) + len(rest_tokens)
+            room = llm.n_ctx() - prompt_len
             if room < 16:
-                raise OutputInvalid(f"the prompt is {len(tokens)} tokens, too close to the "
+                raise OutputInvalid(f"the prompt is {prompt_len} tokens, too close to the "
                                     f"model's context of {llm.n_ctx()}")
-            result = llamacpp_grammar.generate_json(llm, tokens, grammar,
-                                                    min(JSON_TOKENS, room))
+            result = llamacpp_grammar.generate_json(
+                llm, lambda: llamacpp_model.eval_anchored(shared, llm, head_tokens,
+                                                          rest_tokens),
+                grammar, min(JSON_TOKENS, room))
         return structured.Reply(text=result.text, truncated=result.truncated,
-                                tokens_in=len(tokens), tokens_out=len(result.tokens),
+                                tokens_in=prompt_len, tokens_out=len(result.tokens),
                                 tokens=result.tokens,
                                 details={"tokens_evaluated": result.evaluated})
 
@@ -248,19 +252,22 @@ class LlamaCppProvider:
             from llama_cpp.llama_grammar import json_schema_to_gbnf
 
             grammar = json_schema_to_gbnf(json.dumps(schema), list(schema.get("properties", {})))
-            grammar = _shorter_decimals(grammar)
+            grammar = _plain_numbers(grammar)
             self._grammars[key] = grammar
         return grammar
 
 
-def _shorter_decimals(grammar: str) -> str:
-    """At most `DECIMALS` digits after the point (the converter allows 16).
+def _plain_numbers(grammar: str) -> str:
+    """Numbers as people write them in records: no exponent, at most `DECIMALS` digits after
+    the point (the converter allows `1e308` and 16 decimals).
 
-    A small model asked for a number happily writes `0.0000000000000000`; every digit is
-    one more decoding step under the grammar. Record values (money, scores) need a few.
+    A small model asked for a number happily writes `0.0000000000000000` and then, when cut
+    short, `10482.000000e6000000000000000` (infinity, once parsed). Every extra character is
+    one more decoding step, and none of them is a value anyone meant.
     """
     rule = "decimal-part ::= [0-9]" + " ([0-9]" * (DECIMALS - 1) + ")?" * (DECIMALS - 1)
-    return re.sub(r"^decimal-part ::= .*$", rule, grammar, count=1, flags=re.MULTILINE)
+    grammar = re.sub(r"^decimal-part ::= .*$", rule, grammar, count=1, flags=re.MULTILINE)
+    return grammar.replace(' ([eE] [-+]? integral-part)?', "")
 
 
 def _softmax(logprobs: dict[str, float]) -> dict[str, float]:

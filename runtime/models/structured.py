@@ -68,7 +68,7 @@ def parse_reply(text: str, schema: dict[str, Any]) -> dict[str, Any]:
     what the guardrails must judge.
     """
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=_finite, parse_constant=_not_a_number)
     except json.JSONDecodeError as exc:
         raise OutputInvalid(f"the reply is not valid JSON ({exc.msg} at char {exc.pos})"
                             ) from None
@@ -79,6 +79,17 @@ def parse_reply(text: str, schema: dict[str, Any]) -> dict[str, Any]:
     except ValidationError as exc:
         raise OutputInvalid("the reply does not match the schema: " + _errors(exc)) from None
     return data
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise OutputInvalid(f"the reply has a number too large to be meant ({text[:24]}…)")
+    return value
+
+
+def _not_a_number(text: str) -> float:
+    raise OutputInvalid(f"the reply has '{text}', which is not a JSON number")
 
 
 def _errors(exc: ValidationError) -> str:

@@ -80,3 +80,11 @@ def test_field_confidence_needs_tokens_that_spell_the_reply() -> None:
     tokens = [(text[:22], 0.0), ("refunds", math.log(0.7)), (text[29:], 0.0)]
     assert structured.field_confidence(text, tokens) == pytest.approx({"queue": 0.7})
     assert structured.field_confidence(text, tokens[:2]) == {}
+
+
+@pytest.mark.parametrize("reply", ['{"values": {"refund_amount": 1e999}, "confidence": 1}',
+                                   '{"values": {"refund_amount": NaN}, "confidence": 1}',
+                                   '{"values": {}, "confidence": Infinity}'])
+def test_numbers_that_are_not_finite_are_invalid_not_infinite(reply: str) -> None:
+    with pytest.raises(OutputInvalid, match="number"):
+        structured.parse_reply(reply, SCHEMA)
