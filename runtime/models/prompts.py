@@ -88,8 +88,10 @@ def completion_text(messages: list[Message], answer_prefix: str = ANSWER_PREFIX)
 
 def completion_parts(messages: list[Message],
                      answer_prefix: str = ANSWER_PREFIX) -> tuple[str, str]:
-    """`completion_text` split before the last turn: (instructions and examples, the case
-    and the open answer). The first part is the same for every case of a node."""
+    """`completion_text` split where the case begins: (instructions and examples, the case,
+    any turns after it and the open answer). The first part is the same for every case of
+    a node. The case is the last fenced user turn (examples come before it; a retry's
+    feedback after it); without one, the last turn."""
     parts = []
     for message in messages:
         if message.role == "system":
@@ -99,8 +101,11 @@ def completion_parts(messages: list[Message],
         else:
             parts.append(f"{answer_prefix} {message.content}\n")
     parts.append(answer_prefix)
-    head = "\n".join(parts[:-2]) + "\n" if len(parts) > 2 else ""
-    return head, "\n".join(parts[-2:])
+    fenced_turns = [i for i, m in enumerate(messages)
+                    if m.role == "user" and m.content.startswith(DATA_OPEN)]
+    split = fenced_turns[-1] if fenced_turns else max(0, len(messages) - 1)
+    head = "\n".join(parts[:split]) + "\n" if split else ""
+    return head, "\n".join(parts[split:])
 
 
 def option_letters(count: int) -> list[str]:

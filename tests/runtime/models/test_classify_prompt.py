@@ -8,6 +8,7 @@ from pathlib import Path
 from runtime.flow.loader import load_flow
 from runtime.flow.schema import ClassifyNode
 from runtime.models import prompts
+from runtime.models.base import Message
 
 
 def intake(support_triage: Path) -> ClassifyNode:
@@ -59,3 +60,15 @@ def test_the_part_before_the_case_is_the_same_for_every_case(support_triage: Pat
     assert head + rest == prompts.completion_text(first)
     assert prompts.completion_parts(second)[0] == head
     assert rest == f"Message: {prompts.fenced('Where is my refund?')}\nAnswer:"
+
+
+def test_turns_after_the_case_do_not_move_the_cached_part(support_triage: Path) -> None:
+    """A JSON request or a retry's feedback comes after the case; the part before the case
+    (what llama.cpp keeps cached) stays the same."""
+    messages = prompts.classify_messages(intake(support_triage), "Where is my refund?")
+    retry = [*messages, Message(role="assistant", content='{"label": "ref'),
+             Message(role="user", content="Your reply was not valid JSON.")]
+
+    head, rest = prompts.completion_parts(retry)
+    assert head == prompts.completion_parts(messages)[0]
+    assert rest.startswith("Message: <<<CASE DATA>>>") and rest.endswith("Answer:")
