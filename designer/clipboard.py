@@ -4,6 +4,8 @@ which reads like part of a flow file if pasted into an editor."""
 
 from __future__ import annotations
 
+import atexit
+
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
@@ -21,7 +23,35 @@ def copy(document: FlowDocument, node_ids: set[str]) -> bool:
     data.setData(MIME_TYPE, text.encode("utf-8"))
     data.setText(text)
     QGuiApplication.clipboard().setMimeData(data)
+    _clear_at_exit()
     return True
+
+
+_exit_hook_installed = False
+
+
+def _clear_at_exit() -> None:
+    """Empty our clipboard data before Python shuts down.
+
+    Measured here (PySide6 6.11, offscreen and xcb): a QMimeData left on the clipboard
+    when the interpreter exits is freed twice and the process dies with SIGSEGV after
+    everything else has finished. Clearing it first (on quit, or at exit for a process
+    that never quits its event loop, like a test run) avoids that.
+    """
+    global _exit_hook_installed
+    if _exit_hook_installed:
+        return
+    _exit_hook_installed = True
+    app = QGuiApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(_clear)
+    atexit.register(_clear)
+
+
+def _clear() -> None:
+    app = QGuiApplication.instance()
+    if app is not None:
+        QGuiApplication.clipboard().clear()
 
 
 def paste(editor: FlowEditor) -> list[str]:
