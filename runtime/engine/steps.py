@@ -31,6 +31,7 @@ from runtime.guardrails.policy import (
     Verdict,
     clean_confidence,
     envelope_verdicts,
+    is_measured,
     review_action,
     review_proposal,
     route_classification,
@@ -123,7 +124,8 @@ def _classify(node: ClassifyNode, ctx: StepContext) -> StepOutcome:
     output = {"label": result.label, "confidence": None if confidence is None
               else round(confidence, 6), "probabilities": probabilities,
               "confidence_kind": result.call.confidence_kind}
-    verdicts = route_classification(confidence, node.guardrails, ctx.stage)
+    verdicts = route_classification(confidence, node.guardrails, ctx.stage,
+                                    measured=is_measured(result.call.confidence_kind))
     if result.label not in names:
         verdicts.insert(0, Verdict("shape", "block", None, (
             f"the model answered '{result.label}', which is not an option")))
@@ -177,7 +179,8 @@ def _enforce(node: EnforceNode, ctx: StepContext) -> StepOutcome:
     result = _provider(node, ctx).extract(request)
     review = review_proposal(result.values, flow=flow, rails=rails, stage=ctx.stage,
                              confidence=result.confidence,
-                             field_confidence=result.field_confidence)
+                             field_confidence=result.field_confidence,
+                             measured=is_measured(result.call.confidence_kind))
     review.verdicts[:0] = envelope_verdicts(result.call.raw)
     output = {"proposal": _jsonable(result.values),
               "confidence": clean_confidence(result.confidence),
@@ -188,18 +191,7 @@ def _enforce(node: EnforceNode, ctx: StepContext) -> StepOutcome:
     if review.band == "low" and _named_fallback(node, ctx):
         return _fallback(node, ctx, outcome, f"confidence below the suggest band "
                                              f"({rails.bands.suggest})")
-    if review.needs_person:
-        outcome.handoff = Handoff(reason=_reasons(review.verdicts),
-                                  allowed=["approve", "edit", "reject"],
-                                  proposal={**review.apply, **review.hold},
-                                  editable=sorted({*review.apply, *review.hold,
-                                                   *review.blocked}))
-        return outcome
-    outcome.changes = review.apply
-    outcome.next_node = ctx.plan.follow(node.id)
-    outcome.decision = {"action": "applied" if review.apply else "nothing_to_apply",
-                        "fields": sorted(review.apply), "by": "ai"}
-    return outcome
+    return _settle_review(node, ctx, outcome, review, by="ai")
 
 
 def _human(node: HumanNode, ctx: StepContext) -> StepOutcome:
@@ -225,6 +217,13 @@ def _action(node: ActionNode, ctx: StepContext) -> StepOutcome:
     review = review_action(changes, flow=ctx.plan.flow, rails=node.guardrails,
                            stage=ctx.stage)
     outcome = StepOutcome(verdicts=review.verdicts, inputs={"changes": changes})
+    return _settle_review(node, ctx, outcome, review, by="flow")
+
+
+def _settle_review(node: Any, ctx: StepContext, outcome: StepOutcome, review: Any,
+                   *, by: str) -> StepOutcome:
+    """Apply what the review let through, or hand the whole change set to a person (a step
+    writes all of its changes or none), with the proposal prefilled."""
     if review.needs_person:
         outcome.handoff = Handoff(reason=_reasons(review.verdicts),
                                   allowed=["approve", "edit", "reject"],
@@ -234,7 +233,8 @@ def _action(node: ActionNode, ctx: StepContext) -> StepOutcome:
         return outcome
     outcome.changes = review.apply
     outcome.next_node = ctx.plan.follow(node.id)
-    outcome.decision = {"action": "applied", "fields": sorted(review.apply), "by": "flow"}
+    outcome.decision = {"action": "applied" if review.apply else "nothing_to_apply",
+                        "fields": sorted(review.apply), "by": by}
     return outcome
 
 

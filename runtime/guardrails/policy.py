@@ -94,6 +94,17 @@ class ProposalReview:
         return [v for v in self.verdicts if v.is_hit]
 
 
+SELF_REPORTED_HOLD = ("copilot stage: the model only self-reported its confidence (no "
+                      "measured probability), so a person confirms")
+
+
+def is_measured(confidence_kind: str | None) -> bool:
+    """Whether a confidence is a measured probability. A model's own claim ("confidence:
+    0.95") is not one, so in copilot it never counts as reaching the act band; scripted
+    answers stand in for measured ones in tests and demos."""
+    return confidence_kind in ("measured", "scripted")
+
+
 def clean_confidence(value: Any) -> float | None:
     """A usable probability, or None: non-numbers, NaN, infinities and values outside
     [0, 1] are not confidences, whatever the model says."""
@@ -118,7 +129,7 @@ def band_of(confidence: float | None, rails: Guardrails) -> str:
 
 
 def route_classification(confidence: float | None, rails: Guardrails,
-                         stage: AutonomyStage) -> list[Verdict]:
+                         stage: AutonomyStage, *, measured: bool = True) -> list[Verdict]:
     """May a classification route the run on its own? (All verdicts pass → yes.)
 
     Below the suggest band the verdict blocks: the node's fallback applies (a person, or a
@@ -134,6 +145,8 @@ def route_classification(confidence: float | None, rails: Guardrails,
     elif band == "suggest":
         verdicts.append(Verdict("confidence_band", "hold", reason=(
             f"confidence {shown} is below the act band ({rails.bands.act})")))
+    elif stage is AutonomyStage.copilot and not measured:
+        verdicts.append(Verdict("confidence_band", "hold", reason=SELF_REPORTED_HOLD))
     else:
         verdicts.append(Verdict("confidence_band", "pass",
                                 reason=f"confidence {shown} is in the act band"))
@@ -149,10 +162,13 @@ def route_classification(confidence: float | None, rails: Guardrails,
 def review_proposal(
     values: Any, *, flow: Flow, rails: Guardrails, stage: AutonomyStage,
     confidence: float | None, field_confidence: dict[str, float] | None = None,
+    measured: bool = True,
 ) -> ProposalReview:
     """Split a proposed change set into applied / held / blocked / dropped, with a verdict
     for each key (see the module docstring for the rules)."""
     review = ProposalReview(band=band_of(confidence, rails))
+    if review.band == "act" and stage is AutonomyStage.copilot and not measured:
+        review.band = "suggest"
     if not isinstance(values, dict):
         review.verdicts.append(Verdict("shape", "block", reason="proposal is not a mapping"))
         return review
@@ -161,7 +177,7 @@ def review_proposal(
         own = (field_confidence or {}).get(key) if isinstance(key, str) else None
         before = len(review.verdicts)
         _review_field(review, key, value, flow=flow, rails=rails, stage=stage,
-                      confidence=_field_confidence(confidence, own))
+                      confidence=_field_confidence(confidence, own), measured=measured)
         added = review.verdicts[before:]
         if added and added[-1].outcome == "drop":
             rejected += 1
@@ -190,7 +206,8 @@ def _field_confidence(step: float | None, own: Any) -> float | None:
 
 
 def _review_field(review: ProposalReview, key: Any, value: Any, *, flow: Flow,
-                  rails: Guardrails, stage: AutonomyStage, confidence: float | None) -> None:
+                  rails: Guardrails, stage: AutonomyStage, confidence: float | None,
+                  measured: bool = True) -> None:
     name = key if isinstance(key, str) else repr(key)
     spec = _writable(review, name, flow, rails)
     if spec is None:
@@ -206,7 +223,7 @@ def _review_field(review: ProposalReview, key: Any, value: Any, *, flow: Flow,
         review.verdicts.append(Verdict("value_limit", "block", name, problem))
         return
     value = coerce(value, spec)
-    reason = _hold_reason(spec, rails, stage, band_of(confidence, rails))
+    reason = _hold_reason(spec, rails, stage, band_of(confidence, rails), measured)
     if reason is not None:
         rule, why = reason
         review.hold[name] = value
@@ -236,7 +253,7 @@ def _writable(review: ProposalReview, name: str, flow: Flow,
 
 
 def _hold_reason(spec: RecordField, rails: Guardrails, stage: AutonomyStage,
-                 band: str) -> tuple[str, str] | None:
+                 band: str, measured: bool = True) -> tuple[str, str] | None:
     name = spec.name
     if rails.fields.get(name) is Permission.suggest:
         return "field_matrix", f"'{name}' is suggest-only: a person confirms it"
@@ -248,6 +265,8 @@ def _hold_reason(spec: RecordField, rails: Guardrails, stage: AutonomyStage,
     if band == "suggest":
         return "confidence_band", (f"confidence for '{name}' is below the act band "
                                    f"({rails.bands.act})")
+    if stage is AutonomyStage.copilot and not measured:
+        return "confidence_band", SELF_REPORTED_HOLD
     if stage is AutonomyStage.copilot and not low_risk(spec, rails):
         return "autonomy", (f"copilot stage: '{name}' has no limit, so a person "
                             "confirms it (operate would apply it)")
