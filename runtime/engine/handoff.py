@@ -62,7 +62,7 @@ def _packet(plan: Plan, node_id: str, case: dict[str, Any], history: list[StepRo
     return {
         "kind": kind,
         "node": {"id": node_id, "title": node.label(), "kind": node_kind_label(node)},
-        "case_summary": case_summary(case),
+        "case_summary": case_summary(case, [f.name for f in plan.flow.case_fields]),
         "history": [_history_line(plan, s) for s in history if s.node_id != node_id
                     or s.status == "done"],
         "proposal": proposal,
@@ -84,8 +84,12 @@ def _packet(plan: Plan, node_id: str, case: dict[str, Any], history: list[StepRo
     }
 
 
-def case_summary(case: dict[str, Any]) -> str:
-    parts = [f"{k}: {v}" for k, v in case.items() if v not in (None, "") and k != "id"]
+def case_summary(case: dict[str, Any], order: list[str] | None = None) -> str:
+    """`field: value` pairs in the order the flow declares its case fields (the stored case
+    comes back with sorted keys), then any extra fields; the id is shown elsewhere."""
+    names = [*(order or []), *sorted(k for k in case if k not in (order or []))]
+    parts = [f"{k}: {case[k]}" for k in names
+             if k in case and case[k] not in (None, "") and k != "id"]
     text = "; ".join(parts)
     return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
 

@@ -65,7 +65,7 @@ def test_human_task_blocks_survives_restart_and_resumes_on_decide(
     again = Workspace.open(home)  # a new process would see exactly this
     [task] = again.store.tasks()
     assert task.run_id == run.id and task.allowed == ["approve", "reject", "edit"]
-    assert "message: I do not like the colour" in task.packet["case_summary"]
+    assert task.packet["case_summary"] == "message: I do not like the colour; amount: 12.5"
     engine = again.engine()
     decided, fresh, after = engine.decide(task.id, HumanDecision(action="reject"))
     assert fresh and after.status is RunStatus.completed and after.outcome == "rejected"
