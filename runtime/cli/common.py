@@ -9,6 +9,7 @@ from typing import Any
 
 from runtime.api import Workspace
 from runtime.errors import InputError
+from runtime.jsonl import read_objects
 
 
 def add_home(cmd: argparse.ArgumentParser) -> None:
@@ -45,26 +46,23 @@ def read_case(text: str) -> dict[str, Any]:
 
 def read_cases(path: Path) -> list[dict[str, Any]]:
     """Cases from a JSON-lines file; every bad line is reported with its number."""
-    if not path.exists():
-        raise InputError(f"{path}: no such cases file")
-    cases, problems, seen = [], [], set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            case = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path}:{number}: not valid JSON ({exc.msg})")
-            continue
-        if not isinstance(case, dict) or "id" not in case:
-            problems.append(f"{path}:{number}: each line must be an object with an 'id'")
-            continue
-        if str(case["id"]) in seen:
-            problems.append(f"{path}:{number}: case id '{case['id']}' appears twice")
-        seen.add(str(case["id"]))
-        cases.append(case)
-    if problems:
-        raise InputError("\n".join(problems))
-    if not cases:
+    rows = read_objects(path, "cases file", _case_problem)
+    seen: dict[str, int] = {}
+    repeated = []
+    for number, case in rows:
+        case_id = str(case["id"])
+        if case_id in seen:
+            repeated.append(f"{path}:{number}: case id '{case_id}' appears twice "
+                            f"(first on line {seen[case_id]})")
+        seen.setdefault(case_id, number)
+    if repeated:
+        raise InputError("\n".join(repeated))
+    if not rows:
         raise InputError(f"{path}: no cases in the file")
-    return cases
+    return [case for _, case in rows]
+
+
+def _case_problem(value: Any) -> str | None:
+    if not isinstance(value, dict) or "id" not in value:
+        return "each line must be an object with an 'id'"
+    return None

@@ -14,7 +14,6 @@ its diff is exactly one `temperature:` line per node.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from runtime.errors import InputError
 from runtime.evaluation.calibration import LabelledScores
 from runtime.flow.loader import LoadedFlow, load_flow, save_flow
 from runtime.flow.schema import ClassifyNode
+from runtime.jsonl import read_objects
 from runtime.models import prompts, registry
 from runtime.models.base import OptionSpec
 from runtime.store.runs import RunStore
@@ -64,26 +64,14 @@ def targets(plan: Plan, node_id: str | None = None) -> list[Target]:
 
 def read_dataset(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, case) for every case; every malformed line is reported at once."""
-    if not path.exists():
-        raise InputError(f"{path}: no such dataset file")
-    rows, problems = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path}:{number}: not valid JSON ({exc.msg})")
-            continue
-        if not isinstance(row, dict) or not isinstance(row.get("expected"), dict):
-            problems.append(f"{path}:{number}: each line is a case object with an 'expected' "
-                            "object, e.g. {\"id\": \"D-1\", \"message\": \"…\", "
-                            "\"expected\": {\"intake\": \"refund\"}}")
-            continue
-        rows.append((number, row))
-    if problems:
-        raise InputError("\n".join(problems))
-    return rows
+    return read_objects(path, "dataset file", _dataset_problem)
+
+
+def _dataset_problem(value: Any) -> str | None:
+    if not isinstance(value, dict) or not isinstance(value.get("expected"), dict):
+        return ("each line is a case object with an 'expected' object, e.g. "
+                '{"id": "D-1", "message": "…", "expected": {"intake": "refund"}}')
+    return None
 
 
 def scores_from_dataset(plan: Plan, target: Target, path: Path,
