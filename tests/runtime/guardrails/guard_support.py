@@ -7,30 +7,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from keyring.backend import KeyringBackend
+from memory_keyring import MemoryKeyring  # noqa: F401  (re-exported for the tests here)
 
 from runtime.api import Workspace
 
 HERE = Path(__file__).parent
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that lives in this process only."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
 
 
 def copy_flow(name: str, tmp_path: Path) -> Path:

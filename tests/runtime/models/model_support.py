@@ -14,9 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import keyring
-import keyring.backend
-import keyring.backends.fail
+from memory_keyring import MemoryKeyring  # noqa: F401  (re-exported for the tests here)
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -125,24 +123,6 @@ def _json(body: dict[str, Any], status: int = 200) -> Response:
 def llama_details(family: str = "llama", size: str = "3.2B") -> dict[str, Any]:
     return {"parent_model": "", "format": "gguf", "family": family, "families": [family],
             "parameter_size": size, "quantization_level": "Q4_K_M"}
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.secrets.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 OPTIONS = [OptionSpec(name="refund", description="wants money back"),
