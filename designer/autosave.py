@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 
 from designer.session import FlowSession
-from runtime.api import home_dir
+from runtime.api import home_dir, pid_alive
 
 DELAY_MS = 3000
 
@@ -93,24 +93,10 @@ def leftovers(folder: Path) -> list[Leftover]:
             note = json.loads(copy.with_suffix(".json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             note = {}
-        if _alive(note.get("pid")):
+        if pid_alive(note.get("pid")):
             continue
         original = note.get("original")
         found.append(Leftover(copy, Path(original) if original else None,
                               note.get("name") or copy.stem,
                               float(note.get("saved_at") or copy.stat().st_mtime)))
     return sorted(found, key=lambda item: -item.saved_at)
-
-
-def _alive(pid: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -32,6 +32,7 @@ from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, sa
 from runtime.flow.schema import FORMAT_VERSION, Flow
 from runtime.flow.validate import validate_flow
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
+from runtime.processes import pid_alive
 from runtime.store.runs import RunRow, RunStore, StepRow, TaskRow
 from runtime.workspace import database_path, home_dir
 
@@ -57,13 +58,48 @@ class Workspace:
 
 
 __all__ = [
-    "FORMAT_VERSION", "OPS_BY_TYPE", "Condition", "ConflictError", "Engine", "Event",
-    "FieldInfo", "Flow", "FlowError", "HumanDecision", "InputError", "JunctionError",
-    "LoadedFlow", "Observer",
-    "Problem", "RecordChanged", "RunBlocked", "RunCreated", "RunFinished", "RunRow",
-    "RunStarted", "RunStatus", "RunStore", "StepFinished", "StepRow", "StepStarted",
-    "TaskDecided", "TaskRow", "Workspace", "assist_messages", "check_comparison",
-    "classify_messages", "compile_plan", "describe", "dump_flow", "enforce_messages",
-    "evaluate", "field_catalog", "home_dir", "load_flow", "parse_flow", "save_flow",
+    "FORMAT_VERSION",
+    "OPS_BY_TYPE",
+    "Condition",
+    "ConflictError",
+    "Engine",
+    "Event",
+    "FieldInfo",
+    "Flow",
+    "FlowError",
+    "HumanDecision",
+    "InputError",
+    "JunctionError",
+    "LoadedFlow",
+    "Observer",
+    "Problem",
+    "RecordChanged",
+    "RunBlocked",
+    "RunCreated",
+    "RunFinished",
+    "RunRow",
+    "RunStarted",
+    "RunStatus",
+    "RunStore",
+    "StepFinished",
+    "StepRow",
+    "StepStarted",
+    "TaskDecided",
+    "TaskRow",
+    "Workspace",
+    "assist_messages",
+    "check_comparison",
+    "classify_messages",
+    "compile_plan",
+    "describe",
+    "dump_flow",
+    "enforce_messages",
+    "evaluate",
+    "field_catalog",
+    "home_dir",
+    "load_flow",
+    "parse_flow",
+    "pid_alive",
+    "save_flow",
     "validate_flow",
 ]

@@ -21,6 +21,7 @@ from typing import Any
 
 from runtime.engine.states import RunStatus, check_move
 from runtime.errors import ConflictError, NotFoundError
+from runtime.processes import pid_alive
 from runtime.store import audit
 from runtime.store.audit import Entry, step_entries, task_entry
 from runtime.store.db import connect, transaction
@@ -53,24 +54,7 @@ def owner_alive(owner: str | None) -> bool:
     host, _, pid_text = owner.rpartition(":")
     if host != socket.gethostname() or not pid_text.isdigit():
         return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return _not_zombie(pid)
-
-
-def _not_zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+    return pid_alive(int(pid_text))
 
 
 @dataclass(frozen=True)
