@@ -3,7 +3,6 @@ set is applied once per idempotency key, whatever happens around it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,6 @@ FIELDS = [
     RecordField(name="status", type=FieldType.enum, values=["open", "closed"]),
     RecordField(name="refund", type=FieldType.number),
 ]
-
-Opener = Callable[[], Connector]
 
 
 @pytest.fixture(params=["sqlite", "csv", "jsonl", "webhook"])
