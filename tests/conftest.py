@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
+import keyring.backends.fail
 import pytest
+from memory_keyring import MemoryKeyring
 
 from paths import TEMPLATES
 
@@ -18,6 +22,25 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory,
     """Every test gets its own JUNCTION_HOME unless it passes --home explicitly."""
     monkeypatch.setenv("JUNCTION_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("JUNCTION_FAULT", raising=False)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The OS keyring replaced, for one test, by a dictionary in this process."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """The keyring a headless Linux box has: none (every call fails)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture

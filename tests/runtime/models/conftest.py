@@ -5,10 +5,8 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 
-import keyring
-import keyring.backends.fail
 import pytest
-from model_support import FakeOllama, MemoryKeyring
+from model_support import FakeOllama
 from pytest_httpserver import HTTPServer
 
 from runtime.models import registry
@@ -29,23 +27,6 @@ def closed_port() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
