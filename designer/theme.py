@@ -10,6 +10,7 @@ import functools
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QWidget
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
 
@@ -62,6 +63,17 @@ def css_rgba(color: QColor | str, alpha: int) -> str:
     """A colour with transparency for style sheets (which read #AARRGGBB unreliably)."""
     c = QColor(color)
     return f"rgba({c.red()}, {c.green()}, {c.blue()}, {alpha})"
+
+
+CARD_BACKGROUND = "#FCFCFD"
+
+
+def style_as_card(widget: QWidget, object_name: str) -> None:
+    """The soft bordered card every repeated group in the property panel sits in (a case
+    field, an option, a comparison, a nested setting)."""
+    widget.setObjectName(object_name)
+    widget.setStyleSheet(f"#{object_name} {{ background: {CARD_BACKGROUND}; border: 1px "
+                         f"solid {LINE_SOFT}; border-radius: 8px; }}")
 
 
 @functools.lru_cache(maxsize=64)

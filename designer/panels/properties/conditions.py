@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer import theme
 from designer.panels.properties.editors import FieldEditor, shrinkable
 from designer.panels.properties.record_values import parse_value
 from runtime.api import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
@@ -61,9 +62,7 @@ class ComparisonRow(QFrame):
     def __init__(self, builder: ConditionBuilder) -> None:
         super().__init__()
         self.builder = builder
-        self.setObjectName("comparison")
-        self.setStyleSheet("#comparison { background: #FCFCFD; border: 1px solid #EAECF0;"
-                           " border-radius: 8px; }")
+        theme.style_as_card(self, "comparison")
         column = QVBoxLayout(self)
         column.setContentsMargins(8, 6, 8, 6)
         column.setSpacing(4)

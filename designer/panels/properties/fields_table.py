@@ -28,9 +28,7 @@ class FieldCard(QFrame):
     def __init__(self, kind: str, on_change, on_remove) -> None:
         super().__init__()
         self.kind = kind
-        self.setObjectName("fieldCard")
-        self.setStyleSheet(f"#fieldCard {{ background: #FCFCFD; border: 1px solid "
-                           f"{theme.LINE_SOFT}; border-radius: 8px; }}")
+        theme.style_as_card(self, "fieldCard")
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 6, 8, 8)
         grid.setVerticalSpacing(4)

@@ -22,9 +22,7 @@ TOGGLE_TEXT = {"HumanTimeout": "Use a time limit"}
 
 def _frame() -> QFrame:
     frame = QFrame()
-    frame.setObjectName("nestedFrame")
-    frame.setStyleSheet(f"#nestedFrame {{ background: #FCFCFD; border: 1px solid "
-                        f"{theme.LINE_SOFT}; border-radius: 8px; }}")
+    theme.style_as_card(frame, "nestedFrame")
     return frame
 
 

@@ -27,9 +27,7 @@ from designer.panels.properties.editors import FieldEditor
 class OptionCard(QFrame):
     def __init__(self, on_change, on_remove) -> None:
         super().__init__()
-        self.setObjectName("optionCard")
-        self.setStyleSheet(f"#optionCard {{ background: #FCFCFD; border: 1px solid "
-                           f"{theme.LINE_SOFT}; border-radius: 8px; }}")
+        theme.style_as_card(self, "optionCard")
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 6, 8, 8)
         grid.setVerticalSpacing(4)
