@@ -24,7 +24,6 @@ from runtime.engine.events import (
 )
 from runtime.engine.plan import compile_plan
 from runtime.engine.runner import Engine
-from runtime.engine.states import RunStatus
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
 from runtime.flow.conditions import Condition, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
@@ -34,6 +33,7 @@ from runtime.flow.validate import validate_flow
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
 from runtime.processes import pid_alive
 from runtime.store.runs import RunRow, RunStore, StepRow, TaskRow
+from runtime.store.states import RunStatus
 from runtime.workspace import database_path, home_dir
 
 

@@ -26,7 +26,6 @@ from runtime.engine.effects import Blocked, Effects
 from runtime.engine.faults import FaultPlan
 from runtime.engine.handoff import build_packet
 from runtime.engine.plan import Plan, compile_plan, stage_for
-from runtime.engine.states import RunStatus
 from runtime.engine.steps import Handoff, MissingData, StepContext, StepOutcome, execute
 from runtime.errors import InputError, JunctionError
 from runtime.flow.loader import LoadedFlow, parse_flow
@@ -43,6 +42,7 @@ from runtime.guardrails.policy import Verdict
 from runtime.models import registry
 from runtime.models.base import ModelProvider, ModelUnavailable, OutputInvalid
 from runtime.store.runs import NewStep, RunRow, RunStore, StepRow, TaskRow, now
+from runtime.store.states import RunStatus
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from runtime.engine.states import RunStatus, check_move
 from runtime.errors import ConflictError, NotFoundError
 from runtime.processes import pid_alive
 from runtime.store import audit
 from runtime.store.audit import Entry, step_entries, task_entry
 from runtime.store.db import connect, transaction
+from runtime.store.states import RunStatus, check_move
 
 
 def now() -> str:

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runtime.api import RunStatus, RunStore
-from runtime.engine.states import TERMINAL, TRANSITIONS, check_move
 from runtime.errors import IllegalTransition
+from runtime.store.states import TERMINAL, TRANSITIONS, check_move
 
 LEGAL = {
     ("queued", "running"), ("queued", "cancelled"),
