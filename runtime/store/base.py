@@ -16,8 +16,8 @@ Words used in the promises:
   the store's write lock for both, so two processes never interleave; of two racing
   calls exactly one wins and the other sees its result.
 
-Every write appends to the hash-chained audit trail in the same transaction. The engine
-writes a step before it does anything with effects (see runtime/engine/runner.py): a
+Writes append what they did to the hash-chained audit trail in the same transaction. The
+engine writes a step before it does anything with effects (see runtime/engine/runner.py): a
 step is committed as `decided` (durable) before its record changes are applied, and
 marked `done` together with the run's next position afterwards.
 """
