@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from runtime.engine.decisions import HumanDecision
+from runtime.connectors.ports import ConnectorTables
+from runtime.connectors.sqlite_tables import open_sqlite_tables
 from runtime.engine.events import (
     Event,
     Observer,
@@ -22,9 +23,9 @@ from runtime.engine.events import (
     StepStarted,
     TaskDecided,
 )
+from runtime.engine.human_decision import HumanDecision
 from runtime.engine.plan import compile_plan
 from runtime.engine.runner import Engine
-from runtime.engine.states import RunStatus
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
 from runtime.flow.conditions import Condition, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
@@ -33,27 +34,35 @@ from runtime.flow.schema import FORMAT_VERSION, Flow
 from runtime.flow.validate import validate_flow
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
 from runtime.processes import pid_alive
-from runtime.store.runs import RunRow, RunStore, StepRow, TaskRow
+from runtime.store.base import RunStore
+from runtime.store.rows import RunCounts, RunPage, RunQuery, RunRow, StepRow, TaskQuery, TaskRow
+from runtime.store.sqlite import SqliteRunStore
+from runtime.store.states import RunStatus
 from runtime.workspace import database_path, home_dir
 
 
 @dataclass
 class Workspace:
-    """One workspace: its folder, its store and an engine over it."""
+    """One workspace: its folder, its store, the connectors' own tables, and an engine
+    over them."""
 
     home: Path
     store: RunStore
+    connectors: ConnectorTables
 
     @classmethod
     def open(cls, home: str | Path | None = None) -> Workspace:
         root = home_dir(home)
-        return cls(root, RunStore(database_path(root)))
+        path = database_path(root)
+        return cls(root, SqliteRunStore(path), open_sqlite_tables(path))
 
     def engine(self, observers: Sequence[Observer] = (),
                decided_by: str = "cli") -> Engine:
-        return Engine(self.store, observers=observers, decided_by=decided_by)
+        return Engine(self.store, self.connectors, observers=observers,
+                      decided_by=decided_by)
 
     def close(self) -> None:
+        self.connectors.close()
         self.store.close()
 
 
@@ -75,16 +84,21 @@ __all__ = [
     "Problem",
     "RecordChanged",
     "RunBlocked",
+    "RunCounts",
     "RunCreated",
     "RunFinished",
+    "RunPage",
+    "RunQuery",
     "RunRow",
     "RunStarted",
     "RunStatus",
     "RunStore",
+    "SqliteRunStore",
     "StepFinished",
     "StepRow",
     "StepStarted",
     "TaskDecided",
+    "TaskQuery",
     "TaskRow",
     "Workspace",
     "assist_messages",

@@ -12,7 +12,7 @@ from typing import Any
 from rich.markup import escape
 
 from runtime.cli.output import out, short_time
-from runtime.store.runs import RunRow, StepRow, TaskRow
+from runtime.store.rows import RunRow, StepRow, TaskRow
 
 
 def print_run(run: RunRow, steps: list[StepRow], tasks: list[TaskRow], *,

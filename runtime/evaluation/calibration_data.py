@@ -29,7 +29,7 @@ from runtime.flow.schema import ClassifyNode
 from runtime.jsonl import read_objects
 from runtime.models import prompts, registry
 from runtime.models.base import OptionSpec
-from runtime.store.runs import RunStore
+from runtime.store.base import RunStore
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,12 @@ from pathlib import Path
 import keyring
 import keyring.backends.fail
 import pytest
-from guard_support import MemoryKeyring
+from memory_keyring import MemoryKeyring
 from pytest_httpserver import HTTPServer
 from webhook_sink import PATH, Sink, webhook_flow
 
 from paths import REPO
 from runtime.api import HumanDecision, RunStatus, Workspace, load_flow
-from runtime.connectors import ledger
-from runtime.store import audit
 
 CASE = {"id": "w-1", "message": "please approve"}
 
@@ -49,9 +47,9 @@ def test_posts_the_change_set_with_its_key_and_token(
     assert post["key"] == f"{run.id}:approve:1" and post["auth"] == "Bearer s3cret"
     assert post["body"] == {"idempotency_key": post["key"], "case_id": "w-1",
                             "changes": {"status": "approved", "note": "sent by junction"}}
-    [row] = [r for r in audit.rows(workspace.store.conn) if r["kind"] == "record.change"]
+    [row] = [r for r in workspace.store.audit_rows() if r["kind"] == "record.change"]
     assert row["actor"].startswith("connector:webhook:") and row["data"]["http_status"] == 200
-    assert "s3cret" not in str(audit.rows(workspace.store.conn))
+    assert "s3cret" not in str(workspace.store.audit_rows())
     assert "s3cret" not in (tmp_path / "webhook.yaml").read_text()
 
 
@@ -96,7 +94,7 @@ def test_a_refusal_writes_nothing_and_resume_sends_the_same_key(
     flow = sink_flow(tmp_path, httpserver, sink)
     run = workspace.engine().start(load_flow(flow), CASE)
     assert run.status is RunStatus.blocked and "HTTP 422" in (run.blocked_reason or "")
-    [entry] = ledger.entries(workspace.store.conn)
+    [entry] = workspace.connectors.ledger.entries()
     assert entry.status == "absent"
     [resumed] = workspace.engine().resume_interrupted()
     assert resumed.status is RunStatus.completed
@@ -121,8 +119,29 @@ def test_an_unknown_outcome_waits_for_a_person(
         task.id, HumanDecision(action="choose", choice=choice))
     assert after.status is RunStatus.completed
     assert len(sink.posts) == posts and len(set(sink.keys())) == 1
-    [entry] = ledger.entries(workspace.store.conn)
+    [entry] = workspace.connectors.ledger.entries()
     assert entry.status == "applied"
+
+
+@pytest.mark.parametrize("choice,posts", [("applied", 1), ("resend", 2)])
+def test_an_answer_survives_a_crash_before_the_run_goes_on(
+        choice: str, posts: int, tmp_path: Path, httpserver: HTTPServer, home: Path) -> None:
+    sink = Sink(deduplicates=False, fail_next=[503])
+    flow = sink_flow(tmp_path, httpserver, sink)
+    first = Workspace.open(home)
+    run = first.engine().start(load_flow(flow), CASE)
+    [task] = first.store.tasks(run_id=run.id)
+    # The decision is committed, then the process dies before the run is continued.
+    first.engine().desk.decide(task.id, HumanDecision(action="choose", choice=choice), "ops")
+    assert first.connectors.ledger.entries()[0].status == "pending"
+    first.close()
+    again = Workspace.open(home)
+    [resumed] = again.engine().resume_interrupted()
+    assert resumed.status is RunStatus.completed
+    assert len(sink.posts) == posts and len(set(sink.keys())) == 1
+    [entry] = again.connectors.ledger.entries()
+    assert entry.status == "applied" and entry.sends == posts
+    again.close()
 
 
 def test_a_redirect_is_not_followed_and_not_taken_for_success(
@@ -191,7 +210,7 @@ def test_crash_after_the_effect_then_resume_gives_one_effect(
     # killed after the ledger said "applied": nothing is sent again; killed between the
     # POST and the ledger: the same key goes again and the server deduplicates it.
     assert len(sink.posts) == (1 if fault == "effect:1" else 2)
-    assert audit.verify(workspace.store.conn).ok
+    assert workspace.store.verify_audit().ok
     workspace.close()
 
 
@@ -219,6 +238,6 @@ def test_crash_after_sending_is_reconciled_by_asking_the_server(
     [run] = workspace.store.runs()
     assert run.status is RunStatus.completed
     assert len(sink.posts) == 1 and len(sink.effects) == 1
-    [entry] = ledger.entries(workspace.store.conn)
+    [entry] = workspace.connectors.ledger.entries()
     assert entry.detail == "reconciled: the change was found"
     workspace.close()

@@ -1,209 +1,51 @@
-"""The run journal: runs, steps and human tasks in the workspace database.
+"""The run store in one SQLite file per workspace (see runtime/store/base.py for the promises).
 
-The engine writes here before it does anything with effects: a step is committed as
-`decided` (with its model output and the changes it allows) before the changes are
-applied, and marked `done` together with the run's next position afterwards. Reopening the
-store after a crash therefore tells exactly where every run stands.
+How the promises are kept here: every verb is one `BEGIN IMMEDIATE` transaction (the
+database's write lock is taken before the first read, so read-modify-write verbs are
+serialised across processes); WAL mode makes every commit survive the process being
+killed; verbs promised *durable* commit with `synchronous=FULL` (an fsync of the WAL).
+The audit rows of a write are appended inside the same transaction.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import socket
 import sqlite3
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from runtime.engine.states import RunStatus, check_move
 from runtime.errors import ConflictError, NotFoundError
-from runtime.processes import pid_alive
-from runtime.store import audit
-from runtime.store.audit import Entry, step_entries, task_entry
+from runtime.sqlite_db import dumps, loads, now
+from runtime.store import sqlite_audit as audit
+from runtime.store.audit import Entry, Verification, step_entries, task_entry
+from runtime.store.base import RunStore
 from runtime.store.db import connect, transaction
+from runtime.store.rows import (
+    JSON_STEP_COLUMNS,
+    RETRYABLE_BLOCKS,
+    NewStep,
+    RunCounts,
+    RunPage,
+    RunQuery,
+    RunRow,
+    StepRow,
+    TaskQuery,
+    TaskRow,
+    new_id,
+    owner_alive,
+    this_process,
+)
+from runtime.store.states import RunStatus, check_move
+
+_RUN_ORDER = {
+    "newest": "created_at DESC, id DESC",
+    "oldest": "created_at, id",
+    "updated": "updated_at DESC, id DESC",
+    "case": "case_id, created_at, id",
+}
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=True)
-
-
-def loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
-
-
-def this_process() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def owner_alive(owner: str | None) -> bool:
-    """Whether the process named by `owner` is still running on this host."""
-    if not owner:
-        return False
-    host, _, pid_text = owner.rpartition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False
-    return pid_alive(int(pid_text))
-
-
-@dataclass(frozen=True)
-class RunRow:
-    id: str
-    flow_sha: str
-    flow_name: str
-    flow_path: str | None
-    case_id: str
-    batch_id: str | None
-    status: RunStatus
-    outcome: str | None
-    autonomy: str | None
-    model_override: str | None
-    current_node: str | None
-    context: dict[str, Any]
-    blocked_reason: str | None
-    error: str | None
-    owner: str | None
-    created_at: str
-    started_at: str | None
-    finished_at: str | None
-    updated_at: str
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> RunRow:
-        data = dict(row)
-        data["status"] = RunStatus(data["status"])
-        data["context"] = loads(data["context"])
-        return cls(**data)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "case_id": self.case_id, "status": self.status.value,
-            "outcome": self.outcome, "flow": self.flow_name, "flow_sha": self.flow_sha,
-            "flow_path": self.flow_path, "batch_id": self.batch_id,
-            "autonomy": self.autonomy, "current_node": self.current_node,
-            "blocked_reason": self.blocked_reason, "error": self.error,
-            "created_at": self.created_at, "started_at": self.started_at,
-            "finished_at": self.finished_at,
-        }
-
-
-# Blocked runs that `junction resume` retries: nothing happened yet, trying again is safe.
-RETRYABLE_BLOCKS = ("model unavailable", "connector unavailable")
-
-JSON_STEP_COLUMNS = ("inputs", "model_call", "output", "decision", "changes", "verdicts")
-
-
-@dataclass(frozen=True)
-class StepRow:
-    id: int
-    run_id: str
-    seq: int
-    node_id: str
-    kind: str
-    visit: int
-    attempt: int
-    status: str
-    autonomy: str | None
-    inputs: Any
-    model_call: Any
-    output: Any
-    decision: Any
-    changes: Any
-    verdicts: Any
-    next_node: str | None
-    error: str | None
-    started_at: str
-    finished_at: str | None
-    duration_ms: float | None
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> StepRow:
-        data = dict(row)
-        for column in JSON_STEP_COLUMNS:
-            data[column] = loads(data[column])
-        return cls(**data)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq, "node": self.node_id, "kind": self.kind, "visit": self.visit,
-            "attempt": self.attempt, "status": self.status, "autonomy": self.autonomy,
-            "inputs": self.inputs, "model_call": self.model_call, "output": self.output,
-            "decision": self.decision, "changes": self.changes, "verdicts": self.verdicts,
-            "next_node": self.next_node, "error": self.error,
-            "started_at": self.started_at, "finished_at": self.finished_at,
-            "duration_ms": self.duration_ms,
-        }
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    id: str
-    run_id: str
-    step_id: int
-    node_id: str
-    status: str
-    reason: str
-    allowed: list[str]
-    packet: dict[str, Any]
-    decision: dict[str, Any] | None
-    decided_by: str | None
-    created_at: str
-    due_at: str | None
-    decided_at: str | None
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> TaskRow:
-        data = dict(row)
-        for column in ("allowed", "packet", "decision"):
-            data[column] = loads(data[column])
-        return cls(**data)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "run_id": self.run_id, "node": self.node_id,
-            "status": self.status, "reason": self.reason, "allowed": self.allowed,
-            "packet": self.packet, "decision": self.decision, "decided_by": self.decided_by,
-            "created_at": self.created_at, "due_at": self.due_at,
-            "decided_at": self.decided_at,
-        }
-
-
-@dataclass(frozen=True)
-class NewStep:
-    """A step about to be journaled."""
-
-    run_id: str
-    node_id: str
-    kind: str
-    visit: int
-    status: str
-    autonomy: str | None = None
-    attempt: int = 1
-    inputs: Any = None
-    model_call: Any = None
-    output: Any = None
-    decision: Any = None
-    changes: Any = None
-    verdicts: Any = None
-    next_node: str | None = None
-    error: str | None = None
-    started_at: str = ""
-    duration_ms: float | None = None
-
-
-class RunStore:
-    """Runs, steps and tasks in one SQLite file (see the module docstring).
+class SqliteRunStore(RunStore):
+    """Runs, steps, tasks and the audit trail in the workspace's SQLite file.
 
     Every write also appends to the audit trail (store/audit.py) inside the same
     transaction: status changes, steps with their model calls and guardrail verdicts,
@@ -212,11 +54,12 @@ class RunStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.conn = connect(path)
+        self.workspace_dir = path.parent
+        self._conn = connect(path)
         self.actor = f"engine@{this_process()}"
 
     def close(self) -> None:
-        self.conn.close()
+        self._conn.close()
 
     # -- runs --------------------------------------------------------------
 
@@ -228,7 +71,7 @@ class RunStore:
         """Insert a queued run; with a batch id, an existing run for the case is returned
         instead (second value False) so a re-run batch never runs a case twice."""
         stamp = now()
-        with transaction(self.conn) as c:
+        with transaction(self._conn) as c:
             if batch_id is not None:
                 row = c.execute("SELECT * FROM runs WHERE batch_id=? AND case_id=?",
                                 (batch_id, case_id)).fetchone()
@@ -251,14 +94,14 @@ class RunStore:
         return self.run(run_id), True
 
     def run(self, run_id: str) -> RunRow:
-        row = self.conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        row = self._conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no run with id '{run_id}'")
         return RunRow.from_row(row)
 
     def find_run(self, prefix: str) -> RunRow:
         """A run by id or unambiguous id prefix."""
-        rows = self.conn.execute("SELECT * FROM runs WHERE id LIKE ? || '%' LIMIT 2",
+        rows = self._conn.execute("SELECT * FROM runs WHERE id LIKE ? || '%' LIMIT 2",
                                  (prefix,)).fetchall()
         if not rows:
             raise NotFoundError(f"no run with id '{prefix}' (see `junction runs`)")
@@ -278,17 +121,39 @@ class RunStore:
         sql += " ORDER BY created_at, id"
         if limit:
             sql = f"SELECT * FROM ({sql} ) ORDER BY created_at DESC, id DESC LIMIT {int(limit)}"
-        return [RunRow.from_row(r) for r in self.conn.execute(sql, args)]
+        return [RunRow.from_row(r) for r in self._conn.execute(sql, args)]
+
+    def query_runs(self, query: RunQuery) -> RunPage:
+        where, args = _run_filters(query)
+        total = int(self._conn.execute(f"SELECT COUNT(*) FROM runs WHERE {where}",
+                                       args).fetchone()[0])
+        rows = self._conn.execute(
+            f"SELECT * FROM runs WHERE {where} ORDER BY {_RUN_ORDER[query.sort]}"
+            " LIMIT ? OFFSET ?", (*args, query.limit, query.offset))
+        return RunPage([RunRow.from_row(r) for r in rows], total, query.offset, query.limit)
+
+    def run_counts(self, *, flow: str | None = None) -> RunCounts:
+        where, args = ("flow_name=?", [flow]) if flow else ("1=1", [])
+        by_status = {r[0]: int(r[1]) for r in self._conn.execute(
+            f"SELECT status, COUNT(*) FROM runs WHERE {where} GROUP BY status", args)}
+        by_outcome = {r[0]: int(r[1]) for r in self._conn.execute(
+            f"SELECT outcome, COUNT(*) FROM runs WHERE {where} AND outcome IS NOT NULL"
+            " GROUP BY outcome", args)}
+        with_tasks, open_tasks = self._conn.execute(
+            "SELECT COUNT(DISTINCT t.run_id), COALESCE(SUM(t.status='open'), 0)"
+            f" FROM tasks t JOIN runs ON runs.id=t.run_id WHERE {where}", args).fetchone()
+        return RunCounts(sum(by_status.values()), by_status, by_outcome,
+                         int(with_tasks), int(open_tasks))
 
     def flow_text(self, sha: str) -> str:
-        row = self.conn.execute("SELECT text FROM flow_snapshots WHERE sha=?", (sha,)).fetchone()
+        row = self._conn.execute("SELECT text FROM flow_snapshots WHERE sha=?", (sha,)).fetchone()
         if row is None:
             raise NotFoundError(f"flow snapshot {sha[:12]} is missing from the store")
         return str(row["text"])
 
     def move(self, run_id: str, target: RunStatus, **fields: Any) -> RunRow:
         """Change a run's status (checked against the state machine) and fields atomically."""
-        with transaction(self.conn) as c:
+        with transaction(self._conn) as c:
             self._move(c, run_id, target, **fields)
         return self.run(run_id)
 
@@ -316,7 +181,7 @@ class RunStore:
 
     def claim(self, run_id: str, *, start_node: str | None = None) -> RunRow:
         """Take a queued, interrupted or resumable blocked run for this process."""
-        with transaction(self.conn) as c:
+        with transaction(self._conn) as c:
             row = c.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no run with id '{run_id}'")
@@ -350,18 +215,18 @@ class RunStore:
     # -- steps -------------------------------------------------------------
 
     def steps(self, run_id: str) -> list[StepRow]:
-        rows = self.conn.execute("SELECT * FROM steps WHERE run_id=? ORDER BY seq", (run_id,))
+        rows = self._conn.execute("SELECT * FROM steps WHERE run_id=? ORDER BY seq", (run_id,))
         return [StepRow.from_row(r) for r in rows]
 
     def step(self, step_id: int) -> StepRow:
-        row = self.conn.execute("SELECT * FROM steps WHERE id=?", (step_id,)).fetchone()
+        row = self._conn.execute("SELECT * FROM steps WHERE id=?", (step_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no step {step_id}")
         return StepRow.from_row(row)
 
     def open_step(self, run_id: str) -> StepRow | None:
         """The step of this run that is decided or blocked but not yet done, if any."""
-        row = self.conn.execute(
+        row = self._conn.execute(
             "SELECT * FROM steps WHERE run_id=? AND status IN ('decided','blocked')"
             " ORDER BY seq DESC LIMIT 1", (run_id,)).fetchone()
         return None if row is None else StepRow.from_row(row)
@@ -384,7 +249,7 @@ class RunStore:
 
     def record_step(self, step: NewStep, *, advance: dict[str, Any] | None = None) -> int:
         """Journal a step; with `advance`, also move the run forward in the same commit."""
-        with transaction(self.conn, durable=step.status == "decided") as c:
+        with transaction(self._conn, durable=step.status == "decided") as c:
             step_id = self._insert_step(c, step)
             if advance is not None:
                 self._update_run(c, step.run_id, {**advance, "updated_at": now()})
@@ -394,7 +259,7 @@ class RunStore:
                     entries: list[Entry] | None = None) -> None:
         """Mark a decided step done and move the run to its next node, atomically (with the
         audit rows of the record change the step made, when given)."""
-        with transaction(self.conn) as c:
+        with transaction(self._conn) as c:
             row = c.execute("SELECT node_id, visit FROM steps WHERE id=?",
                             (step_id,)).fetchone()
             c.execute("UPDATE steps SET status='done', finished_at=? WHERE id=?",
@@ -408,12 +273,15 @@ class RunStore:
                 after={"status": "done", "next_node": advance.get("current_node")})])
 
     def append_audit(self, entries: list[Entry]) -> None:
-        """Audit rows that go with no journal write (a refused edit, an expiry check)."""
-        with transaction(self.conn) as c:
+        with transaction(self._conn) as c:
             audit.append(c, entries)
 
-    def finish_run(self, run_id: str, status: RunStatus, **fields: Any) -> RunRow:
-        return self.move(run_id, status, owner=None, **fields)
+    def audit_rows(self, *, run_id: str | None = None,
+                   limit: int | None = None) -> list[dict[str, Any]]:
+        return audit.rows(self._conn, run_id=run_id, limit=limit)
+
+    def verify_audit(self) -> Verification:
+        return audit.verify(self._conn)
 
     # -- tasks -------------------------------------------------------------
 
@@ -422,7 +290,7 @@ class RunStore:
                         context: dict[str, Any] | None = None) -> tuple[int, str]:
         """Journal a blocked step, open its human task and block the run: one commit."""
         task_id = new_id("t")
-        with transaction(self.conn, durable=True) as c:
+        with transaction(self._conn, durable=True) as c:
             step_id = self._insert_step(c, step)
             c.execute(
                 "INSERT INTO tasks(id, run_id, step_id, node_id, status, reason, allowed, packet,"
@@ -436,9 +304,6 @@ class RunStore:
                        **extra)
         return step_id, task_id
 
-    def block_run(self, run_id: str, reason: str) -> RunRow:
-        return self.move(run_id, RunStatus.blocked, blocked_reason=reason, owner=None)
-
     def tasks(self, *, status: str | None = "open", run_id: str | None = None) -> list[TaskRow]:
         sql, args = "SELECT * FROM tasks WHERE 1=1", []
         if status:
@@ -447,11 +312,28 @@ class RunStore:
         if run_id:
             sql += " AND run_id=?"
             args.append(run_id)
-        rows = self.conn.execute(sql + " ORDER BY created_at, id", args)
+        rows = self._conn.execute(sql + " ORDER BY created_at, id", args)
+        return [TaskRow.from_row(r) for r in rows]
+
+    def query_tasks(self, query: TaskQuery) -> list[TaskRow]:
+        sql, args = ("SELECT t.* FROM tasks t JOIN runs r ON r.id=t.run_id"
+                     " JOIN steps s ON s.id=t.step_id WHERE 1=1", [])
+        for column, value in (("t.status", query.status), ("t.run_id", query.run_id),
+                              ("r.flow_name", query.flow), ("t.node_id", query.node_id)):
+            if value:
+                sql += f" AND {column}=?"
+                args.append(value)
+        if query.assignee:
+            sql += " AND json_extract(s.inputs, '$.assignee')=?"
+            args.append(query.assignee)
+        if query.due_before:
+            sql += " AND t.due_at IS NOT NULL AND t.due_at <= ?"
+            args.append(query.due_before)
+        rows = self._conn.execute(sql + " ORDER BY t.created_at, t.id", args)
         return [TaskRow.from_row(r) for r in rows]
 
     def task(self, task_id: str) -> TaskRow:
-        rows = self.conn.execute("SELECT * FROM tasks WHERE id LIKE ? || '%' LIMIT 2",
+        rows = self._conn.execute("SELECT * FROM tasks WHERE id LIKE ? || '%' LIMIT 2",
                                  (task_id,)).fetchall()
         if not rows:
             raise NotFoundError(f"no task with id '{task_id}' (see `junction tasks`)")
@@ -461,19 +343,16 @@ class RunStore:
 
     def settle_task(self, task_id: str, *, decision: dict[str, Any], decided_by: str,
                     step_update: dict[str, Any], status: str = "decided",
-                    entries: list[Entry] | None = None,
-                    also: Callable[[sqlite3.Connection], None] | None = None,
-                    ) -> tuple[TaskRow, bool]:
+                    entries: list[Entry] | None = None) -> tuple[TaskRow, bool]:
         """Record a decision, turn the blocked step into a decided one and wake the run.
 
         Returns (task, True) when this call decided it. If the task was already decided
         with the same decision, returns (task, False) and changes nothing; a different
         decision raises ConflictError. All inside one IMMEDIATE transaction, so of two
         racing deciders exactly one wins. `status` is "decided" for a person and
-        "timed_out" for an expiry; `also` runs inside the same transaction (e.g. to record
-        what a person said about a change whose outcome was unknown).
+        "timed_out" for an expiry.
         """
-        with transaction(self.conn, durable=True) as c:
+        with transaction(self._conn, durable=True) as c:
             row = c.execute("SELECT * FROM tasks WHERE id=?", (task_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no task with id '{task_id}'")
@@ -499,8 +378,6 @@ class RunStore:
                         "ai": task.packet.get("ai")},
                 after={"task": status, "decision": decision,
                        "record": step_update.get("decision")})])
-            if also is not None:
-                also(c)
             self._move(c, task.run_id, RunStatus.running, blocked_reason=None, owner=None)
         return self.task(task_id), True
 
@@ -509,7 +386,7 @@ class RunStore:
         """Block a run at a step that is already journaled (a record change whose outcome
         is unknown): the step stays as it is, a person decides what happened."""
         task_id = new_id("t")
-        with transaction(self.conn, durable=True) as c:
+        with transaction(self._conn, durable=True) as c:
             row = c.execute("SELECT run_id, node_id FROM steps WHERE id=?",
                             (step_id,)).fetchone()
             if row is None:
@@ -527,14 +404,14 @@ class RunStore:
 
     def due_tasks(self, at: str) -> list[TaskRow]:
         """Open tasks whose due time has passed."""
-        rows = self.conn.execute("SELECT * FROM tasks WHERE status='open' AND due_at IS NOT NULL"
+        rows = self._conn.execute("SELECT * FROM tasks WHERE status='open' AND due_at IS NOT NULL"
                                  " AND due_at <= ? ORDER BY due_at, id", (at,))
         return [TaskRow.from_row(r) for r in rows]
 
     def model_calls(self, run_id: str, node_id: str) -> int:
         """How many model calls (attempts included) a node has made in this run."""
         total = 0
-        for row in self.conn.execute("SELECT model_call FROM steps WHERE run_id=? AND node_id=?"
+        for row in self._conn.execute("SELECT model_call FROM steps WHERE run_id=? AND node_id=?"
                                      " AND model_call IS NOT NULL AND model_call != 'null'",
                                      (run_id, node_id)):
             call = loads(row["model_call"]) or {}
@@ -542,7 +419,7 @@ class RunStore:
         return total
 
     def cancel_run(self, run_id: str, reason: str = "cancelled") -> RunRow:
-        with transaction(self.conn) as c:
+        with transaction(self._conn) as c:
             self._move(c, run_id, RunStatus.cancelled, error=reason, owner=None)
             open_ids = [r["id"] for r in c.execute(
                 "SELECT id FROM tasks WHERE run_id=? AND status='open'", (run_id,))]
@@ -552,6 +429,20 @@ class RunStore:
                                    before={"task": "open"}, after={"task": "cancelled"})
                              for t in open_ids])
         return self.run(run_id)
+
+
+def _run_filters(query: RunQuery) -> tuple[str, list[Any]]:
+    where, args = ["1=1"], []
+    for column, value in (("flow_name", query.flow), ("status", query.status),
+                          ("autonomy", query.stage), ("outcome", query.outcome),
+                          ("batch_id", query.batch_id)):
+        if value:
+            where.append(f"{column}=?")
+            args.append(value)
+    if query.case_search:
+        where.append("instr(lower(case_id), lower(?)) > 0")
+        args.append(query.case_search)
+    return " AND ".join(where), args
 
 
 def _settled_message(task: TaskRow) -> str:

@@ -36,7 +36,7 @@ def connector(request: pytest.FixtureRequest, tmp_path: Path,
         config = ConnectorConfig(kind=request.param, path=f"records.{request.param}")
     else:
         config = ConnectorConfig()
-    return open_connector(config, workspace.store, tmp_path, FIELDS), sink
+    return open_connector(config, workspace.connectors, tmp_path, FIELDS), sink
 
 
 def test_an_unknown_case_has_an_empty_record(connector: tuple[Connector, Sink | None]) -> None:

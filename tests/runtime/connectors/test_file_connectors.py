@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from runtime.api import HumanDecision, RunStatus, Workspace, load_flow
-from runtime.connectors import ledger
 
 
 class SimulatedCrash(BaseException):
@@ -72,14 +71,14 @@ def test_a_crash_after_writing_is_reconciled_not_rewritten(kind: str, review: Pa
     engine.effects.checkpoint = crash
     with pytest.raises(SimulatedCrash):
         engine.start(load_flow(flow), {"id": "c-1", "message": "broken"})
-    [pending] = ledger.entries(workspace.store.conn)
+    [pending] = workspace.connectors.ledger.entries()
     assert pending.status == "pending" and pending.changes == {"refund": 40}
     before = (review / f"records.{kind}").stat().st_mtime_ns
 
     run = workspace.store.runs()[0]
     after = workspace.engine().drive(run.id)
     assert after.status is RunStatus.blocked and after.current_node == "review"
-    [entry] = ledger.entries(workspace.store.conn)
+    [entry] = workspace.connectors.ledger.entries()
     assert entry.status == "applied" and entry.sends == 1
     assert entry.detail == "reconciled: the change was found"
     assert (review / f"records.{kind}").stat().st_mtime_ns == before

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runtime.api import RunStatus, RunStore
-from runtime.engine.states import TERMINAL, TRANSITIONS, check_move
+from runtime.api import RunStatus, SqliteRunStore
 from runtime.errors import IllegalTransition
+from runtime.store.states import TERMINAL, TRANSITIONS, check_move
 
 LEGAL = {
     ("queued", "running"), ("queued", "cancelled"),
@@ -43,7 +43,7 @@ def test_random_move_sequences_only_follow_legal_edges(moves: list[RunStatus]) -
 @given(st.lists(st.sampled_from(list(RunStatus)), min_size=1, max_size=12))
 def test_store_enforces_the_state_machine(tmp_path_factory: pytest.TempPathFactory,
                                           moves: list[RunStatus]) -> None:
-    store = RunStore(Path(tmp_path_factory.mktemp("states")) / "j.db")
+    store = SqliteRunStore(Path(tmp_path_factory.mktemp("states")) / "j.db")
     run, _ = store.create_run(flow_text="x", flow_sha="s", flow_name="f", flow_path=None,
                               case_id="c", context={})
     expected = RunStatus.queued

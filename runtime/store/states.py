@@ -1,4 +1,7 @@
-"""The run state machine. Illegal transitions raise; terminal states never change."""
+"""The run state machine (below the store, which enforces it; the engine drives it).
+
+Illegal transitions raise; terminal states never change.
+"""
 
 from __future__ import annotations
 

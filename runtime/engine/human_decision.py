@@ -1,4 +1,4 @@
-"""Turning a person's decision on a human task into the step's final outcome.
+"""Turning a person's decision on a human task into the step's final outcome (pure: no store).
 
 Edited values pass the same type checks and limits as the AI's (a person cannot slip an
 out-of-range value past a guardrail either), only the fields the task offered for editing
