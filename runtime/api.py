@@ -24,14 +24,42 @@ from runtime.engine.events import (
 )
 from runtime.engine.plan import compile_plan
 from runtime.engine.runner import Engine
+from runtime.engine.steps import register_executor, unregister_executor
 from runtime.engine.states import RunStatus
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
 from runtime.flow.conditions import Condition, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
-from runtime.flow.schema import FORMAT_VERSION, Flow
+from runtime.flow.schema import (
+    FORMAT_VERSION,
+    ActionNode,
+    AINodeBase,
+    AnyNode,
+    AssistNode,
+    ClassifyNode,
+    DecisionNode,
+    Edge,
+    EndNode,
+    EnforceNode,
+    FieldType,
+    Flow,
+    Guardrails,
+    HumanNode,
+    Option,
+    Permission,
+    RecordField,
+    StartNode,
+)
 from runtime.flow.validate import validate_flow
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
+from runtime.nodes.references import renamed_ref, rewrite_references
+from runtime.nodes.registry import key_of as node_type_key
+from runtime.nodes.registry import node_types
+from runtime.nodes.registry import register as register_node_type
+from runtime.nodes.registry import spec as node_type
+from runtime.nodes.registry import spec_for as node_type_of
+from runtime.nodes.registry import unregister as unregister_node_type
+from runtime.nodes.spec import NodeSpec
 from runtime.processes import pid_alive
 from runtime.store.runs import RunRow, RunStore, StepRow, TaskRow
 from runtime.workspace import database_path, home_dir
@@ -60,6 +88,33 @@ class Workspace:
 __all__ = [
     "FORMAT_VERSION",
     "OPS_BY_TYPE",
+    "AINodeBase",
+    "ActionNode",
+    "AnyNode",
+    "AssistNode",
+    "ClassifyNode",
+    "DecisionNode",
+    "Edge",
+    "EndNode",
+    "EnforceNode",
+    "FieldType",
+    "Guardrails",
+    "HumanNode",
+    "NodeSpec",
+    "Option",
+    "Permission",
+    "RecordField",
+    "StartNode",
+    "node_type",
+    "node_type_key",
+    "node_type_of",
+    "node_types",
+    "register_executor",
+    "register_node_type",
+    "renamed_ref",
+    "rewrite_references",
+    "unregister_executor",
+    "unregister_node_type",
     "Condition",
     "ConflictError",
     "Engine",
