@@ -27,7 +27,7 @@ from runtime.engine.runner import Engine
 from runtime.engine.steps import register_executor, unregister_executor
 from runtime.engine.states import RunStatus
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
-from runtime.flow.conditions import Condition, describe, evaluate
+from runtime.flow.conditions import Compare, Condition, Op, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
 from runtime.flow.schema import (
@@ -92,6 +92,7 @@ __all__ = [
     "ActionNode",
     "AnyNode",
     "AssistNode",
+    "Compare",
     "ClassifyNode",
     "DecisionNode",
     "Edge",
@@ -101,6 +102,7 @@ __all__ = [
     "Guardrails",
     "HumanNode",
     "NodeSpec",
+    "Op",
     "Option",
     "Permission",
     "RecordField",

@@ -35,12 +35,17 @@ def human_outputs(node: HumanNode) -> list[FieldInfo]:
                       "what the person decided")]
 
 
+def human_labels(node: HumanNode) -> list[str]:
+    """Each decision, and the time limit's branch: the `on` labels its edges may carry."""
+    return [*node.decisions, *([node.timeout.on] if node.timeout else [])]
+
+
 def check_human(node: HumanNode, ctx: CheckContext) -> Iterator[Problem]:
     out = ctx.outgoing(node.id)
     if not node.decisions:
         yield Problem("a human node must declare its decisions (e.g. approve, reject)",
                       node=node.id)
-    labels = set(node.decisions) | ({node.timeout.on} if node.timeout else set())
+    labels = set(human_labels(node))
     for edge in out:
         if edge.on is not None and edge.on not in labels:
             yield Problem(f"edge to '{edge.target}' is labelled '{edge.on}', which is not one "
@@ -61,4 +66,4 @@ def check_human(node: HumanNode, ctx: CheckContext) -> Iterator[Problem]:
 
 
 SPEC = NodeSpec(key="human", model=HumanNode, outputs=human_outputs, checks=check_human,
-                branching="labels")
+                branching="labels", labels=human_labels)

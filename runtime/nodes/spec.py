@@ -57,6 +57,10 @@ def _no_checks(node: Any, ctx: CheckContext) -> Iterable[Problem]:
     return ()
 
 
+def _no_labels(node: Any) -> list[str]:
+    return []
+
+
 @dataclass(frozen=True, kw_only=True)
 class NodeSpec:
     """One node kind. Keyword arguments only, so a new attribute breaks nobody."""
@@ -67,6 +71,7 @@ class NodeSpec:
     checks: Callable[[Any, CheckContext], Iterable[Problem]] = _no_checks
     references: Sequence[str] = ()  # fields whose values are `node.output` references
     branching: Branching = "single"  # conditions: decisions; labels: `on` per outcome
+    labels: Callable[[Any], list[str]] = _no_labels  # the `on` labels a "labels" kind follows
     unique: bool = False  # at most one per flow (the start)
 
     @property

@@ -15,18 +15,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer import theme
+from designer import nodes, theme
 from designer.canvas.glyphs import glyph_icon
 from designer.canvas.presentation import edge_look
 from designer.document.model import FlowDocument
-from designer.registry import NodeDescription
+from designer.nodes import NodeRecord
 from runtime.api import (
+    AssistNode,
+    ClassifyNode,
+    EnforceNode,
     Flow,
+    Permission,
     assist_messages,
     classify_messages,
     enforce_messages,
 )
-from runtime.flow.schema import AssistNode, ClassifyNode, EnforceNode, Permission
 
 SAMPLE_CASE = "«the case fields this step reads»"
 
@@ -60,9 +63,8 @@ class KindHeader(QWidget):
         self.title.setText(title)
         self.summary.setText(summary)
 
-    def show_kind(self, kind: NodeDescription) -> None:
-        title = f"AI · {kind.title}" if kind.kind == "ai" else kind.title
-        self._set(kind.key, theme.ACCENTS[kind.key], title, kind.summary)
+    def show_kind(self, kind: NodeRecord) -> None:
+        self._set(kind.glyph, kind.accent, kind.display_name, kind.summary)
 
     def show_flow(self, flow: Flow) -> None:
         count = len(flow.nodes)
@@ -71,7 +73,7 @@ class KindHeader(QWidget):
                   "a step on the canvas to edit it.")
 
     def show_edge(self) -> None:
-        self._set("decision", theme.ACCENTS["decision"], "Connection",
+        self._set("decision", nodes.record("decision").accent, "Connection",
                   "When a run takes this path.")
 
     def show_many(self, count: int) -> None:
