@@ -11,7 +11,7 @@ registered.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, Tag, model_validator
 from pydantic.fields import FieldInfo
@@ -84,7 +84,7 @@ def node_union() -> Any:
     members: list[Any] = []
     for kind in registry.kinds():
         specs = [s for s in registry.node_types() if s.kind == kind]
-        if specs[0].role is None:
+        if len(specs) == 1:  # a kind without roles (or with a single one)
             members.append(Annotated[specs[0].model, Tag(kind)])
             continue
         names = ", ".join(s.role or "" for s in specs)
@@ -92,7 +92,7 @@ def node_union() -> Any:
             Union[tuple(Annotated[s.model, Tag(s.role or "")] for s in specs)],
             Discriminator(_discriminator("role"), custom_error_type="unknown_role",
                           custom_error_message=f"an {kind} node's role must be one of: {names}"),
-        ] if len(specs) > 1 else Annotated[specs[0].model, Tag(specs[0].role or "")]
+        ]
         members.append(Annotated[by_role, Tag(kind)])
     kinds = ", ".join(registry.kinds())
     return Annotated[
@@ -102,12 +102,15 @@ def node_union() -> Any:
     ]
 
 
-Node = node_union()
-
 AnyNode = (
     StartNode | EndNode | ClassifyNode | AssistNode | EnforceNode | DecisionNode
     | HumanNode | ActionNode
 )
+
+if TYPE_CHECKING:
+    Node = AnyNode  # the built-in kinds, for type checkers
+else:
+    Node = node_union()
 
 
 class Edge(Strict):
@@ -187,10 +190,8 @@ class Flow(Strict):
 def _rebuild_node_union() -> None:
     """Re-derive `Flow.nodes` after a kind was registered or removed (pydantic fixes a
     model's fields at class creation, so the field is replaced and the model rebuilt)."""
-    global Node
-    Node = node_union()
     Flow.__pydantic_fields__["nodes"] = FieldInfo.from_annotated_attribute(
-        list[Node], Field(default_factory=list))  # type: ignore[valid-type]
+        list[node_union()], Field(default_factory=list))  # type: ignore[misc]
     Flow.model_rebuild(force=True)
 
 
