@@ -3,7 +3,7 @@
 Everything the designer shows differently per kind is written here, in one keyword-only
 record: the words (title, category, summary, blurb), the id a new step gets, its default
 values, its glyph and accent colour, its shape on the canvas, the rows of its property
-form, and the caption, badges and facts its card shows. The palette, the canvas, the
+form, the caption, badges and facts its card shows, and for AI roles the prompt preview. The palette, the canvas, the
 property panel and the editor read only these records, so a new kind is its runtime
 spec, its executor and one record here (and a glyph painter if none of the existing
 glyphs fits). A kind the runtime knows but this module does not is still shown — with a
@@ -27,6 +27,9 @@ from runtime.api import (
     NodeSpec,
     Option,
     Permission,
+    assist_messages,
+    classify_messages,
+    enforce_messages,
     node_type,
     node_type_key,
     node_types,
@@ -82,6 +85,7 @@ class NodeRecord:
     badges: Callable[[Any, Flow], list[Badge]] = _no_badges
     facts: Callable[[Any], list[str]] = _no_facts  # extra tooltip lines
     untitled: Callable[[Any], str] | None = None  # what an untitled step shows
+    prompt: Callable[[Any, Flow, str], list[Any]] | None = None  # messages a model is sent
     palette: bool = True  # offered in the palette (a fallback record is not)
     problems: tuple[str, ...] = field(default=())  # shown on every step of this kind
 
@@ -175,6 +179,21 @@ def _human_badges(node: Any, header: Flow) -> list[Badge]:
     return [Badge(d, "neutral") for d in node.decisions]
 
 
+def _classify_prompt(node: Any, flow: Flow, case: str) -> list[Any]:
+    return classify_messages(node, case)
+
+
+def _assist_prompt(node: Any, flow: Flow, case: str) -> list[Any]:
+    knowledge = (["«the best-matching paragraphs of " + ", ".join(node.knowledge) + "»"]
+                 if node.knowledge else [])
+    return assist_messages(node, case, knowledge)
+
+
+def _enforce_prompt(node: Any, flow: Flow, case: str) -> list[Any]:
+    fields = [n for n, p in node.guardrails.fields.items() if p is not Permission.deny]
+    return enforce_messages(node, flow, case, fields)
+
+
 def _end_title(node: Any) -> str:
     return str(node.outcome).replace("_", " ").capitalize()
 
@@ -212,7 +231,7 @@ NODE_RECORDS: tuple[NodeRecord, ...] = (
         rows=(*COMMON_HEAD, "question", "options", "input", "instructions", "method",
               "embedding_model", "temperature", *AI_TAIL, *COMMON_TAIL),
         guardrail_rows=("bands", "fallback", "confirm", *RAIL_TAIL),
-        caption=_ai_caption, badges=_classify_badges),
+        caption=_ai_caption, badges=_classify_badges, prompt=_classify_prompt),
     NodeRecord(
         key="ai.assist", title="Assist", category="AI steps",
         summary="Drafts a reply or next steps from your knowledge files for a person to "
@@ -223,7 +242,7 @@ NODE_RECORDS: tuple[NodeRecord, ...] = (
         rows=(*COMMON_HEAD, "instructions", "input", "knowledge", "max_words", *AI_TAIL,
               *COMMON_TAIL),
         guardrail_rows=RAIL_TAIL,
-        caption=_ai_caption, badges=_assist_badges),
+        caption=_ai_caption, badges=_assist_badges, prompt=_assist_prompt),
     NodeRecord(
         key="ai.enforce", title="Enforce", category="AI steps",
         summary="Proposes changes to the record; guardrails decide what goes through and "
@@ -233,7 +252,7 @@ NODE_RECORDS: tuple[NodeRecord, ...] = (
         defaults=lambda: {"title": "Update the record"},
         rows=(*COMMON_HEAD, "instructions", "input", *AI_TAIL, *COMMON_TAIL),
         guardrail_rows=(("fields", "limits"), "bands", "fallback", "confirm", *RAIL_TAIL),
-        caption=_ai_caption, badges=_enforce_badges),
+        caption=_ai_caption, badges=_enforce_badges, prompt=_enforce_prompt),
     NodeRecord(
         key="decision", title="Decision", category="Decisions and people",
         summary="Chooses a path with conditions on the case and earlier answers; always "

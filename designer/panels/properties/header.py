@@ -20,16 +20,7 @@ from designer.canvas.glyphs import glyph_icon
 from designer.canvas.presentation import edge_look
 from designer.document.model import FlowDocument
 from designer.nodes import NodeRecord
-from runtime.api import (
-    AssistNode,
-    ClassifyNode,
-    EnforceNode,
-    Flow,
-    Permission,
-    assist_messages,
-    classify_messages,
-    enforce_messages,
-)
+from runtime.api import Flow
 
 SAMPLE_CASE = "«the case fields this step reads»"
 
@@ -160,15 +151,9 @@ class PromptPreview(QWidget):
 
 
 def preview_text(node: Any, flow: Flow) -> str:
-    if isinstance(node, ClassifyNode):
-        messages = classify_messages(node, SAMPLE_CASE)
-    elif isinstance(node, EnforceNode):
-        fields = [n for n, p in node.guardrails.fields.items() if p is not Permission.deny]
-        messages = enforce_messages(node, flow, SAMPLE_CASE, fields)
-    elif isinstance(node, AssistNode):
-        messages = assist_messages(node, SAMPLE_CASE, ["«the best-matching paragraphs of "
-                                                       + ", ".join(node.knowledge) + "»"]
-                                   if node.knowledge else [])
-    else:
+    """The prompt the node's kind sends (its record's `prompt`), with a placeholder case."""
+    prompt = nodes.record_for(node).prompt
+    if prompt is None:
         return ""
+    messages = prompt(node, flow, SAMPLE_CASE)
     return "\n\n".join(f"— {m.role.upper()} —\n{m.content}" for m in messages)

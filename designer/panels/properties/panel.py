@@ -129,7 +129,7 @@ class PropertyPanel(QScrollArea):
         if kind.spec.branching == "conditions":
             self.branches.show_branches(doc, node_id)
             self.branches.show()
-        if kind.is_ai:
+        if kind.prompt is not None:
             self.preview.show_node(node, flow)
             self.preview.show()
 
