@@ -38,7 +38,6 @@ from runtime.guardrails.policy import (
     route_classification,
 )
 from runtime.models import prompts
-from runtime.nodes import registry as node_registry
 from runtime.models.base import (
     ChooseRequest,
     DraftRequest,
@@ -46,6 +45,7 @@ from runtime.models.base import (
     ModelProvider,
     OptionSpec,
 )
+from runtime.nodes import registry as node_registry
 
 
 @dataclass

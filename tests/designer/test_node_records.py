@@ -41,7 +41,7 @@ def test_every_runtime_node_type_has_a_record_with_a_glyph(qapp) -> None:
     from designer.canvas.glyphs import GLYPHS
 
     assert nodes.missing_records() == []
-    assert [r.key for r in nodes.records()] == [s.key for s in node_types()]
+    assert {r.key for r in nodes.records()} == {s.key for s in node_types()}
     for record in nodes.records():
         assert record.glyph in GLYPHS, record.key
         assert record.category in nodes.CATEGORIES, record.key
