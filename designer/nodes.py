@@ -3,11 +3,11 @@
 Everything the designer shows differently per kind is written here, in one keyword-only
 record: the words (title, category, summary, blurb), the id a new step gets, its default
 values, its glyph and accent colour, its shape on the canvas, the rows of its property
-form, the caption, badges and facts its card shows, and for AI roles the prompt preview. The palette, the canvas, the
-property panel and the editor read only these records, so a new kind is its runtime
-spec, its executor and one record here (and a glyph painter if none of the existing
-glyphs fits). A kind the runtime knows but this module does not is still shown — with a
-plain look and a problem saying so — never dropped from the canvas.
+form, the caption, badges and facts its card shows, and for AI roles the prompt preview.
+The palette, the canvas, the property panel and the editor read only these records, so a
+new kind is its runtime spec, its executor and one record here (and a glyph painter if
+none of the existing glyphs fits). A kind the runtime knows but this module does not is
+still shown — with a plain look and a problem saying so — never dropped from the canvas.
 
 Pure Python: no Qt, so the records can be tested and reviewed on their own.
 """

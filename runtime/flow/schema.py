@@ -88,7 +88,7 @@ def node_union() -> Any:
             members.append(Annotated[specs[0].model, Tag(kind)])
             continue
         names = ", ".join(s.role or "" for s in specs)
-        by_role = Annotated[
+        by_role: Any = Annotated[
             Union[tuple(Annotated[s.model, Tag(s.role or "")] for s in specs)],
             Discriminator(_discriminator("role"), custom_error_type="unknown_role",
                           custom_error_message=f"an {kind} node's role must be one of: {names}"),
@@ -190,12 +190,23 @@ class Flow(Strict):
 def _rebuild_node_union() -> None:
     """Re-derive `Flow.nodes` after a kind was registered or removed (pydantic fixes a
     model's fields at class creation, so the field is replaced and the model rebuilt)."""
+    item: Any = node_union()
     Flow.__pydantic_fields__["nodes"] = FieldInfo.from_annotated_attribute(
-        list[node_union()], Field(default_factory=list))  # type: ignore[misc]
+        list[item], Field(default_factory=list))
     Flow.model_rebuild(force=True)
 
 
 registry.on_change(_rebuild_node_union)
+
+
+__all__ = [  # the node models and their vocabulary live in runtime.nodes; read here too
+    "FORMAT_VERSION", "AINodeBase", "ActionNode", "AnyNode", "AssistNode", "AutonomyStage",
+    "Bands", "CaseField", "ClassifyNode", "Connector", "DecisionNode", "Edge", "EndNode",
+    "EnforceNode", "FieldSpec", "FieldType", "Flow", "Guardrails", "HumanNode",
+    "HumanTimeout", "Identifier", "Limit", "Node", "NodeBase", "NodeId", "Option",
+    "Permission", "Position", "RecordField", "StartNode", "Strict", "node_kind_label",
+    "node_union",
+]
 
 
 def node_kind_label(node: Any) -> str:

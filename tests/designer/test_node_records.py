@@ -73,7 +73,8 @@ def test_a_kind_with_its_record_shows_in_the_palette_canvas_and_panel(window, tm
     from designer.panels.palette import PaletteWidget
 
     palette = PaletteWidget()
-    assert "tag" in palette.keys()
+    offered = palette.keys()
+    assert "tag" in offered
     palette.deleteLater()
     path = tmp_path / "tagging.yaml"
     path.write_text(TAG_FLOW, encoding="utf-8")
