@@ -27,7 +27,7 @@ from runtime.engine.runner import Engine
 from runtime.engine.states import RunStatus
 from runtime.engine.steps import register_executor, unregister_executor
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
-from runtime.flow.conditions import Compare, Condition, Op, describe, evaluate
+from runtime.flow.conditions import AllOf, AnyOf, Compare, Condition, Op, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
 from runtime.flow.schema import (
@@ -90,7 +90,9 @@ __all__ = [
     "OPS_BY_TYPE",
     "AINodeBase",
     "ActionNode",
+    "AllOf",
     "AnyNode",
+    "AnyOf",
     "AssistNode",
     "ClassifyNode",
     "Compare",
