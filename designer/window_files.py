@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from designer import registry
+from designer import nodes
 from designer.document.errors import DocumentError
 from designer.templates import TemplateCopyError, TemplateInfo, copy_template
 from runtime.api import FlowError
@@ -47,7 +47,7 @@ def start_from(window: MainWindow, template: object) -> None:
         window.show_canvas()
         return
     assert isinstance(template, TemplateInfo)
-    suggested = _free_name(window.app.settings.new_flows_folder / registry.slug(template.name)
+    suggested = _free_name(window.app.settings.new_flows_folder / nodes.slug(template.name)
                            / "flow.yaml")
     destination = window.app.prompter.save_path(window, suggested)
     if destination is None:
@@ -105,7 +105,7 @@ def save(window: MainWindow) -> bool:
 def save_as(window: MainWindow) -> bool:
     session = window.session
     suggested = session.path or (window.app.settings.new_flows_folder
-                                 / f"{registry.slug(session.document.header.name)}.yaml")
+                                 / f"{nodes.slug(session.document.header.name)}.yaml")
     path = window.app.prompter.save_path(window, suggested)
     return _write(window, path) if path is not None else False
 

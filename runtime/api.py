@@ -26,13 +26,41 @@ from runtime.engine.events import (
 from runtime.engine.human_decision import HumanDecision
 from runtime.engine.plan import compile_plan
 from runtime.engine.runner import Engine
+from runtime.engine.steps import register_executor, unregister_executor
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
-from runtime.flow.conditions import Condition, describe, evaluate
+from runtime.flow.conditions import AllOf, AnyOf, Compare, Condition, Op, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
-from runtime.flow.schema import FORMAT_VERSION, Flow
+from runtime.flow.schema import (
+    FORMAT_VERSION,
+    ActionNode,
+    AINodeBase,
+    AnyNode,
+    AssistNode,
+    ClassifyNode,
+    DecisionNode,
+    Edge,
+    EndNode,
+    EnforceNode,
+    FieldType,
+    Flow,
+    Guardrails,
+    HumanNode,
+    Option,
+    Permission,
+    RecordField,
+    StartNode,
+)
 from runtime.flow.validate import validate_flow
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
+from runtime.nodes.references import renamed_ref, rewrite_references
+from runtime.nodes.registry import key_of as node_type_key
+from runtime.nodes.registry import node_types
+from runtime.nodes.registry import register as register_node_type
+from runtime.nodes.registry import spec as node_type
+from runtime.nodes.registry import spec_for as node_type_of
+from runtime.nodes.registry import unregister as unregister_node_type
+from runtime.nodes.spec import NodeSpec
 from runtime.processes import pid_alive
 from runtime.store.base import RunStore
 from runtime.store.rows import RunCounts, RunPage, RunQuery, RunRow, StepRow, TaskQuery, TaskRow
@@ -69,20 +97,40 @@ class Workspace:
 __all__ = [
     "FORMAT_VERSION",
     "OPS_BY_TYPE",
+    "AINodeBase",
+    "ActionNode",
+    "AllOf",
+    "AnyNode",
+    "AnyOf",
+    "AssistNode",
+    "ClassifyNode",
+    "Compare",
     "Condition",
     "ConflictError",
+    "DecisionNode",
+    "Edge",
+    "EndNode",
+    "EnforceNode",
     "Engine",
     "Event",
     "FieldInfo",
+    "FieldType",
     "Flow",
     "FlowError",
+    "Guardrails",
     "HumanDecision",
+    "HumanNode",
     "InputError",
     "JunctionError",
     "LoadedFlow",
+    "NodeSpec",
     "Observer",
+    "Op",
+    "Option",
+    "Permission",
     "Problem",
     "RecordChanged",
+    "RecordField",
     "RunBlocked",
     "RunCounts",
     "RunCreated",
@@ -94,6 +142,7 @@ __all__ = [
     "RunStatus",
     "RunStore",
     "SqliteRunStore",
+    "StartNode",
     "StepFinished",
     "StepRow",
     "StepStarted",
@@ -112,8 +161,18 @@ __all__ = [
     "field_catalog",
     "home_dir",
     "load_flow",
+    "node_type",
+    "node_type_key",
+    "node_type_of",
+    "node_types",
     "parse_flow",
     "pid_alive",
+    "register_executor",
+    "register_node_type",
+    "renamed_ref",
+    "rewrite_references",
     "save_flow",
+    "unregister_executor",
+    "unregister_node_type",
     "validate_flow",
 ]
