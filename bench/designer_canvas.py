@@ -105,11 +105,11 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from designer import theme
-    from designer.app import DesignerApp
+    from designer.app.application import DesignerApp
     from designer.canvas.scene import FlowScene
     from designer.canvas.view import FlowView
-    from designer.session import FlowSession
-    from designer.settings import DesignerSettings
+    from designer.app.session import FlowSession
+    from designer.app.settings import DesignerSettings
     from runtime.api import load_flow, validate_flow
 
     app = QApplication.instance() or QApplication([])

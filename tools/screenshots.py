@@ -39,9 +39,9 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from designer import theme
-    from designer.app import DesignerApp
-    from designer.settings import DesignerSettings, default_templates_folder
-    from designer.startpage import NewFlowDialog
+    from designer.app.application import DesignerApp
+    from designer.app.settings import DesignerSettings, default_templates_folder
+    from designer.app.startpage import NewFlowDialog
 
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")

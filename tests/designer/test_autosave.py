@@ -10,15 +10,15 @@ import subprocess
 import sys
 import textwrap
 
-from designer.autosave import leftovers
+from designer.app.autosave import leftovers
 from runtime.api import load_flow
 
 CRASHING_EDITOR = textwrap.dedent("""
     import os, signal, sys, time
     from pathlib import Path
     from PySide6.QtWidgets import QApplication
-    from designer.autosave import Autosaver
-    from designer.session import FlowSession
+    from designer.app.autosave import Autosaver
+    from designer.app.session import FlowSession
 
     app = QApplication([])
     session = FlowSession()

@@ -20,7 +20,7 @@ from designer.panels.properties.editors import TextEditor
 from designer.panels.properties.form import FormContext, FormRow, ModelForm
 from designer.panels.properties.header import BranchList, KindHeader, PromptPreview
 from designer.panels.properties.texts import FLOW_ROWS, NODE_ROWS, rows_for
-from designer.session import FlowSession
+from designer.app.session import FlowSession
 from runtime.api import Flow
 from runtime.flow.schema import AINodeBase, DecisionNode
 

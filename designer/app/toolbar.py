@@ -24,7 +24,7 @@ from designer import theme
 from designer.canvas.glyphs import glyph_icon
 from designer.document.errors import PropertyError
 from designer.panels.properties.factory import MODEL_SUGGESTIONS
-from designer.session import FlowSession
+from designer.app.session import FlowSession
 
 
 class AutonomySwitch(QWidget):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 
 if TYPE_CHECKING:
-    from designer.mainwindow import MainWindow
+    from designer.app.window import MainWindow
 
 Key = QKeySequence.StandardKey
 

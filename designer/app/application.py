@@ -12,10 +12,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from designer import theme
-from designer.autosave import leftovers
-from designer.mainwindow import MainWindow
-from designer.prompts import DialogPrompter, Prompter
-from designer.settings import DesignerSettings
+from designer.app.autosave import leftovers
+from designer.app.window import MainWindow
+from designer.app.prompts import DialogPrompter, Prompter
+from designer.app.settings import DesignerSettings
 
 
 class DesignerApp:

@@ -58,7 +58,7 @@ class DialogPrompter:
 
     def new_flow(self, parent: QWidget, templates: list) -> tuple[bool, object]:
         """(chosen?, template or None for blank) from the New dialog."""
-        from designer.startpage import NewFlowDialog
+        from designer.app.startpage import NewFlowDialog
 
         dialog = NewFlowDialog(templates, parent)
         try:

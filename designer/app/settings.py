@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from designer.autosave import default_folder
+from designer.app.autosave import default_folder
 
 MAX_RECENT = 8
 

@@ -48,7 +48,7 @@ def preview(flow: Flow, width: int, height: int) -> QPixmap:
     from designer.canvas.scene import FlowScene
     from designer.document.editor import FlowEditor
     from designer.document.model import FlowDocument
-    from designer.session import with_tidy_layout
+    from designer.app.session import with_tidy_layout
 
     ratio = 2  # drawn at double density so it stays crisp on high-DPI screens
     pixmap = QPixmap(width * ratio, height * ratio)

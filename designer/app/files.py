@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from designer import registry
 from designer.document.errors import DocumentError
-from designer.templates import TemplateCopyError, TemplateInfo, copy_template
+from designer.app.templates import TemplateCopyError, TemplateInfo, copy_template
 from runtime.api import FlowError
 
 if TYPE_CHECKING:
-    from designer.mainwindow import MainWindow
+    from designer.app.window import MainWindow
 
 MAX_PROBLEMS_SHOWN = 12
 

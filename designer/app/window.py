@@ -1,7 +1,7 @@
 """The main window: palette, canvas, property panel, problems, toolbar and menus.
 
 It assembles the parts and connects their signals; the editing itself lives in the
-document/editor, the file handling in `FlowSession` and `window_files`, the canvas in
+document/editor, the file handling in `FlowSession` and `files`, the canvas in
 `canvas/`. Each window edits one flow; File ▸ New Window opens another (copy and paste
 work between them through the system clipboard).
 """
@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer import actions, clipboard, theme, window_files
-from designer.autosave import Autosaver
+from designer import theme
+from designer.app import actions, clipboard, files
+from designer.app.autosave import Autosaver
 from designer.canvas.scene import FlowScene
 from designer.canvas.view import FlowView
 from designer.document.errors import DocumentError
@@ -34,14 +35,14 @@ from designer.document.layout import tidy_positions
 from designer.panels.palette import PaletteWidget
 from designer.panels.problems import ProblemsPanel
 from designer.panels.properties.panel import PropertyPanel
-from designer.session import FlowSession
-from designer.startpage import StartPage
-from designer.templates import find_templates
-from designer.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
+from designer.app.session import FlowSession
+from designer.app.startpage import StartPage
+from designer.app.templates import find_templates
+from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
 from runtime.flow.schema import StartNode
 
 if TYPE_CHECKING:
-    from designer.app import DesignerApp
+    from designer.app.application import DesignerApp
 
 CANVAS_ACTIONS = ("cut", "copy", "paste", "duplicate", "delete", "select_all")
 
@@ -347,22 +348,22 @@ class MainWindow(QMainWindow):
     # -- files: delegated so this module stays about the window ------------------------------
 
     def new_flow(self) -> None:
-        window_files.new_flow(self)
+        files.new_flow(self)
 
     def start_from(self, template: object) -> None:
-        window_files.start_from(self, template)
+        files.start_from(self, template)
 
     def open_dialog(self) -> None:
-        window_files.open_dialog(self)
+        files.open_dialog(self)
 
     def open_path(self, path: Path) -> bool:
-        return window_files.open_path(self, Path(path))
+        return files.open_path(self, Path(path))
 
     def save(self) -> bool:
-        return window_files.save(self)
+        return files.save(self)
 
     def save_as(self) -> bool:
-        return window_files.save_as(self)
+        return files.save_as(self)
 
     def open_new_window(self) -> None:
         self.app.new_window().show()
@@ -371,7 +372,7 @@ class MainWindow(QMainWindow):
         self.app.close_all()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if window_files.may_close(self):
+        if files.may_close(self):
             self.autosaver.discard()
             self.app.forget(self)
             event.accept()
