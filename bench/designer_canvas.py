@@ -153,7 +153,7 @@ def main() -> int:
         window.show()
         app.processEvents()
         begin = time.perf_counter()
-        window.open_path(placed)
+        window.files.open_path(placed)
         window.zoom_fit()
         window.view.viewport().grab()
         elapsed = time.perf_counter() - begin

@@ -71,7 +71,7 @@ def main() -> int:
     window.show()
     save(window, "start-page")
 
-    window.open_path(flow_path)
+    window.files.open_path(flow_path)
     save(window, "main-window")
 
     window.focus_node("update_ticket")

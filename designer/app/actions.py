@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -31,12 +32,12 @@ class ActionSpec:
 
 MENUS: dict[str, list[ActionSpec | None]] = {
     "&File": [
-        ActionSpec("new", "&New…", "new_flow", (Key.New,), "Start a new flow"),
+        ActionSpec("new", "&New…", "files.new_flow", (Key.New,), "Start a new flow"),
         ActionSpec("new_window", "New &Window", "open_new_window", ("Ctrl+Shift+N",)),
-        ActionSpec("open", "&Open…", "open_dialog", (Key.Open,), "Open a flow file"),
+        ActionSpec("open", "&Open…", "files.open_dialog", (Key.Open,), "Open a flow file"),
         None,
-        ActionSpec("save", "&Save", "save", (Key.Save,), "Save the flow", short="Save"),
-        ActionSpec("save_as", "Save &As…", "save_as", (Key.SaveAs, "Ctrl+Shift+S")),
+        ActionSpec("save", "&Save", "files.save", (Key.Save,), "Save the flow", short="Save"),
+        ActionSpec("save_as", "Save &As…", "files.save_as", (Key.SaveAs, "Ctrl+Shift+S")),
         None,
         ActionSpec("close", "&Close Window", "close", (Key.Close,)),
         ActionSpec("quit", "&Quit", "quit_all", (Key.Quit, "Ctrl+Q")),
@@ -114,6 +115,6 @@ def _action(window: MainWindow, spec: ActionSpec) -> QAction:
     action.setCheckable(spec.checkable)
     if spec.short:
         action.setIconText(spec.short)
-    slot: Callable[[], object] = getattr(window, spec.slot)
+    slot: Callable[[], object] = attrgetter(spec.slot)(window)
     action.triggered.connect(lambda _=False, s=slot: s())
     return action

@@ -70,7 +70,7 @@ class DesignerApp:
             return recovered[0]
         window = self.new_window()
         if flow is not None:
-            window.open_path(Path(flow))
+            window.files.open_path(Path(flow))
         return window
 
 

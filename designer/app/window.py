@@ -1,7 +1,7 @@
 """The main window: palette, canvas, property panel, problems, toolbar and menus.
 
 It assembles the parts and connects their signals; the editing itself lives in the
-document/editor, the file handling in `FlowSession` and `files`, the canvas in
+document/editor, the file handling in `FlowSession` and `FileController`, the canvas in
 `canvas/`. Each window edits one flow; File ▸ New Window opens another (copy and paste
 work between them through the system clipboard).
 """
@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from designer import theme
-from designer.app import actions, clipboard, files
+from designer.app import actions, clipboard
 from designer.app.autosave import Autosaver
+from designer.app.files import FileController
 from designer.canvas.scene import FlowScene
 from designer.canvas.view import FlowView
 from designer.document.errors import DocumentError
@@ -61,6 +62,8 @@ class MainWindow(QMainWindow):
         self.scene = FlowScene(self.session.editor, self)
         self.view = FlowView(self.scene)
         self.templates = find_templates(app.settings.templates_folder)
+        self.files = FileController(self.session, app.prompter, app.settings, self.templates,
+                                    self)
         self.start_page = StartPage(self.templates, app.settings.recent_files())
         self.stack = QStackedWidget()
         self.stack.addWidget(self.start_page)
@@ -158,9 +161,12 @@ class MainWindow(QMainWindow):
         self.problems.node_activated.connect(self.focus_node)
         self.properties.edge_chosen.connect(lambda key: scene.select_only(edges=[key]))
         self.palette.add_requested.connect(self.add_step_in_view)
-        self.start_page.template_chosen.connect(self.start_from)
-        self.start_page.open_requested.connect(self.open_dialog)
-        self.start_page.recent_chosen.connect(self.open_path)
+        self.files.opened.connect(self._opened)
+        self.files.started.connect(self.show_canvas)
+        self.files.saved.connect(self._saved)
+        self.start_page.template_chosen.connect(self.files.start_from)
+        self.start_page.open_requested.connect(self.files.open_dialog)
+        self.start_page.recent_chosen.connect(self.files.open_path)
         self.view.horizontalScrollBar().valueChanged.connect(self._update_zoom)
         self._update_counts()
         self.problems.problems_changed.emit({})
@@ -222,7 +228,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for path in recent:
             action = QAction(str(path), self.recent_menu)
-            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+            action.triggered.connect(lambda _=False, p=path: self.files.open_path(p))
             self.recent_menu.addAction(action)
         self.recent_menu.setEnabled(bool(recent))
         self.start_page.set_recent(recent)
@@ -345,25 +351,18 @@ class MainWindow(QMainWindow):
         self.problems.refresh()
         self.docks[2].show()
 
-    # -- files: delegated so this module stays about the window ------------------------------
+    # -- files: the controller does the work, the window shows the outcome ----------------
 
-    def new_flow(self) -> None:
-        files.new_flow(self)
+    def _opened(self, path: Path) -> None:
+        self.remember(path)
+        self.show_canvas()
 
-    def start_from(self, template: object) -> None:
-        files.start_from(self, template)
-
-    def open_dialog(self) -> None:
-        files.open_dialog(self)
-
-    def open_path(self, path: Path) -> bool:
-        return files.open_path(self, Path(path))
-
-    def save(self) -> bool:
-        return files.save(self)
-
-    def save_as(self) -> bool:
-        return files.save_as(self)
+    def _saved(self, path: Path) -> None:
+        self.remember(path)
+        self.problems.refresh()
+        count = len(self.problems.problems)
+        note = f" — {count} problem{'s' * (count != 1)} to fix before it can run" if count else ""
+        self.statusBar().showMessage(f"Saved {path}{note}", 8000)
 
     def open_new_window(self) -> None:
         self.app.new_window().show()
@@ -372,7 +371,7 @@ class MainWindow(QMainWindow):
         self.app.close_all()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if files.may_close(self):
+        if self.files.may_close():
             self.autosaver.discard()
             self.app.forget(self)
             event.accept()

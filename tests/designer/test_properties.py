@@ -16,7 +16,7 @@ from designer.panels.properties.texts import NODE_ROWS
 def triage(window, tmp_path, template_flow):
     folder = tmp_path / "triage"
     shutil.copytree(template_flow.parent, folder)
-    window.open_path(folder / "flow.yaml")
+    window.files.open_path(folder / "flow.yaml")
     return window
 
 
