@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -23,59 +22,68 @@ Key = QKeySequence.StandardKey
 class ActionSpec:
     name: str
     text: str
-    slot: str
+    run: Callable[[], object]
     keys: tuple[QKeySequence.StandardKey | str, ...] = ()
     tip: str = ""
     checkable: bool = False
     short: str = ""  # the toolbar's text, when the menu's is too long
 
 
-MENUS: dict[str, list[ActionSpec | None]] = {
-    "&File": [
-        ActionSpec("new", "&New…", "files.new_flow", (Key.New,), "Start a new flow"),
-        ActionSpec("new_window", "New &Window", "open_new_window", ("Ctrl+Shift+N",)),
-        ActionSpec("open", "&Open…", "files.open_dialog", (Key.Open,), "Open a flow file"),
-        None,
-        ActionSpec("save", "&Save", "files.save", (Key.Save,), "Save the flow", short="Save"),
-        ActionSpec("save_as", "Save &As…", "files.save_as", (Key.SaveAs, "Ctrl+Shift+S")),
-        None,
-        ActionSpec("close", "&Close Window", "close", (Key.Close,)),
-        ActionSpec("quit", "&Quit", "quit_all", (Key.Quit, "Ctrl+Q")),
-    ],
-    "&Edit": [
-        ActionSpec("undo", "&Undo", "undo", (Key.Undo,), "Undo the last change",
-                   short="Undo"),
-        ActionSpec("redo", "&Redo", "redo", (Key.Redo, "Ctrl+Shift+Z"), "Redo",
-                   short="Redo"),
-        None,
-        ActionSpec("cut", "Cu&t", "cut_selection", (Key.Cut,)),
-        ActionSpec("copy", "&Copy", "copy_selection", (Key.Copy,)),
-        ActionSpec("paste", "&Paste", "paste", (Key.Paste,)),
-        ActionSpec("duplicate", "&Duplicate", "duplicate_selection", ("Ctrl+D",)),
-        ActionSpec("delete", "De&lete", "delete_selection", (Key.Delete, "Backspace")),
-        None,
-        ActionSpec("select_all", "Select &All", "select_all", (Key.SelectAll,)),
-        ActionSpec("find", "&Find Step…", "focus_find", (Key.Find,)),
-    ],
-    "&View": [
-        ActionSpec("zoom_in", "Zoom &In", "zoom_in", (Key.ZoomIn, "Ctrl+="), "Zoom in",
-                   short="+"),
-        ActionSpec("zoom_out", "Zoom &Out", "zoom_out", (Key.ZoomOut,), "Zoom out",
-                   short="−"),
-        ActionSpec("zoom_fit", "&Fit to Window", "zoom_fit", ("Ctrl+0",),
-                   "Show the whole flow", short="Fit"),
-        ActionSpec("zoom_reset", "&Actual Size", "zoom_reset", ("Ctrl+1",)),
-        None,
-        ActionSpec("snap", "Snap to &Grid", "toggle_snap", ("Ctrl+'",), checkable=True),
-        ActionSpec("tidy", "&Tidy Layout", "tidy_layout", ("Ctrl+Shift+L",),
-                   "Arrange the steps left to right", short="Tidy"),
-    ],
-    "F&low": [
-        ActionSpec("flow_properties", "Flow &Properties", "show_flow_properties",
-                   ("Ctrl+Shift+P",), "Name, autonomy, fields"),
-        ActionSpec("validate", "&Check for Problems", "validate_now", ("F7",)),
-    ],
-}
+Menus = dict[str, list[ActionSpec | None]]
+
+
+def menus(window: MainWindow) -> Menus:
+    """The menu bar, each entry bound to the callable it runs (checked by mypy, not
+    looked up by name at run time)."""
+    w, files = window, window.files
+    return {
+        "&File": [
+            ActionSpec("new", "&New…", files.new_flow, (Key.New,), "Start a new flow"),
+            ActionSpec("new_window", "New &Window", w.open_new_window, ("Ctrl+Shift+N",)),
+            ActionSpec("open", "&Open…", files.open_dialog, (Key.Open,), "Open a flow file"),
+            None,
+            ActionSpec("save", "&Save", files.save, (Key.Save,), "Save the flow",
+                       short="Save"),
+            ActionSpec("save_as", "Save &As…", files.save_as, (Key.SaveAs, "Ctrl+Shift+S")),
+            None,
+            ActionSpec("close", "&Close Window", w.close, (Key.Close,)),
+            ActionSpec("quit", "&Quit", w.app.close_all, (Key.Quit, "Ctrl+Q")),
+        ],
+        "&Edit": [
+            ActionSpec("undo", "&Undo", w.undo, (Key.Undo,), "Undo the last change",
+                       short="Undo"),
+            ActionSpec("redo", "&Redo", w.redo, (Key.Redo, "Ctrl+Shift+Z"), "Redo",
+                       short="Redo"),
+            None,
+            ActionSpec("cut", "Cu&t", w.cut_selection, (Key.Cut,)),
+            ActionSpec("copy", "&Copy", w.copy_selection, (Key.Copy,)),
+            ActionSpec("paste", "&Paste", w.paste, (Key.Paste,)),
+            ActionSpec("duplicate", "&Duplicate", w.duplicate_selection, ("Ctrl+D",)),
+            ActionSpec("delete", "De&lete", w.delete_selection, (Key.Delete, "Backspace")),
+            None,
+            ActionSpec("select_all", "Select &All", w.select_all, (Key.SelectAll,)),
+            ActionSpec("find", "&Find Step…", w.focus_find, (Key.Find,)),
+        ],
+        "&View": [
+            ActionSpec("zoom_in", "Zoom &In", w.zoom_in, (Key.ZoomIn, "Ctrl+="), "Zoom in",
+                       short="+"),
+            ActionSpec("zoom_out", "Zoom &Out", w.zoom_out, (Key.ZoomOut,), "Zoom out",
+                       short="−"),
+            ActionSpec("zoom_fit", "&Fit to Window", w.zoom_fit, ("Ctrl+0",),
+                       "Show the whole flow", short="Fit"),
+            ActionSpec("zoom_reset", "&Actual Size", w.zoom_reset, ("Ctrl+1",)),
+            None,
+            ActionSpec("snap", "Snap to &Grid", w.toggle_snap, ("Ctrl+'",), checkable=True),
+            ActionSpec("tidy", "&Tidy Layout", w.tidy_layout, ("Ctrl+Shift+L",),
+                       "Arrange the steps left to right", short="Tidy"),
+        ],
+        "F&low": [
+            ActionSpec("flow_properties", "Flow &Properties", w.show_flow_properties,
+                       ("Ctrl+Shift+P",), "Name, autonomy, fields"),
+            ActionSpec("validate", "&Check for Problems", w.validate_now, ("F7",)),
+        ],
+    }
+
 
 TOOLBAR = ["save", None, "undo", "redo", None, "zoom_out", "zoom_fit", "zoom_in", "tidy"]
 
@@ -83,7 +91,7 @@ TOOLBAR = ["save", None, "undo", "redo", None, "zoom_out", "zoom_fit", "zoom_in"
 def build(window: MainWindow) -> dict[str, QAction]:
     actions: dict[str, QAction] = {}
     bar = window.menuBar()
-    for title, specs in MENUS.items():
+    for title, specs in menus(window).items():
         menu = bar.addMenu(title)
         menu.setObjectName(f"menu_{title.strip('&').lower()}")
         for spec in specs:
@@ -115,6 +123,5 @@ def _action(window: MainWindow, spec: ActionSpec) -> QAction:
     action.setCheckable(spec.checkable)
     if spec.short:
         action.setIconText(spec.short)
-    slot: Callable[[], object] = attrgetter(spec.slot)(window)
-    action.triggered.connect(lambda _=False, s=slot: s())
+    action.triggered.connect(lambda _=False, run=spec.run: run())
     return action

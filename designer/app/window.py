@@ -367,9 +367,6 @@ class MainWindow(QMainWindow):
     def open_new_window(self) -> None:
         self.app.new_window().show()
 
-    def quit_all(self) -> None:
-        self.app.close_all()
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.files.may_close():
             self.autosaver.discard()
