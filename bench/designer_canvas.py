@@ -129,7 +129,7 @@ def main() -> int:
         begin = time.perf_counter()
         session = FlowSession()
         session.open(path)
-        scene = FlowScene(session.editor)
+        scene = FlowScene(session.document)
         view = FlowView(scene)
         view.resize(1280, 800)
         view.show()

@@ -98,7 +98,7 @@ def main() -> int:
     window.view.set_zoom(1.0)
     window.focus_node("update_ticket")
     item = window.scene.item_for_node["update_ticket"]
-    window.scene.edit_refused.emit(
+    window.design.edit_refused.emit(
         "'Update the ticket' already leads to 'Refund?'. Only decisions branch: put a "
         "decision after it to choose between paths.", item.pos() + QPointF(60, 20))
     save(window, "refused-connection")

@@ -28,8 +28,7 @@ from designer import theme
 from designer.app import actions, clipboard
 from designer.app.autosave import Autosaver
 from designer.app.files import FileController
-from designer.canvas.scene import FlowScene
-from designer.canvas.view import FlowView
+from designer.canvas.edit_widget import FlowEditWidget
 from designer.document.errors import DocumentError
 from designer.document.fragment import duplicate
 from designer.document.layout import tidy_positions
@@ -59,15 +58,15 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.session = FlowSession(self)
         self.autosaver = Autosaver(self.session, app.settings.autosave_folder)
-        self.scene = FlowScene(self.session.editor, self)
-        self.view = FlowView(self.scene)
+        self.design = FlowEditWidget(self.session.editor)
+        self.scene, self.view = self.design.scene, self.design.view
         self.templates = find_templates(app.settings.templates_folder)
         self.files = FileController(self.session, app.prompter, app.settings, self.templates,
                                     self)
         self.start_page = StartPage(self.templates, app.settings.recent_files())
         self.stack = QStackedWidget()
         self.stack.addWidget(self.start_page)
-        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.design)
         self.setCentralWidget(self.stack)
         self.palette = PaletteWidget()
         self.properties = PropertyPanel(self.session)
@@ -153,8 +152,9 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.view.addAction(action)
         scene.selectionChanged.connect(self._selection_changed)
-        scene.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        scene.edit_refused.connect(
+        self.design.status_message.connect(
+            lambda text: self.statusBar().showMessage(text, 6000))
+        self.design.edit_refused.connect(
             lambda reason, _: self.statusBar().showMessage(f"Not possible: {reason}", 8000))
         self.problems.problems_changed.connect(scene.set_problems)
         self.problems.problems_changed.connect(self._size_problems)
@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
         self.zoom_label.hide()
 
     def show_canvas(self) -> None:
-        self.stack.setCurrentWidget(self.view)
+        self.stack.setCurrentWidget(self.design)
         for dock in self.docks:
             dock.show()
         for widget in (self.toolbar, self.counts, self.zoom_label):
