@@ -106,10 +106,10 @@ def main() -> int:
 
     from designer import theme
     from designer.app.application import DesignerApp
-    from designer.canvas.scene import FlowScene
-    from designer.canvas.view import FlowView
     from designer.app.session import FlowSession
     from designer.app.settings import DesignerSettings
+    from designer.canvas.scene import FlowScene
+    from designer.canvas.view import FlowView
     from runtime.api import load_flow, validate_flow
 
     app = QApplication.instance() or QApplication([])

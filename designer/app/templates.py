@@ -45,9 +45,9 @@ def find_templates(folder: Path) -> list[TemplateInfo]:
 
 def preview(flow: Flow, width: int, height: int) -> QPixmap:
     """The flow drawn small: the real canvas at thumbnail scale."""
+    from designer.app.session import with_tidy_layout
     from designer.canvas.scene import FlowScene
     from designer.document.model import FlowDocument
-    from designer.app.session import with_tidy_layout
 
     ratio = 2  # drawn at double density so it stays crisp on high-DPI screens
     pixmap = QPixmap(width * ratio, height * ratio)

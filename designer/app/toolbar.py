@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from designer import theme
+from designer.app.session import FlowSession
 from designer.canvas.glyphs import glyph_icon
 from designer.document.errors import PropertyError
 from designer.panels.properties.factory import MODEL_SUGGESTIONS
-from designer.app.session import FlowSession
 
 
 class AutonomySwitch(QWidget):
