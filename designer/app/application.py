@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication
 
 from designer import theme
 from designer.app.autosave import leftovers
-from designer.app.window import MainWindow
 from designer.app.prompts import DialogPrompter, Prompter
 from designer.app.settings import DesignerSettings
+from designer.app.window import MainWindow
 
 
 class DesignerApp:
@@ -41,7 +41,7 @@ class DesignerApp:
 
     def refresh_recent(self) -> None:
         for window in self.windows:
-            window._refresh_recent()
+            window.refresh_recent()
 
     def recover(self) -> list[MainWindow]:
         """Offer back the autosave copies of sessions that ended without closing."""

@@ -1,9 +1,11 @@
 """The main window: palette, canvas, property panel, problems, toolbar and menus.
 
 It assembles the parts and connects their signals; the editing itself lives in the
-document/editor, the file handling in `FlowSession` and `FileController`, the canvas in
-`canvas/`. Each window edits one flow; File ▸ New Window opens another (copy and paste
-work between them through the system clipboard).
+document/editor, the file handling in `FlowSession` and `FileController`, the canvas and
+its gestures in `canvas/` (`FlowEditWidget` is the Design view). The central `ViewArea`
+shows one view at a time — the start page or Design — with that view's docks and bars.
+Each window edits one flow; File ▸ New Window opens another (copy and paste work between
+them through the system clipboard).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QSizePolicy,
-    QStackedWidget,
     QToolBar,
     QWidget,
 )
@@ -28,6 +29,11 @@ from designer import theme
 from designer.app import actions, clipboard
 from designer.app.autosave import Autosaver
 from designer.app.files import FileController
+from designer.app.session import FlowSession
+from designer.app.startpage import StartPage
+from designer.app.templates import find_templates
+from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
+from designer.app.views import View, ViewArea
 from designer.canvas.edit_widget import FlowEditWidget
 from designer.document.errors import DocumentError
 from designer.document.fragment import duplicate
@@ -35,11 +41,6 @@ from designer.document.layout import tidy_positions
 from designer.panels.palette import PaletteWidget
 from designer.panels.problems import ProblemsPanel
 from designer.panels.properties.panel import PropertyPanel
-from designer.app.session import FlowSession
-from designer.app.startpage import StartPage
-from designer.app.templates import find_templates
-from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
-from runtime.flow.schema import StartNode
 
 if TYPE_CHECKING:
     from designer.app.application import DesignerApp
@@ -64,10 +65,8 @@ class MainWindow(QMainWindow):
         self.files = FileController(self.session, app.prompter, app.settings, self.templates,
                                     self)
         self.start_page = StartPage(self.templates, app.settings.recent_files())
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.start_page)
-        self.stack.addWidget(self.design)
-        self.setCentralWidget(self.stack)
+        self.area = ViewArea()
+        self.setCentralWidget(self.area)
         self.palette = PaletteWidget()
         self.properties = PropertyPanel(self.session)
         self.problems = ProblemsPanel(self.session)
@@ -80,8 +79,13 @@ class MainWindow(QMainWindow):
         self.actions_ = actions.build(self)
         self._toolbar()
         self._status_bar()
+        self.area.add_view(View("start", "Start", self.start_page))
+        self.area.add_view(View("design", "Design", self.design,
+                                chrome=(*self.docks, self.toolbar, self.counts,
+                                        self.zoom_label),
+                                on_shown=self._design_shown))
         self._connect()
-        self._refresh_recent()
+        self.refresh_recent()
         self._update_title()
         self.actions_["snap"].setChecked(self.scene.snap_to_grid)
         self.show_start_page()
@@ -183,26 +187,19 @@ class MainWindow(QMainWindow):
     # -- pages, title, status ------------------------------------------------------------
 
     def show_start_page(self) -> None:
-        self.stack.setCurrentWidget(self.start_page)
-        for dock in self.docks:
-            dock.hide()
-        self.toolbar.hide()
-        self.counts.hide()
-        self.zoom_label.hide()
+        self.area.show_view("start")
 
     def show_canvas(self) -> None:
-        self.stack.setCurrentWidget(self.design)
-        for dock in self.docks:
-            dock.show()
-        for widget in (self.toolbar, self.counts, self.zoom_label):
-            widget.show()
+        self.area.show_view("design")
+
+    def _design_shown(self) -> None:
         self.view.fit_readable()
         self._update_zoom()
         QTimer.singleShot(0, self._size_problems)  # once the docks have their layout
         self.view.setFocus()
 
     def on_start_page(self) -> bool:
-        return self.stack.currentWidget() is self.start_page
+        return self.area.current_key() == "start"
 
     def _update_title(self, *_: object) -> None:
         self.setWindowTitle(f"{self.session.display_name}[*] — Junction Designer")
@@ -223,7 +220,7 @@ class MainWindow(QMainWindow):
     def _update_zoom(self, *_: object) -> None:
         self.zoom_label.setText(f"{round(self.view.zoom() * 100)} %")
 
-    def _refresh_recent(self) -> None:
+    def refresh_recent(self) -> None:
         recent = self.app.settings.recent_files()
         self.recent_menu.clear()
         for path in recent:
@@ -341,7 +338,7 @@ class MainWindow(QMainWindow):
 
     def tidy_layout(self) -> None:
         doc = self.session.document
-        start = next((n.id for n in doc.nodes() if isinstance(n, StartNode)), None)
+        start = next((n.id for n in doc.nodes() if n.kind == "start"), None)
         places = tidy_positions(doc.node_ids(), [(e.source, e.target) for _, e in doc.edges()],
                                 start)
         self.session.editor.move_nodes(places, "Tidy layout")

@@ -109,7 +109,7 @@ def test_copy_and_paste_between_two_windows(designer_app, window, qtbot, tmp_pat
     window.files.open_path(_copy_template(template_flow, tmp_path))
     other = designer_app.new_window()
     qtbot.addWidget(other)
-    other.start_from(None)
+    other.files.start_from(None)
     window.scene.select_only(nodes=["route", "close_spam"])
     window.copy_selection()
     other.paste()
