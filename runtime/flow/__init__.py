@@ -1,0 +1,1 @@
+"""Flow files: schema, loading, migration, validation, conditions."""
