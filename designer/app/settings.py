@@ -19,7 +19,7 @@ MAX_RECENT = 8
 
 def default_templates_folder() -> Path:
     """`templates/` of the checkout or installed tree this designer came from."""
-    return Path(__file__).resolve().parents[1] / "templates"
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 def default_settings_file() -> Path:

@@ -186,3 +186,13 @@ def test_a_run_in_a_worker_reports_its_events_in_the_gui_thread(qapp, qtbot, tmp
     assert done.args == ["completed"]
     assert kinds[:3] == ["RunCreated", "RunStarted", "StepStarted"]
     assert "RecordChanged" in kinds and all(in_gui_thread)
+
+
+def test_the_default_templates_folder_is_the_checkouts(qapp):
+    """The gallery and the screenshots tool read templates from beside the package."""
+    from designer.app.settings import default_templates_folder
+    from designer.app.templates import find_templates
+
+    folder = default_templates_folder()
+    assert folder == REPO / "templates"
+    assert "support-triage" in {t.folder.name for t in find_templates(folder)}
