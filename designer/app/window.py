@@ -67,11 +67,11 @@ class MainWindow(QMainWindow):
         self.start_page = StartPage(self.templates, app.settings.recent_files())
         self.area = ViewArea()
         self.setCentralWidget(self.area)
-        self.palette = PaletteWidget()
+        self.step_palette = PaletteWidget()
         self.properties = PropertyPanel(self.session)
         self.problems = ProblemsPanel(self.session)
         self.docks = [
-            self._dock("Steps", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, 224),
+            self._dock("Steps", self.step_palette, Qt.DockWidgetArea.LeftDockWidgetArea, 224),
             self._dock("Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea,
                        372),
             self._dock("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea, 0),
@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         self.problems.problems_changed.connect(self._size_problems)
         self.problems.node_activated.connect(self.focus_node)
         self.properties.edge_chosen.connect(lambda key: scene.select_only(edges=[key]))
-        self.palette.add_requested.connect(self.add_step_in_view)
+        self.step_palette.add_requested.connect(self.add_step_in_view)
         self.files.opened.connect(self._opened)
         self.files.started.connect(self.show_canvas)
         self.files.saved.connect(self._saved)
@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
         self.find_box.setFocus()
         self.find_box.selectAll()
 
-    def find(self, text: str) -> str | None:
+    def find_step(self, text: str) -> str | None:
         node_id = find_node(self.session, text)
         if node_id:
             self.focus_node(node_id)

@@ -157,10 +157,10 @@ def test_problem_markers_clear_when_the_problem_is_fixed(window, tmp_path, templ
 
 def test_find_selects_a_step_by_title_or_id(window, tmp_path, template_flow):
     window.files.open_path(_copy_template(template_flow, tmp_path))
-    assert window.find("approve the REFUND") == "refund_review"
+    assert window.find_step("approve the REFUND") == "refund_review"
     assert window.scene.selected_node_ids() == ["refund_review"]
-    assert window.find("update_t") == "update_ticket"
-    assert window.find("nothing like this") is None
+    assert window.find_step("update_t") == "update_ticket"
+    assert window.find_step("nothing like this") is None
 
 
 def test_duplicate_delete_and_select_all_work_on_the_selection(window):
@@ -200,11 +200,11 @@ def test_autonomy_switch_is_an_undoable_flow_edit(window):
 
 def test_palette_double_click_adds_a_step_in_the_middle_of_the_view(window, qtbot):
     window.files.start_from(None)
-    item = window.palette.item_for_key("ai.classify")
-    rect = window.palette.visualItemRect(item)
+    item = window.step_palette.item_for_key("ai.classify")
+    rect = window.step_palette.visualItemRect(item)
     # a real double-click starts with a press (QTest's double-click event alone has none)
-    qtbot.mouseClick(window.palette.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.mouseDClick(window.palette.viewport(), Qt.MouseButton.LeftButton,
+    qtbot.mouseClick(window.step_palette.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(window.step_palette.viewport(), Qt.MouseButton.LeftButton,
                       pos=rect.center())
     assert "classify" in window.session.document.node_ids()
     node_item = window.scene.item_for_node["classify"]
@@ -241,7 +241,7 @@ def test_recent_files_show_on_the_start_page_and_in_the_menu(designer_app, windo
 def test_the_palette_drags_what_the_canvas_accepts(window):
     from designer.canvas.interactions import NODE_MIME
 
-    assert window.palette.keys() == ["start", "end", "ai.classify", "ai.assist",
+    assert window.step_palette.keys() == ["start", "end", "ai.classify", "ai.assist",
                                      "ai.enforce", "decision", "human", "action"]
-    data = window.palette.mimeData([window.palette.item_for_key("ai.assist")])
+    data = window.step_palette.mimeData([window.step_palette.item_for_key("ai.assist")])
     assert bytes(data.data(NODE_MIME).data()) == b"ai.assist"
