@@ -76,6 +76,7 @@ class DesignerApp:
 
 def run_app(flow: str | Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # a widgets app: instance() is typed as the core one
     app.setApplicationName("Junction Designer")
     app.setOrganizationName("Junction")
     app.setStyle("Fusion")

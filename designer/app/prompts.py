@@ -36,9 +36,10 @@ class DialogPrompter:
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
         box.deleteLater()
-        return {QMessageBox.StandardButton.Save: "save",
-                QMessageBox.StandardButton.Discard: "discard"}.get(
-                    QMessageBox.StandardButton(answer), "cancel")
+        choices: dict[QMessageBox.StandardButton, SaveChoice] = {
+            QMessageBox.StandardButton.Save: "save",
+            QMessageBox.StandardButton.Discard: "discard"}
+        return choices.get(QMessageBox.StandardButton(answer), "cancel")
 
     def open_path(self, parent: QWidget, folder: Path | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(parent, "Open a flow", str(folder or ""),

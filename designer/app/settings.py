@@ -38,7 +38,8 @@ class DesignerSettings:
 
     def recent_files(self) -> list[Path]:
         value = self._store().value("recent_files", [])
-        items = [value] if isinstance(value, str) else list(value or [])
+        items = [value] if isinstance(value, str) else list(value) if isinstance(
+            value, (list, tuple)) else []
         return [Path(p) for p in items if p and Path(p).exists()]
 
     def add_recent(self, path: Path) -> None:
