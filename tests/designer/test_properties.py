@@ -16,7 +16,7 @@ from designer import nodes
 def triage(window, tmp_path, template_flow):
     folder = tmp_path / "triage"
     shutil.copytree(template_flow.parent, folder)
-    window.open_path(folder / "flow.yaml")
+    window.files.open_path(folder / "flow.yaml")
     return window
 
 

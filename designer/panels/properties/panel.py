@@ -14,13 +14,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from designer import nodes
+from designer.app.session import FlowSession
 from designer.document.errors import DocumentError, PropertyError
 from designer.panels.properties.edge_form import EdgeForm
 from designer.panels.properties.editors import TextEditor
 from designer.panels.properties.form import FormContext, FormRow, ModelForm
 from designer.panels.properties.header import BranchList, KindHeader, PromptPreview
 from designer.panels.properties.texts import FLOW_ROWS, rows_for
-from designer.session import FlowSession
 from runtime.api import Flow
 
 

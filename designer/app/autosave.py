@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
-from designer.session import FlowSession
+from designer.app.session import FlowSession
 from runtime.api import home_dir, pid_alive
 
 DELAY_MS = 3000

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from designer.autosave import default_folder
+from designer.app.autosave import default_folder
 
 MAX_RECENT = 8
 
 
 def default_templates_folder() -> Path:
     """`templates/` of the checkout or installed tree this designer came from."""
-    return Path(__file__).resolve().parents[1] / "templates"
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 def default_settings_file() -> Path:
@@ -38,7 +38,8 @@ class DesignerSettings:
 
     def recent_files(self) -> list[Path]:
         value = self._store().value("recent_files", [])
-        items = [value] if isinstance(value, str) else list(value or [])
+        items = [value] if isinstance(value, str) else list(value) if isinstance(
+            value, (list, tuple)) else []
         return [Path(p) for p in items if p and Path(p).exists()]
 
     def add_recent(self, path: Path) -> None:

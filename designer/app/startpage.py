@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import theme
-from designer.templates import TemplateInfo, preview
+from designer.app.templates import TemplateInfo, preview
 
 CARD_WIDTH, PREVIEW_HEIGHT = 300, 132
 
@@ -68,7 +68,7 @@ class TemplateCard(QPushButton):
 
 
 def blank_picture() -> QPixmap:
-    from designer.session import blank_flow
+    from designer.app.session import blank_flow
 
     return preview(blank_flow(), CARD_WIDTH - 20, PREVIEW_HEIGHT)
 

@@ -45,18 +45,16 @@ def find_templates(folder: Path) -> list[TemplateInfo]:
 
 def preview(flow: Flow, width: int, height: int) -> QPixmap:
     """The flow drawn small: the real canvas at thumbnail scale."""
+    from designer.app.session import with_tidy_layout
     from designer.canvas.scene import FlowScene
-    from designer.document.editor import FlowEditor
     from designer.document.model import FlowDocument
-    from designer.session import with_tidy_layout
 
     ratio = 2  # drawn at double density so it stays crisp on high-DPI screens
     pixmap = QPixmap(width * ratio, height * ratio)
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(QColor(theme.CANVAS))
     document = FlowDocument(with_tidy_layout(flow))
-    editor = FlowEditor(document)
-    scene = FlowScene(editor)
+    scene = FlowScene(document)
     bounds = QRectF()
     for item in scene.item_for_node.values():
         bounds = bounds.united(item.sceneBoundingRect())
@@ -70,7 +68,7 @@ def preview(flow: Flow, width: int, height: int) -> QPixmap:
         scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
     painter.end()
     scene.clear()
-    for obj in (scene, editor, document):
+    for obj in (scene, document):
         obj.deleteLater()
     return pixmap
 

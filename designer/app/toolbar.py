@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from designer import theme
+from designer.app.session import FlowSession
 from designer.canvas.glyphs import glyph_icon
 from designer.document.errors import PropertyError
 from designer.panels.properties.factory import MODEL_SUGGESTIONS
-from designer.session import FlowSession
 
 
 class AutonomySwitch(QWidget):
@@ -103,9 +103,12 @@ class ModelBox(QWidget):
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.setFixedWidth(190)
-        self.combo.lineEdit().setPlaceholderText("none — each AI step names one")
+        line = self.combo.lineEdit()
+        assert line is not None  # an editable combo box always has one
+        self.line = line
+        line.setPlaceholderText("none — each AI step names one")
         self.combo.addItems(list(MODEL_SUGGESTIONS))
-        self.combo.lineEdit().editingFinished.connect(self._commit)
+        line.editingFinished.connect(self._commit)
         self.combo.activated.connect(lambda _: self._commit())
         column.addWidget(caption)
         column.addWidget(self.combo)
@@ -114,7 +117,7 @@ class ModelBox(QWidget):
 
     def refresh(self) -> None:
         text = self.session.document.header.default_model or ""
-        if self.combo.currentText() != text and not self.combo.lineEdit().hasFocus():
+        if self.combo.currentText() != text and not self.line.hasFocus():
             self.combo.setEditText(text)
         self.combo.setToolTip(text or "No default model")
 

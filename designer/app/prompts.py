@@ -36,9 +36,10 @@ class DialogPrompter:
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
         box.deleteLater()
-        return {QMessageBox.StandardButton.Save: "save",
-                QMessageBox.StandardButton.Discard: "discard"}.get(
-                    QMessageBox.StandardButton(answer), "cancel")
+        choices: dict[QMessageBox.StandardButton, SaveChoice] = {
+            QMessageBox.StandardButton.Save: "save",
+            QMessageBox.StandardButton.Discard: "discard"}
+        return choices.get(QMessageBox.StandardButton(answer), "cancel")
 
     def open_path(self, parent: QWidget, folder: Path | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(parent, "Open a flow", str(folder or ""),
@@ -58,7 +59,7 @@ class DialogPrompter:
 
     def new_flow(self, parent: QWidget, templates: list) -> tuple[bool, object]:
         """(chosen?, template or None for blank) from the New dialog."""
-        from designer.startpage import NewFlowDialog
+        from designer.app.startpage import NewFlowDialog
 
         dialog = NewFlowDialog(templates, parent)
         try:

@@ -17,7 +17,6 @@ from designer.document.editor import FlowEditor
 from designer.document.layout import tidy_positions
 from designer.document.model import FlowDocument
 from runtime.api import Flow, LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
-from runtime.flow.schema import StartNode
 
 BLANK_NAME = "Untitled flow"
 
@@ -26,7 +25,7 @@ def with_tidy_layout(flow: Flow) -> Flow:
     """Give positions to a flow that has none (or some missing): layered, left to right."""
     if all(node.position is not None for node in flow.nodes):
         return flow
-    start = next((n.id for n in flow.nodes if isinstance(n, StartNode)), None)
+    start = next((n.id for n in flow.nodes if n.kind == "start"), None)
     places = tidy_positions(flow.node_ids(), [(e.source, e.target) for e in flow.edges], start)
     nodes = [n if n.position is not None else n.model_copy(update={"position": places[n.id]})
              for n in flow.nodes]

@@ -1,9 +1,11 @@
 """The main window: palette, canvas, property panel, problems, toolbar and menus.
 
 It assembles the parts and connects their signals; the editing itself lives in the
-document/editor, the file handling in `FlowSession` and `window_files`, the canvas in
-`canvas/`. Each window edits one flow; File ▸ New Window opens another (copy and paste
-work between them through the system clipboard).
+document/editor, the file handling in `FlowSession` and `FileController`, the canvas and
+its gestures in `canvas/` (`FlowEditWidget` is the Design view). The central `ViewArea`
+shows one view at a time — the start page or Design — with that view's docks and bars.
+Each window edits one flow; File ▸ New Window opens another (copy and paste work between
+them through the system clipboard).
 """
 
 from __future__ import annotations
@@ -19,29 +21,29 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QSizePolicy,
-    QStackedWidget,
     QToolBar,
     QWidget,
 )
 
-from designer import actions, clipboard, theme, window_files
-from designer.autosave import Autosaver
-from designer.canvas.scene import FlowScene
-from designer.canvas.view import FlowView
+from designer import theme
+from designer.app import actions, clipboard
+from designer.app.autosave import Autosaver
+from designer.app.files import FileController
+from designer.app.session import FlowSession
+from designer.app.startpage import StartPage
+from designer.app.templates import find_templates
+from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
+from designer.app.views import View, ViewArea
+from designer.canvas.edit_widget import FlowEditWidget
 from designer.document.errors import DocumentError
 from designer.document.fragment import duplicate
 from designer.document.layout import tidy_positions
 from designer.panels.palette import PaletteWidget
 from designer.panels.problems import ProblemsPanel
 from designer.panels.properties.panel import PropertyPanel
-from designer.session import FlowSession
-from designer.startpage import StartPage
-from designer.templates import find_templates
-from designer.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
-from runtime.flow.schema import StartNode
 
 if TYPE_CHECKING:
-    from designer.app import DesignerApp
+    from designer.app.application import DesignerApp
 
 CANVAS_ACTIONS = ("cut", "copy", "paste", "duplicate", "delete", "select_all")
 
@@ -57,19 +59,19 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.session = FlowSession(self)
         self.autosaver = Autosaver(self.session, app.settings.autosave_folder)
-        self.scene = FlowScene(self.session.editor, self)
-        self.view = FlowView(self.scene)
+        self.design = FlowEditWidget(self.session.editor)
+        self.scene, self.view = self.design.scene, self.design.view
         self.templates = find_templates(app.settings.templates_folder)
+        self.files = FileController(self.session, app.prompter, app.settings, self.templates,
+                                    self)
         self.start_page = StartPage(self.templates, app.settings.recent_files())
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.start_page)
-        self.stack.addWidget(self.view)
-        self.setCentralWidget(self.stack)
-        self.palette = PaletteWidget()
+        self.area = ViewArea()
+        self.setCentralWidget(self.area)
+        self.step_palette = PaletteWidget()
         self.properties = PropertyPanel(self.session)
         self.problems = ProblemsPanel(self.session)
         self.docks = [
-            self._dock("Steps", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, 224),
+            self._dock("Steps", self.step_palette, Qt.DockWidgetArea.LeftDockWidgetArea, 224),
             self._dock("Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea,
                        372),
             self._dock("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea, 0),
@@ -77,8 +79,13 @@ class MainWindow(QMainWindow):
         self.actions_ = actions.build(self)
         self._toolbar()
         self._status_bar()
+        self.area.add_view(View("start", "Start", self.start_page))
+        self.area.add_view(View("design", "Design", self.design,
+                                chrome=(*self.docks, self.toolbar, self.counts,
+                                        self.zoom_label),
+                                on_shown=self._design_shown))
         self._connect()
-        self._refresh_recent()
+        self.refresh_recent()
         self._update_title()
         self.actions_["snap"].setChecked(self.scene.snap_to_grid)
         self.show_start_page()
@@ -149,17 +156,21 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.view.addAction(action)
         scene.selectionChanged.connect(self._selection_changed)
-        scene.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        scene.edit_refused.connect(
+        self.design.status_message.connect(
+            lambda text: self.statusBar().showMessage(text, 6000))
+        self.design.edit_refused.connect(
             lambda reason, _: self.statusBar().showMessage(f"Not possible: {reason}", 8000))
         self.problems.problems_changed.connect(scene.set_problems)
         self.problems.problems_changed.connect(self._size_problems)
         self.problems.node_activated.connect(self.focus_node)
         self.properties.edge_chosen.connect(lambda key: scene.select_only(edges=[key]))
-        self.palette.add_requested.connect(self.add_step_in_view)
-        self.start_page.template_chosen.connect(self.start_from)
-        self.start_page.open_requested.connect(self.open_dialog)
-        self.start_page.recent_chosen.connect(self.open_path)
+        self.step_palette.add_requested.connect(self.add_step_in_view)
+        self.files.opened.connect(self._opened)
+        self.files.started.connect(self.show_canvas)
+        self.files.saved.connect(self._saved)
+        self.start_page.template_chosen.connect(self.files.start_from)
+        self.start_page.open_requested.connect(self.files.open_dialog)
+        self.start_page.recent_chosen.connect(self.files.open_path)
         self.view.horizontalScrollBar().valueChanged.connect(self._update_zoom)
         self._update_counts()
         self.problems.problems_changed.emit({})
@@ -176,26 +187,19 @@ class MainWindow(QMainWindow):
     # -- pages, title, status ------------------------------------------------------------
 
     def show_start_page(self) -> None:
-        self.stack.setCurrentWidget(self.start_page)
-        for dock in self.docks:
-            dock.hide()
-        self.toolbar.hide()
-        self.counts.hide()
-        self.zoom_label.hide()
+        self.area.show_view("start")
 
     def show_canvas(self) -> None:
-        self.stack.setCurrentWidget(self.view)
-        for dock in self.docks:
-            dock.show()
-        for widget in (self.toolbar, self.counts, self.zoom_label):
-            widget.show()
+        self.area.show_view("design")
+
+    def _design_shown(self) -> None:
         self.view.fit_readable()
         self._update_zoom()
         QTimer.singleShot(0, self._size_problems)  # once the docks have their layout
         self.view.setFocus()
 
     def on_start_page(self) -> bool:
-        return self.stack.currentWidget() is self.start_page
+        return self.area.current_key() == "start"
 
     def _update_title(self, *_: object) -> None:
         self.setWindowTitle(f"{self.session.display_name}[*] — Junction Designer")
@@ -216,12 +220,12 @@ class MainWindow(QMainWindow):
     def _update_zoom(self, *_: object) -> None:
         self.zoom_label.setText(f"{round(self.view.zoom() * 100)} %")
 
-    def _refresh_recent(self) -> None:
+    def refresh_recent(self) -> None:
         recent = self.app.settings.recent_files()
         self.recent_menu.clear()
         for path in recent:
             action = QAction(str(path), self.recent_menu)
-            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+            action.triggered.connect(lambda _=False, p=path: self.files.open_path(p))
             self.recent_menu.addAction(action)
         self.recent_menu.setEnabled(bool(recent))
         self.start_page.set_recent(recent)
@@ -307,7 +311,7 @@ class MainWindow(QMainWindow):
         self.find_box.setFocus()
         self.find_box.selectAll()
 
-    def find(self, text: str) -> str | None:
+    def find_step(self, text: str) -> str | None:
         node_id = find_node(self.session, text)
         if node_id:
             self.focus_node(node_id)
@@ -334,7 +338,7 @@ class MainWindow(QMainWindow):
 
     def tidy_layout(self) -> None:
         doc = self.session.document
-        start = next((n.id for n in doc.nodes() if isinstance(n, StartNode)), None)
+        start = next((n.id for n in doc.nodes() if n.kind == "start"), None)
         places = tidy_positions(doc.node_ids(), [(e.source, e.target) for _, e in doc.edges()],
                                 start)
         self.session.editor.move_nodes(places, "Tidy layout")
@@ -344,34 +348,24 @@ class MainWindow(QMainWindow):
         self.problems.refresh()
         self.docks[2].show()
 
-    # -- files: delegated so this module stays about the window ------------------------------
+    # -- files: the controller does the work, the window shows the outcome ----------------
 
-    def new_flow(self) -> None:
-        window_files.new_flow(self)
+    def _opened(self, path: Path) -> None:
+        self.remember(path)
+        self.show_canvas()
 
-    def start_from(self, template: object) -> None:
-        window_files.start_from(self, template)
-
-    def open_dialog(self) -> None:
-        window_files.open_dialog(self)
-
-    def open_path(self, path: Path) -> bool:
-        return window_files.open_path(self, Path(path))
-
-    def save(self) -> bool:
-        return window_files.save(self)
-
-    def save_as(self) -> bool:
-        return window_files.save_as(self)
+    def _saved(self, path: Path) -> None:
+        self.remember(path)
+        self.problems.refresh()
+        count = len(self.problems.problems)
+        note = f" — {count} problem{'s' * (count != 1)} to fix before it can run" if count else ""
+        self.statusBar().showMessage(f"Saved {path}{note}", 8000)
 
     def open_new_window(self) -> None:
         self.app.new_window().show()
 
-    def quit_all(self) -> None:
-        self.app.close_all()
-
     def closeEvent(self, event: QCloseEvent) -> None:
-        if window_files.may_close(self):
+        if self.files.may_close():
             self.autosaver.discard()
             self.app.forget(self)
             event.accept()

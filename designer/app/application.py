@@ -12,10 +12,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from designer import theme
-from designer.autosave import leftovers
-from designer.mainwindow import MainWindow
-from designer.prompts import DialogPrompter, Prompter
-from designer.settings import DesignerSettings
+from designer.app.autosave import leftovers
+from designer.app.prompts import DialogPrompter, Prompter
+from designer.app.settings import DesignerSettings
+from designer.app.window import MainWindow
 
 
 class DesignerApp:
@@ -41,7 +41,7 @@ class DesignerApp:
 
     def refresh_recent(self) -> None:
         for window in self.windows:
-            window._refresh_recent()
+            window.refresh_recent()
 
     def recover(self) -> list[MainWindow]:
         """Offer back the autosave copies of sessions that ended without closing."""
@@ -70,12 +70,13 @@ class DesignerApp:
             return recovered[0]
         window = self.new_window()
         if flow is not None:
-            window.open_path(Path(flow))
+            window.files.open_path(Path(flow))
         return window
 
 
 def run_app(flow: str | Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # a widgets app: instance() is typed as the core one
     app.setApplicationName("Junction Designer")
     app.setOrganizationName("Junction")
     app.setStyle("Fusion")
