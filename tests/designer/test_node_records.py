@@ -58,7 +58,7 @@ def test_an_unknown_kind_is_shown_with_a_problem_not_dropped(window, tmp_path,
                                                              tag_kind) -> None:
     path = tmp_path / "tagging.yaml"
     path.write_text(TAG_FLOW, encoding="utf-8")
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     item = window.scene.item_for_node["mark"]
     assert item.look.problems[0] == ("the designer has no record for node type 'tag'; it "
                                      "is shown with a plain look")
@@ -78,7 +78,7 @@ def test_a_kind_with_its_record_shows_in_the_palette_canvas_and_panel(window, tm
     palette.deleteLater()
     path = tmp_path / "tagging.yaml"
     path.write_text(TAG_FLOW, encoding="utf-8")
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     look = window.scene.item_for_node["mark"].look
     assert (look.type_key, look.glyph, look.caption, look.problems) == (
         "tag", "check", "tag: vip", ())

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from designer_testkit import REPO, drop_step
 
-RETURNS = REPO / "tests" / "runtime" / "core" / "returns"
+RETURNS = REPO / "tests" / "runtime" / "returns"
 
 
 # -- the central area ---------------------------------------------------------------------
