@@ -69,10 +69,17 @@ def promotion_criteria(name: str) -> dict[str, Any]:
     return yaml.safe_load(block.group(1))
 
 
-ACCURACY_ROW = re.compile(r"^\| `(\w+)` \| (\d+) \| (\d+) \| ([\d.]+)% \|", re.M)
+ACCURACY_ROW = re.compile(
+    r"^\| `(\w+)` \| (\d+) \| (\d+) \| ([\d.]+)% \| (\d+) of (\d+) \(([\d.]+)%\) \|$", re.M)
 
 
-def stated_accuracy(name: str) -> dict[str, tuple[int, int, float]]:
-    """node → (cases, right, accuracy %) from the README's measured-accuracy table."""
-    return {m[1]: (int(m[2]), int(m[3]), float(m[4]))
+def stated_accuracy(name: str) -> dict[str, dict[str, tuple[int, int, float]]]:
+    """node → {"dataset": (cases, right, %), "holdout": (cases, right, %)} from the README's
+    measured-accuracy table."""
+    return {m[1]: {"dataset": (int(m[2]), int(m[3]), float(m[4])),
+                   "holdout": (int(m[6]), int(m[5]), float(m[7]))}
             for m in ACCURACY_ROW.finditer(readme(name))}
+
+
+def holdout(name: str) -> list[dict[str, Any]]:
+    return jsonl(folder(name) / "holdout.jsonl")

@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from template_support import NEW, classify_nodes, dataset, flow, folder, readme, stated_accuracy
+from template_support import (
+    NEW,
+    classify_nodes,
+    dataset,
+    flow,
+    folder,
+    holdout,
+    readme,
+    stated_accuracy,
+)
 
 from runtime.cli.main import main
 from runtime.models import prompts, registry
@@ -17,11 +26,10 @@ from runtime.models.base import ChooseRequest, OptionSpec
 pytestmark = pytest.mark.realmodel
 
 
-def measure(name: str) -> dict[str, tuple[int, int]]:
+def measure(name: str, rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
     """node → (cases, right) for every classify step of the template."""
     loaded = flow(name)
     provider = registry.resolve_embedding(loaded.flow.embedding_model or "", loaded.base_dir)
-    rows = dataset(name)
     found = {}
     for node in classify_nodes(loaded):
         assert node.method == "embeddings"
@@ -38,16 +46,22 @@ def measure(name: str) -> dict[str, tuple[int, int]]:
     return found
 
 
+def figure(total: int, right: int) -> tuple[int, int, float]:
+    return total, right, round(100 * right / total, 1)
+
+
 @pytest.mark.parametrize("name", NEW)
 def test_classify_steps_reach_85_percent_and_the_readme_says_so(minilm: Any, name: str) -> None:
-    measured = measure(name)
     stated = stated_accuracy(name)
-    for node_id, (total, right) in measured.items():
-        print(f"\n{name} {node_id}: {right}/{total} = {right / total:.1%}")
+    on_dataset, on_holdout = measure(name, dataset(name)), measure(name, holdout(name))
+    assert set(stated) == set(on_dataset)
+    for node_id, (total, right) in on_dataset.items():
+        held_total, held_right = on_holdout[node_id]
+        print(f"\n{name} {node_id}: dataset {right}/{total} = {right / total:.1%}, "
+              f"held-out {held_right}/{held_total} = {held_right / held_total:.1%}")
         assert right / total >= 0.85, node_id
-        assert stated.get(node_id) == (total, right, round(100 * right / total, 1)), (
-            f"{name}/README.md states {stated.get(node_id)} for {node_id}; measured "
-            f"{right}/{total}")
+        assert stated[node_id]["dataset"] == figure(total, right), node_id
+        assert stated[node_id]["holdout"] == figure(held_total, held_right), node_id
 
 
 def test_hr_containment_on_the_dataset_is_measured_and_no_sensitive_question_is_answered(

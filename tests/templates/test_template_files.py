@@ -13,6 +13,7 @@ from template_support import (
     dataset,
     flow,
     folder,
+    holdout,
     outcomes,
     promotion_criteria,
     readme,
@@ -120,3 +121,16 @@ def test_the_dataset_is_varied(name: str) -> None:
     other = [r for r in dataset(name)
              if not set(r["message"].lower().split()) & set(english) and len(r["message"]) > 25]
     assert len(other) >= 5
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_the_held_out_cases_are_new_to_the_examples_and_the_dataset(name: str) -> None:
+    loaded = flow(name)
+    rows = holdout(name)
+    assert len(rows) >= 20
+    seen = {r["message"] for r in dataset(name)} | {c["message"] for c in cases(name)}
+    for node in classify_nodes(loaded):
+        seen |= {e for o in node.options for e in o.examples}
+        assert {r["expected"][node.id] for r in rows} <= {o.name for o in node.options}
+    assert not {r["message"] for r in rows} & seen
+    assert not {r["id"] for r in rows} & {r["id"] for r in dataset(name)}
