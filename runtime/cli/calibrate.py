@@ -99,6 +99,10 @@ def _print(report: CalibrationReport) -> None:
     for name, before, after, fmt in rows:
         out.print(f"  {name:<12} {fmt.format(before):>7} → {fmt.format(after)}",
                   highlight=False)
+    if report.ece_after_held_out is not None:
+        out.print(f"  ECE after, held-out ({report.held_out_folds}-fold): "
+                  f"{report.ece_after_held_out:.3f}   (the figure above is in-sample: "
+                  "measured on the cases the temperature was fitted to)", highlight=False)
     for warning in report.warnings:
         err.print(f"  [yellow]warning:[/yellow] {warning}", highlight=False)
 
