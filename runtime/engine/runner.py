@@ -330,7 +330,12 @@ class Engine:
                                  node, plan.flow, plan.loaded.base_dir)
             ref = (override or getattr(node, "model", None)
                    or plan.flow.default_model or DEFAULT_MODEL)
-            return registry.resolve(ref, plan.loaded.base_dir)
+            generative = registry.resolve(ref, plan.loaded.base_dir)
+            if isinstance(node, ClassifyNode) and node.temperature and not embedding_ref:
+                from runtime.models.option_temperature import TemperedChooser
+
+                return TemperedChooser(generative, node.temperature)  # `junction calibrate`
+            return generative
         return provider
 
     def _emit(self, event: ev.Event) -> None:

@@ -28,6 +28,8 @@ Ints = NDArray[np.int64]
 
 #: The search range. MiniLM lands near 0.03; models with narrower similarity spreads lower.
 T_MIN, T_MAX = 0.002, 2.0
+#: For log-probabilities (scores = log p): T = 1 leaves the model's probabilities as they are.
+LOGPROB_BOUNDS = (0.05, 20.0)
 ECE_BINS = 10
 FEW_CASES = 30
 HELD_OUT_FOLDS = 5
@@ -125,7 +127,8 @@ def fit_temperature(data: LabelledScores, lower: float = T_MIN, upper: float = T
     return math.exp((a + b) / 2)
 
 
-def held_out_ece(data: LabelledScores, folds: int = HELD_OUT_FOLDS) -> tuple[float, int]:
+def held_out_ece(data: LabelledScores, folds: int = HELD_OUT_FOLDS,
+                 bounds: tuple[float, float] = (T_MIN, T_MAX)) -> tuple[float, int]:
     """(ECE, folds): every case's probabilities come from a temperature fitted on the
     other folds, so the figure says how well calibration generalises to new cases."""
     from runtime.evaluation.folds import stratified_folds
@@ -134,20 +137,24 @@ def held_out_ece(data: LabelledScores, folds: int = HELD_OUT_FOLDS) -> tuple[flo
     probs = np.zeros_like(data.scores, dtype=np.float64)
     for train, test in split:
         part = LabelledScores(data.options, data.scores[train], data.labels[train])
-        probs[test] = softmax_rows(data.scores[test], fit_temperature(part))
+        probs[test] = softmax_rows(data.scores[test], fit_temperature(part, *bounds))
     return expected_calibration_error(probs, data.labels), len(split)
 
 
 def calibrate(data: LabelledScores, *, node: str, model: str, source: str,
-              current: float) -> CalibrationReport:
-    """Fit the temperature for one node and compare it with the `current` one."""
-    fitted = round(fit_temperature(data), 4)
-    held_out = held_out_ece(data)
+              current: float, bounds: tuple[float, float] = (T_MIN, T_MAX)
+              ) -> CalibrationReport:
+    """Fit the temperature for one node and compare it with the `current` one.
+
+    `bounds` is the search range: similarity scores need 0.002–2 (the default); a
+    generative model's option log-probabilities need `LOGPROB_BOUNDS`."""
+    fitted = round(fit_temperature(data, *bounds), 4)
+    held_out = held_out_ece(data, bounds=bounds)
     warnings = []
     if len(data) < FEW_CASES:
         warnings.append(f"only {len(data)} labelled cases: the fitted temperature is rough; "
                         f"{FEW_CASES}+ are better")
-    if fitted <= T_MIN * 1.05 or fitted >= T_MAX * 0.95:
+    if fitted <= bounds[0] * 1.05 or fitted >= bounds[1] * 0.95:
         warnings.append(f"the fit stopped at the edge of the search range ({fitted}); the "
                         "cases may be too easy (all right by a wide margin) or too mixed")
     if len({int(x) for x in data.labels}) < 2:

@@ -147,33 +147,37 @@ def _linear(weights: Floats) -> Scorer:
     return score
 
 
-def _raw(method: str, data: TrainingSet) -> tuple[Scorer, Floats | None]:
+def _raw(method: str, data: TrainingSet, l2: float = L2,
+         shrink: float = SHRINK) -> tuple[Scorer, Floats | None]:
     if method == "examples":
         return _examples_scorer(data)
-    weights = centroid_weights(data) if method == "centroid" else logistic_weights(data)
+    weights = (centroid_weights(data, shrink) if method == "centroid"
+               else logistic_weights(data, l2))
     return _linear(weights), weights
 
 
 # -- fitting with an honest temperature -----------------------------------------
 
-def fit(method: str, data: TrainingSet, folds: int = FOLDS) -> Fitted:
+def fit(method: str, data: TrainingSet, folds: int = FOLDS, *, l2: float = L2,
+        shrink: float = SHRINK) -> Fitted:
     """Fit `method` on all of `data`; its temperature comes from out-of-fold scores (for
     `examples` the cases are not training material, so their scores already are)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}")
-    scorer, weights = _raw(method, data)
+    scorer, weights = _raw(method, data, l2, shrink)
     if method == "examples":
         held_out = scorer(data.cases)
     else:
-        held_out = _out_of_fold_scores(method, data, folds)
+        held_out = _out_of_fold_scores(method, data, folds, l2, shrink)
     temperature = _fit_temperature(data.options, held_out, data.labels)
     return Fitted(method, scorer, temperature, weights)
 
 
-def _out_of_fold_scores(method: str, data: TrainingSet, folds: int) -> Floats:
+def _out_of_fold_scores(method: str, data: TrainingSet, folds: int, l2: float,
+                        shrink: float) -> Floats:
     scores = np.zeros((len(data.labels), len(data.options)))
     for train, test in stratified_folds(data.labels, folds):
-        scorer, _ = _raw(method, data.subset(train))
+        scorer, _ = _raw(method, data.subset(train), l2, shrink)
         scores[test] = scorer(data.cases[test])
     return scores
 
@@ -214,12 +218,12 @@ class Figures:
 
 
 def cross_validate(method: str, data: TrainingSet, bands: dict[str, float],
-                   folds: int = FOLDS) -> Figures:
+                   folds: int = FOLDS, *, l2: float = L2, shrink: float = SHRINK) -> Figures:
     """Stratified k-fold: every case predicted by a head (and temperature) fitted without it."""
     split = stratified_folds(data.labels, folds)
     probs = np.zeros((len(data.labels), len(data.options)))
     for train, test in split:
-        fitted = fit(method, data.subset(train), folds)
+        fitted = fit(method, data.subset(train), folds, l2=l2, shrink=shrink)
         probs[test] = fitted.probabilities(data.cases[test])
     return figures(method, data.options, probs, data.labels, bands, folds=len(split))
 
