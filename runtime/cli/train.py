@@ -135,7 +135,7 @@ def _train_node(args: argparse.Namespace, plan: Plan, target: Target,
     winner = best_method(results)
     report: dict[str, Any] = {
         "node": node.id, "model": target.model, "labelled_cases": len(cases),
-        "examples": int(len(data.anchor_labels)),
+        "examples": len(data.anchor_labels),
         "sources": dict(Counter(c.source.split(":")[0].split(" ")[0] for c in cases)),
         "held_out": {m: f.to_json() for m, f in results.items()},
         "winner": winner, "why": WHY[winner], "warnings": warnings, "head": None,

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from runtime.evaluation.calibration import LabelledScores, expected_calibration_error
 from runtime.evaluation.folds import stratified_folds
-from runtime.models.embedding_scoring import TOP_K, softmax_rows, unit_rows
+from runtime.models.embedding_scoring import TOP_K, softmax_rows
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -58,8 +58,8 @@ class TrainingSet:
     labels: Ints
 
     def __post_init__(self) -> None:
-        self.anchors = unit_rows(self.anchors).astype(np.float64)
-        self.cases = unit_rows(self.cases).astype(np.float64)
+        self.anchors = _unit(self.anchors)
+        self.cases = _unit(self.cases)
 
     def subset(self, index: Ints) -> TrainingSet:
         return TrainingSet(self.options, self.anchors, self.anchor_labels,
@@ -67,6 +67,16 @@ class TrainingSet:
 
 
 Scorer = Callable[[Floats], Floats]
+
+
+def _unit(rows: Floats) -> Floats:
+    """Rows scaled to length 1 in float64 (zero rows stay 0); a (0 × d) input stays empty."""
+    array = np.asarray(rows, dtype=np.float64)
+    if array.ndim == 1:
+        array = array[None, :]
+    norms = np.linalg.norm(array, axis=1, keepdims=True)
+    result: Floats = np.divide(array, norms, out=np.zeros_like(array), where=norms > 0)
+    return result
 
 
 @dataclass
@@ -110,7 +120,7 @@ def centroid_weights(data: TrainingSet, shrink: float = SHRINK) -> Floats:
         weight = shrink if len(examples) else 0.0
         total = weight * prior + cases.sum(axis=0)
         rows.append(total / max(weight + len(cases), 1e-12))
-    centroids = unit_rows(np.array(rows)).astype(np.float64)
+    centroids = _unit(np.array(rows))
     return np.hstack([centroids, np.zeros((len(rows), 1))])
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runtime.errors import InputError
+from runtime.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -159,25 +159,28 @@ def load_head(node: ClassifyNode, flow: Flow, base_dir: Path) -> Head | None:
         return None
     problems = _problems(path, node, flow)
     if isinstance(problems, list):
-        raise InputError("; ".join(problems))
+        raise InputError("; ".join(f"node '{node.id}': {p}" for p in problems))
     return problems
 
 
-def head_problems(loaded: LoadedFlow) -> list[str]:
-    """Every classify node's head checked at load time: one message per problem."""
+def head_problems(loaded: LoadedFlow) -> list[Problem]:
+    """Every classify node's head checked at load time: one problem each, located at the
+    flow file's node."""
     from runtime.flow.schema import ClassifyNode
 
-    found: list[str] = []
+    found: list[Problem] = []
+    where = str(loaded.path) if loaded.path else None
     for node in loaded.flow.nodes:
         if isinstance(node, ClassifyNode) and getattr(node, "head", None):
             result = _problems(loaded.base_dir / str(node.head), node, loaded.flow)
             if isinstance(result, list):
-                found.extend(result)
+                found += [Problem(message, file=where, line=loaded.node_line(node.id),
+                                  node=node.id) for message in result]
     return found
 
 
 def _problems(path: Path, node: ClassifyNode, flow: Flow) -> Head | list[str]:
-    where = f"node '{node.id}': trained head {path}"
+    where = f"trained head {path}"
     try:
         stat = path.stat()
     except OSError:

@@ -57,8 +57,8 @@ from runtime.models.embedding_backends import (
     bundled_model_dir,
     bundled_version,
 )
-from runtime.models.embedding_head import Head
 from runtime.models.embedding_cache import EmbeddingCache, text_key, workspace_cache
+from runtime.models.embedding_head import Head
 from runtime.models.embedding_scoring import (
     DEFAULT_TEMPERATURE,
     TOP_K,
@@ -220,6 +220,7 @@ class HeadedClassifier:
     def __init__(self, inner: EmbeddingClassifier, head: Head) -> None:
         self.inner = inner
         self.head = head
+        self.ref = inner.ref
 
     def choose(self, request: ChooseRequest) -> ChooseResult:
         return self.inner.choose_with_head(request, self.head)

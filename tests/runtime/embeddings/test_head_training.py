@@ -9,7 +9,6 @@ import pytest
 
 from runtime.evaluation.calibration import LabelledScores, calibrate, held_out_ece
 from runtime.evaluation.folds import stratified_folds
-from runtime.models.embedding_scoring import softmax_rows
 from runtime.evaluation.head_training import (
     METHODS,
     TrainingSet,
@@ -20,6 +19,7 @@ from runtime.evaluation.head_training import (
     fit,
     logistic_weights,
 )
+from runtime.models.embedding_scoring import softmax_rows
 
 
 def unit(degrees: float) -> list[float]:

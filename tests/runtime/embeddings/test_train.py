@@ -126,8 +126,11 @@ def test_a_sidecar_that_does_not_fit_the_node_is_a_load_time_error_naming_file_a
         meta_path.unlink()
     with pytest.raises(FlowError) as caught:
         compile_plan(load_flow(flow))
-    message = " ".join(caught.value.problems)
+    message = " ".join(str(p) for p in caught.value.problems)
     assert "node 'intake'" in message and str(trained["head"]) in message
+    assert main(["validate", str(flow)]) == 1
+    shown = capsys.readouterr()
+    assert str(trained["head"]) in shown.out + shown.err
     assert main(["run", str(flow), "--case", '{"id": "x", "message": "hello"}',
                  "--home", str(tickets_dir / "home")]) == 1
     error = capsys.readouterr().err
@@ -204,10 +207,12 @@ def test_junk_in_a_sidecar_is_a_clear_problem_never_a_crash(
     (tickets_dir / name).write_text(junk, encoding="utf-8", errors="replace")
     text = flow.read_text()
     if "head:" not in text:
-        flow.write_text(text.replace("  method: embeddings", f"  method: embeddings\n  head: {name}"))
+        flow.write_text(text.replace("  method: embeddings",
+                                     f"  method: embeddings\n  head: {name}"))
     embedding_head.clear_loaded()
     problems = embedding_head.head_problems(load_flow(flow))
-    assert problems and all("node 'intake'" in p and name in p for p in problems)
+    assert problems and all(p.node == "intake" and name in p.message for p in problems)
+    assert all(str(p).startswith(f"{flow}:") for p in problems), "the flow file and line"
     node = load_flow(flow).flow.node("intake")
     assert isinstance(node, ClassifyNode)
     with pytest.raises(InputError):
