@@ -107,8 +107,7 @@ def _load_plain_bert(path: Path) -> Any:
     if settings is None:
         return None
     try:
-        _quiet_transformers()
-        return PlainBert(path, settings["max_length"])
+        return PlainBert(path, settings["max_length"])  # no transformers: nothing to quiet
     except ImportError:
         return None
 

@@ -1,5 +1,6 @@
-"""The lighter MiniLM path (tokenizers + BertModel) gives sentence-transformers' vectors and
-is what a run loads for the bundled model, without importing sentence-transformers."""
+"""The lighter MiniLM path (tokenizers + a plain-torch BERT) gives sentence-transformers'
+vectors and is what a run loads for the bundled model, importing neither
+sentence-transformers nor transformers."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def test_a_folder_that_is_not_a_plain_mean_pooled_bert_takes_the_full_library(
     for name in ("modules.json", "config.json", "sentence_bert_config.json",
                  "tokenizer.json"):
         (copy / name).write_bytes((path / name).read_bytes())
+    (copy / "model.safetensors").symlink_to(path / "model.safetensors")
     (copy / "1_Pooling").mkdir()
     pooling = json.loads((path / "1_Pooling" / "config.json").read_text())
     (copy / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
@@ -57,11 +59,11 @@ def test_classifying_with_the_bundled_model_does_not_import_sentence_transformer
         "from runtime.models.embedding_backends import SentenceTransformerEmbedder\n"
         "vectors = SentenceTransformerEmbedder.bundled().embed(['where is my refund'])\n"
         "assert vectors.shape == (1, 384)\n"
-        "print('sentence_transformers' in sys.modules)\n")
+        "print('sentence_transformers' in sys.modules, 'transformers' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True, cwd=tmp_path,
                           env={**_env(), "JUNCTION_HOME": str(tmp_path)})
-    assert done.stdout.strip() == "False"
+    assert done.stdout.strip() == "False False"
 
 
 def _env() -> dict[str, str]:
