@@ -2,11 +2,11 @@
 
 Importing `sentence_transformers` costs ~4 s of a cold `junction run` (it pulls in
 transformers and most of its optional machinery); the model itself needs only torch, its
-safetensors weights and a fast tokenizer. For a folder whose sentence-transformers pipeline is exactly
-*Transformer → mean pooling → normalise* on a BERT model — all-MiniLM-L6-v2 is — this
-computes the same vectors (checked against sentence-transformers in the tests) without
-importing sentence-transformers. Any other folder returns None and the caller uses
-sentence-transformers as before.
+safetensors weights and a fast tokenizer. For a folder whose sentence-transformers
+pipeline is exactly *Transformer → mean pooling → normalise* on a BERT model —
+all-MiniLM-L6-v2 is — this computes the same vectors (checked against sentence-transformers
+in the tests) without importing sentence-transformers or transformers. Any other folder
+returns None and the caller uses sentence-transformers as before.
 """
 
 from __future__ import annotations
