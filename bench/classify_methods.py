@@ -110,11 +110,15 @@ def main() -> int:
         emb = measure("embeddings", registry.resolve_embedding(EMBEDDINGS_REF, TEMPLATE),
                       EMBEDDINGS_REF, requests("embeddings", args.cases))
         try:
+            if args.llm_cases <= 0:
+                raise RuntimeError("skipped (--llm-cases 0)")
             llm_provider = registry.resolve(LLM_REF, TEMPLATE)
             llm = measure("llm", llm_provider, LLM_REF, requests("llm", args.llm_cases))
         except Exception as exc:  # no llamacpp extra: say so, keep the embeddings figures
-            print(f"LLM side unavailable ({type(exc).__name__}: {exc}); install the llamacpp "
-                  "extra: pip install -e '.[llamacpp]'", file=sys.stderr)
+            hint = ("" if args.llm_cases <= 0 else
+                    "; install the llamacpp extra: pip install -e '.[llamacpp]'")
+            print(f"LLM side unavailable ({type(exc).__name__}: {exc}){hint}",
+                  file=sys.stderr)
             llm = None
     report([t for t in (emb, llm) if t is not None])
     if llm is not None:
@@ -177,6 +181,7 @@ def cold_imports() -> None:
     statements = {
         "sentence_transformers": "import sentence_transformers",
         "transformers BertModel": "from transformers import BertModel, BertTokenizerFast",
+        "plain-torch BERT path": "import torch, safetensors.torch, tokenizers",
         "torch only": "import torch",
     }
     for name, statement in statements.items():
