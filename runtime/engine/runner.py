@@ -326,10 +326,18 @@ class Engine:
             scripted_override = override is not None and override.startswith("scripted")
             embedding_ref = embedding_model_for(node, plan)
             if embedding_ref and not scripted_override:
-                return registry.resolve_embedding(embedding_ref, plan.loaded.base_dir)
+                from runtime.models.embeddings import with_head  # numpy: only for such nodes
+
+                return with_head(registry.resolve_embedding(embedding_ref, plan.loaded.base_dir),
+                                 node, plan.flow, plan.loaded.base_dir)
             ref = (override or getattr(node, "model", None)
                    or plan.flow.default_model or DEFAULT_MODEL)
-            return registry.resolve(ref, plan.loaded.base_dir)
+            generative = registry.resolve(ref, plan.loaded.base_dir)
+            if isinstance(node, ClassifyNode) and node.temperature and not embedding_ref:
+                from runtime.models.option_temperature import TemperedChooser
+
+                return TemperedChooser(generative, node.temperature)  # `junction calibrate`
+            return generative
         return provider
 
     def _emit(self, event: ev.Event) -> None:

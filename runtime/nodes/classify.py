@@ -29,6 +29,7 @@ class ClassifyNode(AINodeBase):
     method: Literal["auto", "llm", "embeddings"] = "auto"
     embedding_model: str | None = None
     temperature: float | None = Field(default=None, gt=0.0, le=10.0)
+    head: str | None = None  # a trained head's sidecar file (`junction train`), beside the flow
 
     @field_validator("options")
     @classmethod
