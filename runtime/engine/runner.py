@@ -98,7 +98,7 @@ class Engine:
         resumed = run.status is not RunStatus.queued
         run = self.store.claim(run_id, start_node=plan.start)
         if run.current_node is None:
-            raise JunctionError(f"run {run_id} has no position")
+            return self._settle_positionless(run)
         self._emit(ev.RunStarted(run_id=run_id, resumed=resumed))
         try:
             pending = self.store.open_step(run_id)
@@ -109,6 +109,10 @@ class Engine:
             return self._walk(plan, run)
         except Blocked as stop:
             return stop.run
+        except JunctionError:
+            raise
+        except Exception as exc:  # a bug or surprise in one run must not poison the rest
+            return self._fail(run, f"unexpected error: {_describe(exc)}")
 
     def resume_interrupted(self, on_run: Callable[[RunRow], None] | None = None) -> list[RunRow]:
         """Continue every run whose process died, runs blocked on an unavailable model or
@@ -167,6 +171,20 @@ class Engine:
             log.warning("run %s could not continue: %s", run_id, exc)
             return self.store.run(run_id)
 
+    def _settle_positionless(self, run: RunRow) -> RunRow:
+        """A running run with no position: its end step was journaled by a version that
+        finished runs in two commits and crashed in between (complete it), or something
+        else went wrong (fail it with the reason, so `resume` never loops on it)."""
+        steps = self.store.steps(run.id)
+        last = steps[-1] if steps else None
+        if last is not None and last.kind == "end" and last.status == "done":
+            outcome = (last.decision or {}).get("outcome")
+            finished = self.store.finish_run(run.id, RunStatus.completed, outcome=outcome)
+            self._emit(ev.RunFinished(run_id=run.id, status="completed", outcome=outcome))
+            return finished
+        return self._fail(run, "the run lost its position in the flow (no next step "
+                               "recorded); start the case again")
+
     def _walk(self, plan: Plan, run: RunRow) -> RunRow:
         context = run.context
         node_id = run.current_node
@@ -197,6 +215,9 @@ class Engine:
                 return self._fail(run, f"node '{node_id}': missing data: {exc}")
             except JunctionError as exc:
                 return self._fail(run, f"node '{node_id}': {exc}")
+            except Exception as exc:  # a provider or node bug fails this run, with why
+                log.debug("node %s of run %s raised", node_id, run.id, exc_info=True)
+                return self._fail(run, f"node '{node_id}': unexpected error: {_describe(exc)}")
             elapsed = (time.perf_counter() - started) * 1000
             step = NewStep(run_id=run.id, node_id=node_id, kind=node_kind_label(node),
                            visit=visit, status="decided", autonomy=stage.value,
@@ -294,8 +315,8 @@ class Engine:
                        autonomy=stage_for(plan, node, run.autonomy).value,
                        decision={"action": "end", "outcome": node.outcome})
         context["visits"][node.id] = visit
-        self.store.record_step(step, advance={"current_node": None, "context": context})
-        finished = self.store.finish_run(run.id, RunStatus.completed, outcome=node.outcome)
+        finished = self.store.end_run(step, context=context, outcome=node.outcome,
+                                      before_commit=lambda: self.faults.passed("ending"))
         self._emit(ev.RunFinished(run_id=run.id, status="completed", outcome=node.outcome))
         return finished
 
@@ -356,6 +377,12 @@ def embedding_model_for(node: AnyNode, plan: Plan) -> str | None:
     if not isinstance(node, ClassifyNode) or node.method == "llm":
         return None
     return node.embedding_model or plan.flow.embedding_model
+
+
+def _describe(exc: BaseException) -> str:
+    """One line naming an unexpected exception: its type and first line of message."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 def _done(step: NewStep) -> NewStep:

@@ -25,6 +25,7 @@ marked `done` together with the run's next position afterwards.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,14 @@ class RunStore(ABC):
         set those run columns (`current_node`, `context`) in the same commit. Returns the
         step id. Atomic; durable when the step is `decided` (its effects follow), else
         crash-safe. A second step for the same (run, node, visit) raises."""
+
+    @abstractmethod
+    def end_run(self, step: NewStep, *, context: dict[str, Any], outcome: str | None,
+                before_commit: Callable[[], None] | None = None) -> RunRow:
+        """Journal a run's end step and complete the run in ONE commit, so no crash can
+        leave a run whose end step is written but which is still `running` with no
+        position. `before_commit` runs after the writes, inside the transaction (the crash
+        drills kill there). Atomic, crash-safe."""
 
     @abstractmethod
     def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],

@@ -10,6 +10,7 @@ The audit rows of a write are appended inside the same transaction.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +255,16 @@ class SqliteRunStore(RunStore):
             if advance is not None:
                 self._update_run(c, step.run_id, {**advance, "updated_at": now()})
         return step_id
+
+    def end_run(self, step: NewStep, *, context: dict[str, Any], outcome: str | None,
+                before_commit: Callable[[], None] | None = None) -> RunRow:
+        with transaction(self._conn) as c:
+            self._insert_step(c, step)
+            self._update_run(c, step.run_id, {"current_node": None, "context": context})
+            self._move(c, step.run_id, RunStatus.completed, owner=None, outcome=outcome)
+            if before_commit is not None:
+                before_commit()
+        return self.run(step.run_id)
 
     def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],
                     entries: list[Entry] | None = None) -> None:
