@@ -19,6 +19,7 @@ from runtime.errors import FlowError, Problem
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_VALUES = 200_000  # values built, counting every alias expansion
+MAX_DEPTH = 64  # nesting levels; a flow needs ~6, and deeper input would exhaust the stack
 
 PathKey = tuple[str | int, ...]
 
@@ -61,6 +62,9 @@ class _Builder:
                 "(an alias bomb or a runaway file); refusing to load it",
             )
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if len(path) > MAX_DEPTH:
+            raise self.problem(node, f"nested more than {MAX_DEPTH} levels deep; a flow "
+                                     "file is never that deep, refusing to load it")
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
             raise self.problem(node, f"unsupported YAML tag {node.tag}")
         if isinstance(node, yaml.MappingNode):
@@ -110,6 +114,11 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
     except FileNotFoundError:
         raise FlowError([Problem("file not found", file=str(path))]) from None
+    except OSError as exc:
+        raise FlowError([Problem(f"cannot read the file ({exc.strerror or exc})",
+                                 file=str(path))]) from None
+    if path.is_dir():
+        raise FlowError([Problem("is a folder, not a flow file", file=str(path))])
     if size > MAX_FILE_BYTES:
         raise FlowError([Problem(
             f"file is {size:,} bytes; flow files are limited to {MAX_FILE_BYTES:,} bytes",
@@ -119,6 +128,9 @@ def read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise FlowError([Problem(f"not UTF-8 text ({exc.reason})", file=str(path))]) from None
+    except OSError as exc:
+        raise FlowError([Problem(f"cannot read the file ({exc.strerror or exc})",
+                                 file=str(path))]) from None
 
 
 def parse(text: str, filename: str) -> LocatedDocument:
@@ -134,6 +146,9 @@ def parse(text: str, filename: str) -> LocatedDocument:
         raise FlowError([Problem(f"not valid YAML: {reason}", file=filename, line=line)]) from None
     except yaml.YAMLError as exc:
         raise FlowError([Problem(f"not valid YAML: {exc}", file=filename)]) from None
+    except RecursionError:  # PyYAML composes recursively: very deep nesting ends here
+        raise FlowError([Problem(f"nested too deeply to read (a flow file needs a few "
+                                 f"levels; the limit is {MAX_DEPTH})", file=filename)]) from None
     if root is None:
         raise FlowError([Problem("the file is empty", file=filename)])
     builder = _Builder(filename)
