@@ -9,7 +9,7 @@ from typing import Any
 
 from runtime.api import Workspace
 from runtime.errors import InputError
-from runtime.jsonl import read_objects
+from runtime.jsonl import LineCheck, StrictJSONError, loads_strict, read_objects, value_problem
 
 
 def add_home(cmd: argparse.ArgumentParser) -> None:
@@ -26,7 +26,8 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
 
 
 def read_case(text: str) -> dict[str, Any]:
-    """A case given as inline JSON or as a path to a .json file."""
+    """A case given as inline JSON or as a path to a .json file, checked like a line of a
+    cases file (strict JSON, size caps)."""
     stripped = text.strip()
     if stripped.startswith("{"):
         source, body = "--case", stripped
@@ -34,19 +35,33 @@ def read_case(text: str) -> dict[str, Any]:
         path = Path(text)
         if not path.exists():
             raise InputError(f"{text}: no such case file (give a path or inline JSON)")
-        source, body = str(path), path.read_text(encoding="utf-8")
+        if path.is_dir():
+            raise InputError(f"{text}: is a folder, not a case file")
+        try:
+            body = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{text}: not UTF-8 text") from None
+        except OSError as exc:
+            raise InputError(f"{text}: cannot read the case file "
+                             f"({exc.strerror or exc})") from None
+        source = str(path)
     try:
-        case = json.loads(body)
+        case = loads_strict(body)
     except json.JSONDecodeError as exc:
         raise InputError(f"{source}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    if not isinstance(case, dict):
-        raise InputError(f"{source}: a case must be a JSON object")
-    return case
+    except StrictJSONError as exc:
+        raise InputError(f"{source}: {exc}") from None
+    problem = _case_problem(case) or value_problem(case)
+    if problem:
+        raise InputError(f"{source}: {problem}")
+    return dict(case)
 
 
-def read_cases(path: Path) -> list[dict[str, Any]]:
-    """Cases from a JSON-lines file; every bad line is reported with its number."""
-    rows = read_objects(path, "cases file", _case_problem)
+def read_cases(path: Path, check: LineCheck | None = None) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, case) from a JSON-lines file; every bad line is reported with its
+    number, before anything runs. `check` adds the flow's own checks of a case."""
+    rows = read_objects(path, "cases file",
+                        lambda value: _case_problem(value) or (check(value) if check else None))
     seen: dict[str, int] = {}
     repeated = []
     for number, case in rows:
@@ -59,10 +74,13 @@ def read_cases(path: Path) -> list[dict[str, Any]]:
         raise InputError("\n".join(repeated))
     if not rows:
         raise InputError(f"{path}: no cases in the file")
-    return [case for _, case in rows]
+    return rows
 
 
 def _case_problem(value: Any) -> str | None:
-    if not isinstance(value, dict) or "id" not in value:
-        return "each line must be an object with an 'id'"
+    if not isinstance(value, dict):
+        return "a case must be a JSON object with an 'id'"
+    case_id = value.get("id")
+    if not isinstance(case_id, str | int) or isinstance(case_id, bool) or str(case_id) == "":
+        return "the case has no 'id' (a non-empty string identifying it)"
     return None

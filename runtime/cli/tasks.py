@@ -11,6 +11,7 @@ from runtime.cli.output import out, print_json, short_time, table
 from runtime.cli.show import print_packet
 from runtime.engine.human_decision import HumanDecision
 from runtime.errors import InputError
+from runtime.jsonl import StrictJSONError, loads_strict
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -88,9 +89,11 @@ def _parse_assignment(item: str) -> tuple[str, Any]:
     if not sep or not name.strip():
         raise InputError(f"--set expects FIELD=VALUE, got '{item}'")
     try:
-        value = json.loads(raw)
+        value = loads_strict(raw)
     except json.JSONDecodeError:
         value = raw
+    except StrictJSONError as exc:
+        raise InputError(f"--set {name.strip()}: {exc}") from None
     return name.strip(), value
 
 

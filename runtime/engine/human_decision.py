@@ -80,6 +80,12 @@ def _human_node(plan: Plan, node: HumanNode, decision: HumanDecision,
     name = decision.choice if decision.action in ("choose", "edit") else decision.action
     if name is None and decision.action == "edit" and len(node.decisions) == 1:
         name = node.decisions[0]
+    if name is None:  # `--set` alone on a step with several decisions
+        first = node.decisions[0]
+        flag = f"--{first}" if first in ("approve", "reject") else f"--choose {first}"
+        raise InputError(f"an edit alone does not say what is decided at '{node.id}'; "
+                         f"decide one of: {', '.join(node.decisions)} (for example "
+                         f"{flag} with --set)")
     if name not in node.decisions:
         raise InputError(f"'{name}' is not a decision of node '{node.id}' "
                          f"(choose one of: {', '.join(node.decisions)})")

@@ -87,6 +87,14 @@ class Engine:
                                      flow_sha=run.flow_sha))
         return run, created
 
+    def case_problem(self, loaded: LoadedFlow, case: dict[str, Any]) -> str | None:
+        """Why `case` cannot start a run of this flow, or None (nothing is created)."""
+        try:
+            check_case(self.plans.for_flow(loaded), case)
+        except InputError as exc:
+            return str(exc)
+        return None
+
     def drive(self, run_id: str) -> RunRow:
         """Run until the run blocks or reaches a terminal state."""
         run = self.store.run(run_id)
