@@ -14,6 +14,7 @@ from pathlib import Path
 from runtime.sqlite_db import connect as connect_db
 from runtime.sqlite_db import transaction
 from runtime.store import sqlite_audit
+from runtime.store.audit import Entry
 
 SCHEMA_VERSION = 1
 
@@ -95,12 +96,30 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) the workspace database with the store's tables."""
+    missing = _triggers_missing_before_open(path)
     conn = connect_db(path, SCHEMA + sqlite_audit.SCHEMA)
+    if missing:  # the schema just restored them: say so in the chain, for `audit verify`
+        with transaction(conn) as c:
+            sqlite_audit.append(c, [Entry(sqlite_audit.TAMPER_KIND, "store",
+                                          data={"missing_triggers": missing})])
     conn.execute(
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),
     )
     return conn
+
+
+def _triggers_missing_before_open(path: Path) -> list[str]:
+    """Checked before the schema re-creates them, or a dropped trigger would go unnoticed."""
+    if not path.exists():
+        return []
+    probe = sqlite3.connect(path)
+    try:
+        return sqlite_audit.missing_triggers(probe)
+    except sqlite3.Error:
+        return []
+    finally:
+        probe.close()
 
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "connect", "transaction"]
