@@ -408,8 +408,12 @@ def _invalid_output_handoff(node: AnyNode, exc: Exception) -> StepOutcome:
     allowed = ["choose"] if options else ["edit", "reject"]
     editable = sorted(f for f, p in node.guardrails.fields.items()
                       if p.value != "deny") if hasattr(node, "guardrails") else []
+    call = exc.call if isinstance(exc, OutputInvalid) else None
     return StepOutcome(
         output={"error": str(exc)},
+        # every attempt (the prompt holds each earlier reply and the feedback sent back)
+        # goes on the step, so the audit trail's model.call row shows what the model said
+        model_call=call.model_dump(mode="json") if call is not None else None,
         verdicts=[Verdict("output_format", "hold", None,
                           f"model output invalid after retries: {exc}")],
         decision={"action": "model_output_invalid"},
