@@ -124,8 +124,12 @@ def read_lines(path: Path, what: str) -> list[tuple[int, str | None]]:
     """(line number, text) of every line; text is None for a line that is not UTF-8.
 
     A missing file, a folder or an unreadable file is one clear InputError."""
-    if not path.exists():
-        raise InputError(f"{path}: no such {what}")
+    try:
+        found = path.exists()
+    except (OSError, ValueError):  # a name the file system refuses (too long, NUL)
+        found = False
+    if not found:
+        raise InputError(f"{str(path)[:200]}: no such {what}")
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a {what}")
     try:

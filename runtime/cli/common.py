@@ -29,12 +29,16 @@ def read_case(text: str) -> dict[str, Any]:
     """A case given as inline JSON or as a path to a .json file, checked like a line of a
     cases file (strict JSON, size caps)."""
     stripped = text.strip()
-    if stripped.startswith("{"):
+    if stripped.startswith(("{", "[", '"')) or len(text) > 4096 or "\n" in text:
         source, body = "--case", stripped
     else:
         path = Path(text)
-        if not path.exists():
-            raise InputError(f"{text}: no such case file (give a path or inline JSON)")
+        try:
+            found = path.exists()
+        except (OSError, ValueError):  # a name the file system refuses (too long, NUL)
+            found = False
+        if not found:
+            raise InputError(f"{text[:200]}: no such case file (give a path or inline JSON)")
         if path.is_dir():
             raise InputError(f"{text}: is a folder, not a case file")
         try:
