@@ -14,7 +14,6 @@ from pathlib import Path
 from runtime.sqlite_db import connect as connect_db
 from runtime.sqlite_db import transaction
 from runtime.store import sqlite_audit
-from runtime.store.audit import Entry
 
 SCHEMA_VERSION = 1
 
@@ -98,10 +97,9 @@ def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) the workspace database with the store's tables."""
     missing = _triggers_missing_before_open(path)
     conn = connect_db(path, SCHEMA + sqlite_audit.SCHEMA)
-    if missing:  # the schema just restored them: say so in the chain, for `audit verify`
-        with transaction(conn) as c:
-            sqlite_audit.append(c, [Entry(sqlite_audit.TAMPER_KIND, "store",
-                                          data={"missing_triggers": missing})])
+    if missing:  # the schema just restored them: remember it for `audit verify` (in meta,
+        # not as an audit row: appending would move the chain head over a cut-off end)
+        sqlite_audit.note_missing_triggers(conn, missing)
     conn.execute(
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),

@@ -135,15 +135,12 @@ def _beyond_the_chain(conn: sqlite3.Connection, count: int, head: str | None) ->
                             f"the append-only trigger(s) {', '.join(missing)} are missing: "
                             "audit rows could be edited or deleted unnoticed by SQLite",
                             {"missing_triggers": missing})
-    removed = [dict(r) for r in conn.execute(
-        "SELECT seq, at, data FROM audit_log WHERE kind=? ORDER BY seq", (TAMPER_KIND,))]
-    if removed:
-        first = removed[0]
-        return Verification(False, count, head, int(first["seq"]),
+    noted = conn.execute("SELECT value FROM meta WHERE key=?", (TAMPER_KEY,)).fetchone()
+    if noted is not None:
+        return Verification(False, count, head, None,
                             f"the append-only triggers were found removed when the store was "
-                            f"opened at {first['at']} (row {first['seq']}; restored since): "
-                            "rows may have been edited while they were gone",
-                            {"triggers_found_missing": [r["seq"] for r in removed]})
+                            f"opened ({noted['value']}; restored since): rows may have been "
+                            "edited while they were gone", {"triggers_found_missing": True})
     disagreement = first_disagreement(conn)
     if disagreement is not None:
         return Verification(False, count, head, None,
@@ -153,7 +150,16 @@ def _beyond_the_chain(conn: sqlite3.Connection, count: int, head: str | None) ->
 
 
 TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
-TAMPER_KIND = "audit.triggers_missing"
+TAMPER_KEY = "audit_triggers_found_missing"
+
+
+def note_missing_triggers(conn: sqlite3.Connection, missing: list[str]) -> None:
+    """Remember (first time only) that the triggers were gone when the store was opened."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+                 (TAMPER_KEY, f"{', '.join(missing)} missing at {stamp}"))
+    conn.execute("COMMIT")
 
 
 def missing_triggers(conn: sqlite3.Connection) -> list[str]:
