@@ -138,6 +138,7 @@ def parse(text: str, filename: str) -> LocatedDocument:
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise FlowError([Problem("document too large", file=filename)])
     try:
+        _check_depth(text, filename)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -154,6 +155,26 @@ def parse(text: str, filename: str) -> LocatedDocument:
     builder = _Builder(filename)
     data = builder.build(root, ())
     return LocatedDocument(data, builder.lines)
+
+
+_EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _check_depth(text: str, filename: str) -> None:
+    """Refuse deep nesting before composing: PyYAML's composer recurses once per level, so
+    a few thousand brackets would exhaust the stack (and take seconds to unwind). The event
+    stream is flat, and with libyaml it costs little."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_EVENT_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise FlowError([Problem(f"nested more than {MAX_DEPTH} levels deep; a flow "
+                                         "file is never that deep, refusing to load it",
+                                         file=filename, line=line)])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 _QUOTED_KEY = re.compile(r"^(\s*(?:- |\{)?)'(on|off|yes|no|y|n|true|false)':", re.MULTILINE)
