@@ -29,7 +29,7 @@ from runtime.engine.plan import Plan, stage_for
 from runtime.engine.plan_cache import PlanCache
 from runtime.engine.steps import Handoff, MissingData, StepContext, StepOutcome, execute
 from runtime.engine.task_desk import Settled, TaskDesk
-from runtime.errors import InputError, JunctionError
+from runtime.errors import FlowError, InputError, JunctionError
 from runtime.flow.loader import LoadedFlow
 from runtime.flow.schema import (
     AINodeBase,
@@ -102,7 +102,11 @@ class Engine:
             return run
         if run.status is RunStatus.blocked and self.store.tasks(run_id=run_id):
             return run
-        plan = self.plan_for(run)
+        try:
+            plan = self.plan_for(run)
+        except FlowError as exc:  # pinned text a newer version refuses (say, a bad regex)
+            self.store.claim(run_id)
+            return self._fail(run, "its flow no longer loads: " + str(exc).replace("\n", "; "))
         resumed = run.status is not RunStatus.queued
         run = self.store.claim(run_id, start_node=plan.start)
         if run.current_node is None:

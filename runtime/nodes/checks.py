@@ -3,8 +3,8 @@ model reference of a known provider, case fields an AI step reads."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from runtime.errors import Problem
@@ -77,7 +77,7 @@ def fixed_value_problem(name: str, value: Any, field_type: FieldType,
         return f"sets '{name}' to {value!r}, which its own limit does not allow"
     if isinstance(value, str) and limit.max_length is not None and len(value) > limit.max_length:
         return f"sets '{name}' to text longer than its own limit ({limit.max_length})"
-    if isinstance(value, str) and limit.pattern is not None:
-        if re.fullmatch(limit.pattern, value) is None:
-            return f"sets '{name}' to {value!r}, which does not match its own limit's pattern"
+    if isinstance(value, str) and limit.pattern is not None and re.fullmatch(
+            limit.pattern, value) is None:
+        return f"sets '{name}' to {value!r}, which does not match its own limit's pattern"
     return None

@@ -181,3 +181,21 @@ def test_a_garbled_webhook_reply_becomes_the_outcome_unknown_task(
     assert task.packet.get("kind") == "outcome_unknown"
     assert "BadStatusLine" in task.reason or "RemoteDisconnected" in task.reason
     assert workspace.engine().resume_interrupted() == []
+
+
+def test_a_run_whose_pinned_flow_has_an_invalid_regex_fails_once_and_resume_moves_on(
+        returns_dir: Path, workspace: Workspace) -> None:
+    """Runs pin their flow text; one written before limits were checked (a bad pattern)
+    must fail with the reason, not crash or come back on every resume."""
+    text = (returns_dir / "flow.yaml").read_text().replace(
+        "bands: {act: 0.8, suggest: 0.5}",
+        "bands: {act: 0.8, suggest: 0.5}\n    limits:\n      refund: {pattern: '([a-'}")
+    run, _ = workspace.store.create_run(
+        flow_text=text, flow_sha="old-flow", flow_name="Returns check", flow_path=None,
+        case_id="c-9", context={"case": {"id": "c-9", "message": "x"}, "record": {},
+                                "nodes": {}, "visits": {}})
+    [result] = workspace.engine().resume_interrupted()
+    assert result.id == run.id and result.status is RunStatus.failed
+    assert "no longer loads" in (result.error or "")
+    assert "not a valid regular expression" in (result.error or "")
+    assert workspace.engine().resume_interrupted() == []

@@ -129,7 +129,7 @@ def test_junk_flow_files(capsys: pytest.CaptureFixture[str], text: str) -> None:
         flow = folder / "flow.yaml"
         flow.write_text(text, encoding="utf-8", errors="surrogatepass")
         shutil.copy(RETURNS / "scripted.yaml", folder / "scripted.yaml")
-        code, out, err = cli(capsys, "validate", str(flow))
+        code, _, err = cli(capsys, "validate", str(flow))
         assert code in (0, 1)
         if code == 1:
             for line in err.strip().splitlines():
@@ -200,7 +200,7 @@ def test_junk_decide_set(capsys: pytest.CaptureFixture[str], assignments: list[s
         argv = ["decide", task["id"], *decision, "--home", str(home)]
         for item in assignments:
             argv += ["--set", item]
-        code, _, err = cli(capsys, *argv)
+        code, _, _ = cli(capsys, *argv)
         if code != 0:
             code, out, _ = cli(capsys, "tasks", "--home", str(home), "--json")
             assert [t["id"] for t in json.loads(out)] == [task["id"]], "refused: still open"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from model_support import FakeOllama, chat_body
-from test_ollama_runs import FLOW, classified, use_host, workspace  # noqa: F401 (fixture)
+from test_ollama_runs import FLOW, classified, use_host
+from test_ollama_runs import workspace as workspace  # the fixture, reused
 
 from runtime.api import RunStatus, Workspace, load_flow
 

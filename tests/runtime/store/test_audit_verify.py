@@ -74,9 +74,9 @@ def test_dropped_append_only_triggers_are_reported_even_after_they_are_restored(
         db.execute("DROP TRIGGER audit_log_no_update")
     code, result = verify(home, capsys)
     assert code == 1 and "audit_log_no_update missing" in result["problem"]
-    with sqlite3.connect(home / "junction.db") as db:  # reopening restored the guard
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            db.execute("UPDATE audit_log SET actor='me' WHERE seq=1")
+    with (sqlite3.connect(home / "junction.db") as db,  # reopening restored the guard
+          pytest.raises(sqlite3.DatabaseError, match="append-only")):
+        db.execute("UPDATE audit_log SET actor='me' WHERE seq=1")
     code, again = verify(home, capsys)
     assert code == 1 and again["problem"] == result["problem"], "the evidence stays"
 
