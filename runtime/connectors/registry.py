@@ -10,6 +10,7 @@ from runtime.connectors.files import CsvConnector, JsonlConnector
 from runtime.connectors.sqlite_table import SqliteRecordConnector
 from runtime.connectors.webhook import WebhookConnector
 from runtime.errors import InputError
+from runtime.settings import default_table
 from runtime.flow.schema import Connector as ConnectorConfig
 from runtime.flow.schema import RecordField
 
@@ -18,7 +19,7 @@ def open_connector(config: ConnectorConfig, store: Any, base_dir: Path,
                    fields: list[RecordField] | None = None) -> Connector:
     """`path` is relative to the flow's folder; file connectors need one."""
     if config.kind == "sqlite":
-        return SqliteRecordConnector(store.conn, config.path or "records")
+        return SqliteRecordConnector(store.conn, config.path or default_table())
     if config.kind in ("csv", "jsonl"):
         if not config.path:
             raise InputError(f"a {config.kind} connector needs a 'path' to its records file")

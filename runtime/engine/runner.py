@@ -42,6 +42,7 @@ from runtime.flow.schema import (
 from runtime.guardrails.policy import Verdict
 from runtime.models import registry
 from runtime.models.base import ModelProvider, ModelUnavailable, OutputInvalid
+from runtime.settings import role_default
 from runtime.store.runs import NewStep, RunRow, RunStore, StepRow, TaskRow, now
 
 log = logging.getLogger(__name__)
@@ -326,7 +327,7 @@ class Engine:
             if embedding_ref and not scripted_override:
                 return registry.resolve_embedding(embedding_ref, plan.loaded.base_dir)
             ref = (override or getattr(node, "model", None)
-                   or plan.flow.default_model or DEFAULT_MODEL)
+                   or plan.flow.default_model or role_default(node) or DEFAULT_MODEL)
             return registry.resolve(ref, plan.loaded.base_dir)
         return provider
 

@@ -72,7 +72,9 @@ class OllamaSettings:
 
     @classmethod
     def from_env(cls) -> OllamaSettings:
-        return cls(host=normalise_host(os.environ.get("OLLAMA_HOST") or DEFAULT_HOST),
+        from runtime import settings  # OLLAMA_HOST wins over the settings file
+
+        return cls(host=normalise_host(settings.value("ollama.host") or DEFAULT_HOST),
                    timeout=_env_float("JUNCTION_OLLAMA_TIMEOUT", cls.timeout),
                    retries=int(_env_float("JUNCTION_OLLAMA_RETRIES", cls.retries)))
 
