@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from runtime.store import audit
+from runtime.store import audit, migrations
 
 SCHEMA_VERSION = 1
 
@@ -133,6 +133,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
+    migrations.upgrade(conn, SCHEMA_VERSION, path)
     _create_schema(conn)
     return conn
 
