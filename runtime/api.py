@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from runtime import diagnostics, secrets, settings
 from runtime.engine.decisions import HumanDecision
 from runtime.engine.events import (
     Event,
@@ -89,6 +90,7 @@ __all__ = [
     "Workspace",
     "assist_messages",
     "check_comparison",
+    "diagnostics",
     "classify_messages",
     "compile_plan",
     "describe",
@@ -101,5 +103,7 @@ __all__ = [
     "parse_flow",
     "pid_alive",
     "save_flow",
+    "secrets",
+    "settings",
     "validate_flow",
 ]

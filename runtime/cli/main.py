@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 
 from runtime import __version__
-from runtime.cli import audit, calibrate, flows, models, runs, tasks
+from runtime.cli import audit, calibrate, doctor, flows, models, runs, settings_cmd, tasks
 from runtime.errors import (
     ConflictError,
     FlowError,
@@ -24,7 +24,7 @@ from runtime.errors import (
 )
 
 # Each module defines `register(subparsers)`; add a command module by adding it here.
-COMMAND_MODULES = (flows, runs, tasks, calibrate, audit, models)
+COMMAND_MODULES = (flows, runs, tasks, calibrate, audit, models, doctor, settings_cmd)
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_CONFLICT = 0, 1, 2, 3, 4
 EXIT_BUG = 70
