@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from designer import theme
+from designer import preferences, theme
 from designer.autosave import leftovers
 from designer.mainwindow import MainWindow
 from designer.prompts import DialogPrompter, Prompter
@@ -84,4 +84,5 @@ def run_app(flow: str | Path | None = None) -> int:
     designer.start(flow)
     for window in designer.windows:
         window.show()
+    preferences.first_run(designer.windows[0])  # the welcome screen, once
     return app.exec()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer import actions, clipboard, theme, window_files
+from designer import actions, clipboard, preferences, theme, window_files
 from designer.autosave import Autosaver
 from designer.canvas.scene import FlowScene
 from designer.canvas.view import FlowView
@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
             self._dock("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea, 0),
         ]
         self.actions_ = actions.build(self)
+        preferences.install(self)  # Edit ▸ Settings, Help ▸ Diagnostics / Getting Started
         self._toolbar()
         self._status_bar()
         self._connect()
