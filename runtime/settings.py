@@ -121,7 +121,7 @@ def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_config_dir("junction", appauthor=False)) / FILE_NAME
 
 
-def keys() -> list[str]:
+def all_keys() -> list[str]:
     """Every setting as `section.key`, in file order."""
     return [f"{section}.{name}"
             for section, info in Settings.model_fields.items()
@@ -166,7 +166,7 @@ def _field_problem(path: Path, text: str, err: Any) -> str:
     line = _line_of(text, loc)
     where = f"{path}:{line}" if line else str(path)
     if err["type"] == "extra_forbidden":
-        known = ", ".join(k for k in keys() if k.startswith(f"{loc[0]}.")) if len(loc) > 1 \
+        known = ", ".join(k for k in all_keys() if k.startswith(f"{loc[0]}.")) if len(loc) > 1 \
             else ", ".join(Settings.model_fields)
         return f"{where}: unknown setting '{key}' (known here: {known})"
     return f"{where}: {key}: {err['msg']}"
@@ -247,8 +247,8 @@ def with_value(settings: Settings, key: str, value: Any) -> Settings:
 
 
 def _split(key: str) -> tuple[str, str]:
-    if key not in keys():
-        raise InputError(f"unknown setting '{key}' (known: {', '.join(keys())})")
+    if key not in all_keys():
+        raise InputError(f"unknown setting '{key}' (known: {', '.join(all_keys())})")
     section, name = key.split(".", 1)
     return section, name
 

@@ -138,7 +138,7 @@ class DiagnosticsWindow(QDialog):
     def copy_report(self) -> None:
         QGuiApplication.clipboard().setText(self.report_text())
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802 (Qt)
+    def closeEvent(self, event: object) -> None:
         if self._thread is not None:
             self._thread.quit()
             self._thread.wait(30000)

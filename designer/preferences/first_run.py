@@ -254,7 +254,7 @@ class FirstRunDialog(QDialog):
 
     # -- shown once ----------------------------------------------------------------
 
-    def done(self, result: int) -> None:  # noqa: D102 (QDialog: accept, reject and close)
+    def done(self, result: int) -> None:
         mark_done(self.settings_path)
         if self._thread is not None:
             self._thread.quit()

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QWidget
 
 
 class _WheelGuard(QObject):
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) \
                 and not watched.hasFocus():
             event.ignore()  # let the scroll area behind it scroll instead

@@ -11,9 +11,9 @@ import argparse
 from typing import Any
 
 from runtime import settings
+from runtime.cli.common import add_json
 from runtime.cli.doctor import add_config, use_config
 from runtime.cli.output import out, print_json, table
-from runtime.cli.common import add_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_config(show)
     show.set_defaults(handler=show_settings)
     change = verbs.add_parser("set", help="set KEY to VALUE in the settings file")
-    change.add_argument("key", help=f"one of: {', '.join(settings.keys())}")
+    change.add_argument("key", help=f"one of: {', '.join(settings.all_keys())}")
     change.add_argument("value")
     add_config(change)
     change.set_defaults(handler=set_setting)
@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def show_settings(args: argparse.Namespace) -> int:
     use_config(args)
     current = settings.load()
-    rows = [settings.effective(key, settings=current) for key in settings.keys()]
+    rows = [settings.effective(key, settings=current) for key in settings.all_keys()]
     if args.json:
         print_json({"file": str(settings.config_path()),
                     "settings": {r.key: {"value": r.value, "source": r.source} for r in rows}})
@@ -60,7 +60,7 @@ def _shown(key: str, value: Any) -> str:
 def set_setting(args: argparse.Namespace) -> int:
     use_config(args)
     current = settings.load()
-    default = settings.get(settings.Settings(), args.key) if args.key in settings.keys() else ""
+    default = settings.get(settings.Settings(), args.key) if args.key in settings.all_keys() else ""
     value: Any = args.value
     if isinstance(default, bool):
         value = args.value.lower() in ("1", "true", "yes", "on")

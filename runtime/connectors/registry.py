@@ -10,9 +10,9 @@ from runtime.connectors.files import CsvConnector, JsonlConnector
 from runtime.connectors.sqlite_table import SqliteRecordConnector
 from runtime.connectors.webhook import WebhookConnector
 from runtime.errors import InputError
-from runtime.settings import default_table
 from runtime.flow.schema import Connector as ConnectorConfig
 from runtime.flow.schema import RecordField
+from runtime.settings import default_table
 
 
 def open_connector(config: ConnectorConfig, store: Any, base_dir: Path,

@@ -44,10 +44,7 @@ def _installed(name: str) -> str | None:
 
 
 def python(options: Options) -> list[Check]:
-    found = ".".join(str(p) for p in sys.version_info[:3])
-    if sys.version_info < (3, 11):
-        return [Check("Python", Status.FAIL, f"Python {found}; Junction needs 3.11 or newer",
-                      "install Python 3.11+ and reinstall Junction with it")]
+    found = ".".join(str(p) for p in sys.version_info[:3])  # pip enforces 3.11+
     return [Check("Python", Status.OK, f"Python {found}, Junction {__version__}"
                   + (" (bundled)" if getattr(sys, "frozen", False) else ""))]
 

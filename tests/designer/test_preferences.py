@@ -176,14 +176,16 @@ def test_first_run_is_shown_once_and_again_from_help(window, qtbot) -> None:
         dialog.close()
 
 
-def test_the_suggested_flow_opens_from_the_tour(window, qtbot) -> None:
+def test_the_suggested_flow_opens_from_the_tour(window, prompter, tmp_path) -> None:
+    prompter.script("save_path", tmp_path / "my-triage" / "flow.yaml")
     dialog = preferences.open_first_run(window)
     dialog.use_demo.click()
     for _ in range(5):
         dialog.next.click()
     dialog.open_flow.click()
     assert not window.on_start_page()
-    assert window.session.document.flow.name == "Support triage"
+    assert window.session.document.flow().name == "Support triage"
+    assert (tmp_path / "my-triage" / "flow.yaml").exists()
 
 
 def test_settings_is_in_the_edit_menu(window) -> None:

@@ -55,6 +55,7 @@ def test_a_healthy_workspace_passes_and_every_warning_has_a_fix(
 def test_an_edited_audit_row_fails_with_the_row_and_a_fix(
         workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     conn = sqlite3.connect(workspace / "junction.db")
+    conn.execute("DROP TRIGGER audit_log_no_update")  # what someone editing the file does
     conn.execute("UPDATE audit_log SET actor='mallory' WHERE seq=3")
     conn.commit()
     conn.close()
