@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -47,16 +47,18 @@ class DiagnosticsWindow(QDialog):
         super().__init__(parent)
         self.setObjectName("diagnosticsWindow")
         self.setWindowTitle("Diagnostics")
-        self.resize(920, 560)
+        self.resize(1000, 640)
         self.checks: list[diagnostics.Check] = []
         self.summary = QLabel("Checking…")
         self.summary.setObjectName("diagnosticsSummary")
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["", "Check", "What was found", "How to fix it"])
-        self.tree.setRootIsDecorated(False)
-        self.tree.setWordWrap(True)
-        self.tree.setAlternatingRowColors(True)
-        header = self.tree.header()
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["", "Check", "What was found", "How to fix it"])
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -76,7 +78,7 @@ class DiagnosticsWindow(QDialog):
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self._thread: QThread | None = None
         self._worker: _Worker | None = None
@@ -85,7 +87,7 @@ class DiagnosticsWindow(QDialog):
         if self._thread is not None:
             return
         self.checks = []
-        self.tree.clear()
+        self.table.setRowCount(0)
         self.summary.setText("Checking… (a full check can take a minute)" if full
                              else "Checking…")
         for button in (self.again, self.full):
@@ -102,14 +104,23 @@ class DiagnosticsWindow(QDialog):
         self.checks.append(check)
         status = check.status.value
         fix = check.fix if check.status != diagnostics.Status.OK else ""
-        item = QTreeWidgetItem(["", check.name, check.detail, fix])
-        item.setText(0, LABELS[status])
-        item.setForeground(0, QColor(COLOURS[status]))
-        for column in (2, 3):
-            item.setToolTip(column, item.text(column))
-        self.tree.addTopLevelItem(item)
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        for column, text in enumerate([LABELS[status], check.name, check.detail, fix]):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            self.table.setItem(row, column, item)
+        marker = self.table.item(row, 0)
+        if marker is not None:
+            marker.setForeground(QColor(COLOURS[status]))
+        self.table.resizeRowToContents(row)
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self.table.resizeRowsToContents()  # wrapped text needs the new column widths
 
     def _finished(self) -> None:
+        self.table.resizeRowsToContents()
         if self._thread is not None:
             self._thread.quit()
             self._thread.wait()

@@ -96,6 +96,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
+        self.setMinimumWidth(980)
         self.path = path or settings.config_path()
         self.problem = QLabel()
         self.problem.setObjectName("settingsProblem")
@@ -157,10 +158,17 @@ class SettingsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.problem)
-        layout.addWidget(_group("You and your workspace", general))
-        layout.addWidget(_group("Models", models))
-        layout.addWidget(_group("Connector defaults", connectors))
-        layout.addWidget(self._secrets_group())
+        columns = QHBoxLayout()  # two columns: the whole form fits a 1280×800 screen
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(_group("You and your workspace", general))
+        left.addWidget(_group("Models", models))
+        left.addStretch(1)
+        right.addWidget(_group("Connector defaults", connectors))
+        right.addWidget(self._secrets_group())
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        layout.addLayout(columns)
         note = QLabel(f"Saved in {self.path}. Command-line flags and environment variables "
                       "(OLLAMA_HOST, JUNCTION_HOME, JUNCTION_USER) still win over these.")
         note.setWordWrap(True)
@@ -202,7 +210,6 @@ class SettingsDialog(QDialog):
             self.keyring_note.setText(f"Tokens are kept in the OS keyring ({self.backend.name}), "
                                       "never in the settings file.")
             self.keyring_note.setStyleSheet("color: #475467;")
-        form.addRow(self.keyring_note)
         self.host_token = TokenRow("Model host token", "host")
         form.addRow("Model host token", self.host_token)
         self.webhook_name = QLineEdit()
@@ -214,7 +221,11 @@ class SettingsDialog(QDialog):
         self.host_token.changed.connect(self._refresh_tokens)
         self.webhook_token.changed.connect(self._refresh_tokens)
         self.webhook_name.textChanged.connect(self._refresh_tokens)
-        return _group("Tokens", form)
+        box = QGroupBox("Tokens")
+        column = QVBoxLayout(box)
+        column.addWidget(self.keyring_note)
+        column.addLayout(form)
+        return box
 
     def _refresh_tokens(self) -> None:
         host = self.host.text().strip() or settings.DEFAULTS_SHOWN["ollama.host"]

@@ -43,6 +43,7 @@ def run(code: str, timeout: float, env: dict[str, str] | None = None) -> Outcome
             name = signal.Signals(-done.returncode).name
         except ValueError:
             name = f"signal {-done.returncode}"
-        return Outcome(False, output, f"crashed ({name})")
+        first = done.stderr.strip().splitlines()[0] if done.stderr.strip() else ""
+        return Outcome(False, output, f"crashed ({name})" + (f": {first}" if first else ""))
     last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
     return Outcome(False, output, last or f"exited with code {done.returncode}")

@@ -114,7 +114,7 @@ def test_the_diagnostics_window_lists_every_check(qtbot) -> None:
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.done_checking, timeout=90_000):
         window.start()
-    names = [window.tree.topLevelItem(i).text(1) for i in range(window.tree.topLevelItemCount())]
+    names = [window.table.item(row, 1).text() for row in range(window.table.rowCount())]
     assert {"Python", "Ollama", "keyring", "disk space"} <= set(names)
     ollama = next(c for c in window.checks if c.name == "Ollama")
     assert ollama.status.value == "warn"
