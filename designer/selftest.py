@@ -21,8 +21,8 @@ from runtime.api import Workspace, load_flow, validate_flow
 
 def run(templates: Path | None = None) -> int:
     started = time.perf_counter()
-    from designer.app import DesignerApp
-    from designer.settings import DesignerSettings, default_templates_folder
+    from designer.app.application import DesignerApp
+    from designer.app.settings import DesignerSettings, default_templates_folder
 
     folder = templates or default_templates_folder()
     flows = sorted(folder.glob("*/flow.yaml"))

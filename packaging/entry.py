@@ -23,7 +23,7 @@ def main(argv: list[str]) -> int:
         exec(compile(argv[1], "<junction --exec>", "exec"), {"__name__": "__main__"})
         return 0
     if not argv or argv[0] == "designer":
-        from designer.app import run_app
+        from designer.app.application import run_app
 
         return run_app(argv[1] if len(argv) > 1 else None)
     from runtime.cli.main import main as junction

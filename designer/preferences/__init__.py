@@ -64,8 +64,8 @@ def open_first_run(window: QMainWindow) -> FirstRunDialog:
 def _open_suggested(window: Any) -> None:
     """The suggested template as a new flow, the way the start page's gallery opens it."""
     for template in getattr(window, "templates", []):
-        if template.name == SUGGESTED_FLOW and hasattr(window, "start_from"):
-            window.start_from(template)
+        if template.name == SUGGESTED_FLOW:
+            window.files.start_from(template)
             return
     if hasattr(window, "show_start_page"):
         window.show_start_page()

@@ -6,12 +6,12 @@ import sqlite3
 
 from runtime.diagnostics.report import Check, Options, Status
 from runtime.errors import InputError
+from runtime.store.rows import RunQuery
 
 
 def workspace(options: Options) -> list[Check]:
-    from runtime.store import audit
     from runtime.store.db import SCHEMA_VERSION
-    from runtime.store.runs import RunStore
+    from runtime.store.sqlite import SqliteRunStore
     from runtime.workspace import database_path, home_dir
 
     try:
@@ -24,7 +24,7 @@ def workspace(options: Options) -> list[Check]:
         return [Check("workspace", Status.OK, f"no workspace yet at {home}; it is created "
                       "by the first run")]
     try:
-        store = RunStore(path)
+        store = SqliteRunStore(path)
     except InputError as exc:
         return [Check("workspace", Status.FAIL, str(exc), "upgrade Junction")]
     except sqlite3.DatabaseError as exc:
@@ -32,26 +32,24 @@ def workspace(options: Options) -> list[Check]:
                       f"restore {path.name} from a backup, or move it away to start a new "
                       "workspace (runs in it are then no longer shown)")]
     try:
-        conn = store.conn
-        pragma = "integrity_check" if options.full else "quick_check"
-        problems = [row[0] for row in conn.execute(f"PRAGMA {pragma}").fetchall()]
-        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        runs = conn.execute("SELECT count(*) FROM runs").fetchone()[0]
-        chain = audit.verify(conn)
+        problems = store.integrity_problems(full=options.full)
+        version = store.schema_version()
+        runs = store.query_runs(RunQuery(limit=1)).total
+        chain = store.verify_audit()
     except sqlite3.DatabaseError as exc:
         return [Check("workspace", Status.FAIL, f"{path} is damaged: {exc}",
                       f"restore {path.name} from a backup")]
     finally:
         store.close()
     checks = []
-    if problems != ["ok"]:
+    if problems:
         checks.append(Check("workspace integrity", Status.FAIL,
                             f"{path}: SQLite found damage: {'; '.join(problems[:3])}",
                             f"restore {path.name} from a backup"))
     else:
         checks.append(Check("workspace integrity", Status.OK, f"{path}: {runs:,} runs"))
     checks.append(Check("workspace schema", Status.OK,
-                        f"schema version {version[0] if version else '?'} "
+                        f"schema version {version if version is not None else '?'} "
                         f"(this Junction writes {SCHEMA_VERSION})"))
     if chain.ok:
         checks.append(Check("audit trail", Status.OK, f"intact: {chain.rows:,} rows"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from runtime.api import Workspace
-from runtime.store import audit, migrations
+from runtime.store import migrations
 from runtime.store.db import SCHEMA_VERSION
 
 FROZEN_V1 = Path(__file__).resolve().parent / "data" / "workspace-v1.db"
@@ -46,10 +46,8 @@ def test_a_frozen_workspace_from_version_1_opens_with_everything_in_it(old_works
         assert sorted((r.id, r.status, r.outcome) for r in runs) == sorted(
             tuple(row) for row in before["runs"])  # type: ignore[union-attr]
         assert all(workspace.store.steps(r.id) for r in runs)
-        assert audit.verify(workspace.store.conn).ok
-        version = workspace.store.conn.execute(
-            "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
-        assert int(version) == SCHEMA_VERSION
+        assert workspace.store.verify_audit().ok
+        assert workspace.store.schema_version() == SCHEMA_VERSION
     finally:
         workspace.close()
     assert _facts(old_workspace / "junction.db") == before
