@@ -49,7 +49,8 @@ def option_probabilities(given: Any, names: Sequence[str]) -> tuple[dict[str, fl
     if not isinstance(given, Mapping) or not given:
         raise OutputInvalid(f"probabilities must map option names to numbers, not "
                             f"{_shown(given)}")
-    problems, values = [], dict.fromkeys(names, 0.0)
+    problems: list[str] = []
+    values = dict.fromkeys(names, 0.0)
     for key, value in given.items():
         if key not in values:
             problems.append(f"'{key}' is not an option ({', '.join(names)})")
@@ -72,7 +73,8 @@ def label_confidence(label: Any, confidence: Any, names: Sequence[str]) -> dict[
     """A (label, self-reported confidence) answer as a distribution that never contradicts
     the label: the other options share what is left, each at most the label's own value
     (a confidence of 0 is "no idea", not "certainly one of the others")."""
-    problems = []
+    problems: list[str] = []
+    value = 0.0
     if not isinstance(label, str) or label not in names:
         problems.append(f"the label {_shown(label)} is not an option ({', '.join(names)})")
     try:
