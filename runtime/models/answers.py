@@ -47,8 +47,8 @@ def option_probabilities(given: Any, names: Sequence[str]) -> tuple[dict[str, fl
     Options left out get 0. Every problem is reported at once.
     """
     if not isinstance(given, Mapping) or not given:
-        raise OutputInvalid(f"probabilities must map option names to numbers, not "
-                            f"{_shown(given)}")
+        raise OutputInvalid("invalid answer: probabilities must map option names to "
+                            f"numbers, not {_shown(given)}")
     problems: list[str] = []
     values = dict.fromkeys(names, 0.0)
     for key, value in given.items():
