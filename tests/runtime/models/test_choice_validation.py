@@ -277,3 +277,38 @@ def test_a_body_garbled_every_time_blocks_after_the_retries(fake_ollama: FakeOll
     with pytest.raises(ModelUnavailable, match=r"cannot read.*after 3 tries"):
         fake_ollama.provider(retries=2).choose(choose_request())
     assert len(fake_ollama.chats) == 3
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=3),
+    max_leaves=8)
+
+
+def _mutated_chat_body(key: str, value: Any) -> str:
+    body = dict(GOOD)
+    body[key] = value
+    return json.dumps(body)
+
+
+_bodies = (st.text(max_size=60)
+           | _json_values.map(json.dumps)
+           | st.builds(_mutated_chat_body,
+                       st.sampled_from(["message", "logprobs", "done_reason", "eval_count",
+                                        "prompt_eval_count", "model"]), _json_values))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(body=_bodies)
+def test_any_http_reply_from_ollama_is_an_answer_or_a_model_error(
+        fake_ollama: FakeOllama, body: str) -> None:
+    """Whatever the server sends, classify ends in a checked answer, invalid output or an
+    unavailable model — never another exception (which would crash the step)."""
+    fake_ollama.answer(Reply(garbled=body))
+    try:
+        result = fake_ollama.provider(retries=0).choose(choose_request())
+    except (OutputInvalid, ModelUnavailable):
+        return
+    assert result.label in NAMES and 0.0 <= result.confidence <= 1.0
