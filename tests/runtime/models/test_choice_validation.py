@@ -117,6 +117,7 @@ def test_a_run_does_not_close_a_ticket_on_one_percent_and_the_packet_says_why(
     [task] = workspace.store.tasks(run_id=run.id)
     assert "below the suggest band" in task.reason
     assert "only 1% of the model's answer went to the options" in task.reason
+    assert "only 1%" in task.packet["ai"]["confidence_note"]
     step = workspace.store.steps(run.id)[1]
     assert step.output["confidence"] == pytest.approx(0.01)
     assert "1%" in step.output["confidence_note"]
