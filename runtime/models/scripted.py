@@ -27,7 +27,7 @@ from typing import Any
 
 from runtime.errors import InputError
 from runtime.flow import yamlio
-from runtime.models import answers, structured
+from runtime.models import answers
 from runtime.models.base import (
     CallInfo,
     ChooseRequest,
@@ -100,10 +100,11 @@ class ScriptedProvider:
             raise OutputInvalid(f"scripted model: {exc}", call=call) from None
 
     def extract(self, request: ExtractRequest) -> ExtractResult:
-        """`raw` is parsed and validated against the request's schema exactly as a real
-        model's reply is; `values` answers have their confidences checked the same way
-        (numbers in [0, 1]), while the values themselves are left for the guardrails to
-        judge, so a hostile scripted proposal is a guardrail hit, not a format error."""
+        """Confidences are checked as every provider's are (numbers in [0, 1]). The values
+        themselves are left for the guardrails to judge, `raw` ones included: `raw` is
+        parsed leniently (NaN, Infinity and 1e400 get through), so a scripted hostile
+        model can hand the guardrails values a real provider's parser would already have
+        refused — a harsher test of them, never a milder one."""
         answer = self._answer(request.node_id, request.case_id)
         call = self._call(request, answer)
         if not isinstance(answer, dict):
@@ -111,10 +112,10 @@ class ScriptedProvider:
                                 call=call)
         try:
             if "raw" in answer:
-                data = structured.parse_reply(str(answer["raw"]), request.json_schema)
-                values, confidence = structured.split_proposal(data)
-                if "confidence" in answer:
-                    confidence = answers.probability(answer["confidence"], "the confidence")
+                values, given = _raw_proposal(str(answer["raw"]))
+                given = answer.get("confidence", given)
+                confidence = (None if given is None
+                              else answers.probability(given, "the confidence"))
             else:
                 values = answer.get("values") or {}
                 if not isinstance(values, dict):
@@ -137,3 +138,16 @@ class ScriptedProvider:
         text = answer.get("text", "") if isinstance(answer, dict) else str(answer)
         return DraftResult(text=str(text), call=self._call(request, answer))
 
+
+def _raw_proposal(raw: str) -> tuple[dict[str, Any], Any]:
+    """(values, confidence as written) from a raw JSON reply; a reply that is not JSON or
+    whose `values` are not an object is invalid output."""
+    try:
+        parsed = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise OutputInvalid(f"the reply is not valid JSON ({exc})") from None
+    body = parsed if isinstance(parsed, dict) else {}
+    values = body.get("values", body)
+    if not isinstance(values, dict):
+        raise OutputInvalid("extracted values must be a mapping")
+    return values, body.get("confidence")
