@@ -13,7 +13,7 @@ from pathlib import Path
 
 from runtime.sqlite_db import connect as connect_db
 from runtime.sqlite_db import transaction
-from runtime.store import sqlite_audit
+from runtime.store import migrations, sqlite_audit
 
 SCHEMA_VERSION = 1
 
@@ -94,9 +94,12 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the workspace database with the store's tables."""
-    missing = _triggers_missing_before_open(path)
-    conn = connect_db(path, SCHEMA + sqlite_audit.SCHEMA)
+    """Open (creating if needed) the workspace database with the store's tables, after
+    bringing an older workspace's schema up to date (backed up first)."""
+    conn = connect_db(path, "")
+    missing = sqlite_audit.missing_triggers(conn)  # before the schema re-creates them
+    migrations.upgrade(conn, SCHEMA_VERSION, path)
+    conn.executescript(SCHEMA + sqlite_audit.SCHEMA)
     if missing:  # the schema just restored them: remember it for `audit verify` (in meta,
         # not as an audit row: appending would move the chain head over a cut-off end)
         sqlite_audit.note_missing_triggers(conn, missing)
@@ -105,19 +108,6 @@ def connect(path: Path) -> sqlite3.Connection:
         (str(SCHEMA_VERSION),),
     )
     return conn
-
-
-def _triggers_missing_before_open(path: Path) -> list[str]:
-    """Checked before the schema re-creates them, or a dropped trigger would go unnoticed."""
-    if not path.exists():
-        return []
-    probe = sqlite3.connect(path)
-    try:
-        return sqlite_audit.missing_triggers(probe)
-    except sqlite3.Error:
-        return []
-    finally:
-        probe.close()
 
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "connect", "transaction"]
