@@ -70,14 +70,15 @@ def fixed_value_problem(name: str, value: Any, field_type: FieldType,
     if limit is None:
         return None
     if numeric and limit.min is not None and value < limit.min:
-        return f"sets '{name}' to {value}, below its own limit's minimum {limit.min:g}"
+        return f"sets '{name}' to {value}, below this step's limit (at least {limit.min:g})"
     if numeric and limit.max is not None and value > limit.max:
-        return f"sets '{name}' to {value}, above its own limit's maximum {limit.max:g}"
+        return f"sets '{name}' to {value}, above this step's limit (at most {limit.max:g})"
     if limit.values is not None and value not in limit.values:
-        return f"sets '{name}' to {value!r}, which its own limit does not allow"
+        return f"sets '{name}' to {value!r}, which this step's limit does not allow"
     if isinstance(value, str) and limit.max_length is not None and len(value) > limit.max_length:
-        return f"sets '{name}' to text longer than its own limit ({limit.max_length})"
+        return (f"sets '{name}' to text longer than this step's limit "
+                f"({limit.max_length} characters)")
     if isinstance(value, str) and limit.pattern is not None and re.fullmatch(
             limit.pattern, value) is None:
-        return f"sets '{name}' to {value!r}, which does not match its own limit's pattern"
+        return f"sets '{name}' to {value!r}, which does not match this step's pattern for it"
     return None

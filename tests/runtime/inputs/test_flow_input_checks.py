@@ -77,9 +77,9 @@ def test_an_invalid_pattern_and_min_above_max_fail_validate_with_node_and_field(
     ("  set: {refund: ten}\n", "sets 'refund' to 'ten', but 'refund' must be a number"),
     ("  set: {code: 5}\n", "sets 'code' to 5, but 'code' must be text"),
     ("  set: {refund: 500}\n  guardrails:\n    limits:\n      refund: {max: 100}\n",
-     "above its own limit's maximum 100"),
+     "above this step's limit (at most 100)"),
     ("  set: {code: abc}\n  guardrails:\n    limits:\n      code: {pattern: '[0-9]+'}\n",
-     "does not match its own limit's pattern"),
+     "does not match this step's pattern for it"),
 ])
 def test_action_values_of_the_wrong_type_or_beyond_their_limits_fail_validate(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, expected: str) -> None:
