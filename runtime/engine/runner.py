@@ -14,6 +14,7 @@ task desk (`task_desk.py`), which tells the engine which runs to continue.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -122,8 +123,8 @@ class Engine:
             return self._walk(plan, run)
         except Blocked as stop:
             return stop.run
-        except JunctionError:
-            raise
+        except (JunctionError, sqlite3.Error):
+            raise  # the store itself failing (say, locked) is not this run's fault
         except Exception as exc:  # a bug or surprise in one run must not poison the rest
             return self._fail(run, f"unexpected error: {_describe(exc)}")
 
