@@ -64,7 +64,7 @@ class _Trail:
             elif kind == "record.change":
                 data = _json(row["data"]) or {}
                 key = data.get("idempotency_key")
-                if key and not data.get("replayed"):
+                if key:  # a replay (after a crash) audits a change applied before it
                     self.changes.setdefault(key, {"changes": data.get("changes"),
                                                   "after": after, "seq": row["seq"]})
                 if str(row["actor"]).startswith(SQLITE_CONNECTOR) and row["subject"]:

@@ -56,6 +56,22 @@ def test_killed_inside_a_runs_completion_the_batch_finishes_every_case_once(
     summary = json.loads(junction(home, *batch_args(drill)).stdout)
     assert summary["counts"] == {"completed": 40}
     assert_finished_exactly_once(home, 40)
+    junction(home, "audit", "verify")  # the journal agrees with the trail (exit 0)
+
+
+@pytest.mark.slow
+def test_after_a_crash_between_a_change_and_its_step_verify_still_agrees(
+        drill: Path, tmp_path: Path) -> None:
+    """Killed after a record change was applied but before its step was marked done: the
+    resumed run audits the change as a replay, and `audit verify` accepts that."""
+    home = tmp_path / "home"
+    killed = junction(home, *batch_args(drill), fault="effect:3", check=False)
+    assert killed.returncode == -signal.SIGKILL
+    junction(home, "resume")
+    junction(home, *batch_args(drill))
+    assert_finished_exactly_once(home, 40)
+    verified = junction(home, "audit", "verify", "--json")
+    assert json.loads(verified.stdout)["ok"] is True
 
 
 def _strand_after_end_step(workspace: Workspace, flow: Path) -> str:
