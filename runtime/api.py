@@ -23,11 +23,23 @@ from runtime.engine.events import (
     StepStarted,
     TaskDecided,
 )
-from runtime.engine.human_decision import HumanDecision
+from runtime.engine.human_decision import EditRefused, HumanDecision
 from runtime.engine.plan import compile_plan
+from runtime.engine.replay import STAGES as AUTONOMY_STAGES
+from runtime.engine.replay import ReplayProgress, ReplayRequest, replay, runs_to_replay
 from runtime.engine.runner import Engine
 from runtime.engine.steps import register_executor, unregister_executor
+from runtime.engine.task_form import EditableField, TaskForm, TaskForms
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
+from runtime.evaluation.compare_runs import (
+    BatchComparison,
+    BatchSide,
+    NodeRow,
+    RunComparison,
+    StepSide,
+    compare_batches,
+    compare_runs,
+)
 from runtime.flow.conditions import AllOf, AnyOf, Compare, Condition, Op, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
@@ -95,6 +107,7 @@ class Workspace:
 
 
 __all__ = [
+    "AUTONOMY_STAGES",
     "FORMAT_VERSION",
     "OPS_BY_TYPE",
     "AINodeBase",
@@ -103,12 +116,16 @@ __all__ = [
     "AnyNode",
     "AnyOf",
     "AssistNode",
+    "BatchComparison",
+    "BatchSide",
     "ClassifyNode",
     "Compare",
     "Condition",
     "ConflictError",
     "DecisionNode",
     "Edge",
+    "EditRefused",
+    "EditableField",
     "EndNode",
     "EnforceNode",
     "Engine",
@@ -123,6 +140,7 @@ __all__ = [
     "InputError",
     "JunctionError",
     "LoadedFlow",
+    "NodeRow",
     "NodeSpec",
     "Observer",
     "Op",
@@ -131,7 +149,10 @@ __all__ = [
     "Problem",
     "RecordChanged",
     "RecordField",
+    "ReplayProgress",
+    "ReplayRequest",
     "RunBlocked",
+    "RunComparison",
     "RunCounts",
     "RunCreated",
     "RunFinished",
@@ -145,14 +166,19 @@ __all__ = [
     "StartNode",
     "StepFinished",
     "StepRow",
+    "StepSide",
     "StepStarted",
     "TaskDecided",
+    "TaskForm",
+    "TaskForms",
     "TaskQuery",
     "TaskRow",
     "Workspace",
     "assist_messages",
     "check_comparison",
     "classify_messages",
+    "compare_batches",
+    "compare_runs",
     "compile_plan",
     "describe",
     "dump_flow",
@@ -170,7 +196,9 @@ __all__ = [
     "register_executor",
     "register_node_type",
     "renamed_ref",
+    "replay",
     "rewrite_references",
+    "runs_to_replay",
     "save_flow",
     "unregister_executor",
     "unregister_node_type",
