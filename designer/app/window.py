@@ -33,11 +33,17 @@ from designer.app.session import FlowSession
 from designer.app.startpage import StartPage
 from designer.app.templates import find_templates
 from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
+from designer.app.view_switcher import ViewSwitcher
 from designer.app.views import View, ViewArea
 from designer.canvas.edit_widget import FlowEditWidget
+from designer.compare.view import CompareView
 from designer.document.errors import DocumentError
 from designer.document.fragment import duplicate
 from designer.document.layout import tidy_positions
+from designer.inbox.badge import TaskBadge
+from designer.inbox.identity import decider_name
+from designer.inbox.view import InboxView
+from designer.inbox.workspace_link import WorkspaceLink
 from designer.panels.palette import PaletteWidget
 from designer.panels.problems import ProblemsPanel
 from designer.panels.properties.panel import PropertyPanel
@@ -84,6 +90,7 @@ class MainWindow(QMainWindow):
                                 chrome=(*self.docks, self.toolbar, self.counts,
                                         self.zoom_label),
                                 on_shown=self._design_shown))
+        self._add_work_views()
         self._connect()
         self.refresh_recent()
         self._update_title()
@@ -183,6 +190,26 @@ class MainWindow(QMainWindow):
         action.setText(f"{verb} {what}".strip())
         action.setIconText(short)
         action.setToolTip(f"{verb.replace('&', '')} {what}".strip())
+
+    def _add_work_views(self) -> None:
+        """The inbox and the compare view over the workspace store the CLI writes too, the
+        open-task badge in the status bar, and the switcher between views."""
+        self.workspace_link = WorkspaceLink()
+        self.inbox = InboxView(self.workspace_link, decider_name(self.app.settings))
+        self.compare = CompareView(self.workspace_link)
+        self.task_badge = TaskBadge(lambda: self.workspace_link.workspace.store.run_counts()
+                                    .open_tasks)
+        self.statusBar().addPermanentWidget(self.task_badge)
+        self.task_badge.clicked.connect(lambda: self.area.show_view("inbox"))
+        self.inbox.open_count_changed.connect(self.task_badge.show_count)
+        self.compare.replayed.connect(lambda _: self.task_badge.refresh())
+        self.area.add_view(View("inbox", "Inbox", self.inbox, on_shown=self.inbox.refresh))
+        self.area.add_view(View("compare", "Compare", self.compare,
+                                on_shown=self.compare.refresh))
+        self.view_switcher = ViewSwitcher(self.area, ["design", "inbox", "compare"])
+        self.insertToolBar(self.toolbar, self.view_switcher)  # a row of its own, on top
+        self.insertToolBarBreak(self.toolbar)
+        self.task_badge.refresh()
 
     # -- pages, title, status ------------------------------------------------------------
 
@@ -367,6 +394,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.files.may_close():
             self.autosaver.discard()
+            self.task_badge.timer.stop()
+            self.workspace_link.close()
             self.app.forget(self)
             event.accept()
         else:

@@ -22,7 +22,8 @@ from runtime.store.base import RunStore
 @dataclass(frozen=True)
 class EditableField:
     """One value a person may set on a task: its record field (type, enum values), the
-    limit it must keep (as the flow states it) and the value proposed so far."""
+    limit it must keep (as the flow states it) and the value proposed so far (the AI's
+    proposal, else the record's current value)."""
 
     spec: RecordField
     limit: dict[str, Any] | None
@@ -47,9 +48,11 @@ class TaskForms:
 
     def form(self, task_id: str) -> TaskForm:
         task = self.store.task(task_id)
-        plan = self.plans.for_run(self.store.run(task.run_id))
+        run = self.store.run(task.run_id)
+        plan = self.plans.for_run(run)
         names, limits = editable_fields(plan, task.node_id, task.packet)
         proposal = task.packet.get("proposal") or {}
+        record = run.context.get("record") or {}
         fields = []
         for name in names:
             spec = plan.flow.record_field(name)
@@ -58,7 +61,7 @@ class TaskForms:
             limit = limits.get(name)
             shown = (limit.model_dump(exclude_none=True) if isinstance(limit, BaseModel)
                      else limit)
-            fields.append(EditableField(spec, shown, proposal.get(name)))
+            fields.append(EditableField(spec, shown, proposal.get(name, record.get(name))))
         return TaskForm(task.id, fields)
 
     def problems(self, task_id: str, texts: dict[str, str]) -> tuple[dict[str, Any],

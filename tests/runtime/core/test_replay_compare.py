@@ -128,6 +128,7 @@ def test_task_form_reports_every_bad_field_at_once(workspace, support_triage):
     form = forms.form(task.id)
     assert [f.spec.name for f in form.fields] == ["refund_amount"]
     assert form.fields[0].limit == {"min": 0, "max": 2000}
+    assert form.fields[0].proposed == 49.9  # the record as the AI step left it
     values, problems = forms.problems(task.id, {"refund_amount": "2500"})
     assert values == {"refund_amount": 2500} and "2000" in problems["refund_amount"]
     _, problems = forms.problems(task.id, {"refund_amount": "lots"})

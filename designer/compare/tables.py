@@ -1,0 +1,191 @@
+"""The compare view's tables: the batch summary, the cases, and one run's steps side by
+side with every difference highlighted (tinted and bold, and named in words)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from designer import theme
+from runtime.api import BatchComparison, NodeRow, RunComparison, RunRow, StepSide
+
+DIFFERENT = QColor("#FEF0C7")
+ASPECT_WORDS = {"branch": "path", "label": "label", "person": "who decided",
+                "changes": "record changes"}
+SIDE_COLUMNS = ("went to", "label · confidence", "alone or a person", "record changes")
+
+
+def ending(run: RunRow) -> str:
+    if run.status.value == "blocked":
+        return f"waiting at {run.current_node}"
+    return run.status.value + (f" — {run.outcome}" if run.outcome else "")
+
+
+def _cell(text: str, different: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)  # table items never interpret text as rich text
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+    if different:
+        item.setBackground(QBrush(DIFFERENT))
+        font = item.font()
+        font.setBold(True)
+        item.setFont(font)
+    return item
+
+
+def side_texts(side: StepSide | None) -> tuple[str, str, str, str]:
+    if side is None:
+        return ("— not reached", "", "", "")
+    label = side.label or ""
+    if side.confidence is not None:
+        label += f" · {side.confidence:.0%}" if label else f"{side.confidence:.0%}"
+    if side.waited:
+        who = "person decided" if side.decided_by == "human" else "waits for a person"
+    else:
+        who = "went through alone"
+    changes = ", ".join(f"{k} = {v}" for k, v in side.changes.items())
+    went = side.branch or ("(stopped here)" if side.status != "done" else "(end)")
+    return (went, label, who, changes)
+
+
+
+
+class NodeTable(QTableWidget):
+    """One row per step (and visit) of two runs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareSteps")
+        self.verticalHeader().hide()
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWordWrap(True)
+        self.set_names("Left", "Right")
+
+    def set_names(self, left: str, right: str) -> None:
+        headers = ["Step", *(f"{left}: {c}" for c in SIDE_COLUMNS),
+                   *(f"{right}: {c}" for c in SIDE_COLUMNS), "What differs"]
+        self.setColumnCount(len(headers))
+        self.setHorizontalHeaderLabels(headers)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+
+    def show_comparison(self, comparison: RunComparison | None,
+                        titles: dict[str, str]) -> None:
+        rows: list[NodeRow] = comparison.rows if comparison else []
+        self.setRowCount(len(rows))
+        aspects = ("branch", "label", "person", "changes")
+        for index, row in enumerate(rows):
+            title = titles.get(row.node_id, row.node_id)
+            self.setItem(index, 0, _cell(title + (f" (visit {row.visit})" if row.visit > 1
+                                                  else "")))
+            for offset, side in ((1, row.left), (5, row.right)):
+                for column, (aspect, text) in enumerate(zip(aspects, side_texts(side),
+                                                            strict=True)):
+                    self.setItem(index, offset + column,
+                                 _cell(text, aspect in row.differences))
+            self.setItem(index, 9, _cell(", ".join(ASPECT_WORDS[a] for a in row.differences)
+                                         or "same", bool(row.differences)))
+        self.resizeRowsToContents()
+
+    def differing_rows(self) -> list[int]:
+        return [r for r in range(self.rowCount())
+                if (item := self.item(r, 9)) is not None and item.text() != "same"]
+
+
+class CaseTable(QTableWidget):
+    """One row per case both batches ran; differing cases are tinted."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, 4, parent)
+        self.setObjectName("compareCases")
+        self.verticalHeader().hide()
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.set_names("Left", "Right")
+
+    def set_names(self, left: str, right: str) -> None:
+        self.setHorizontalHeaderLabels(["Case", f"{left}: ending", f"{right}: ending",
+                                        "What differs"])
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+    def show_pairs(self, pairs: list[RunComparison]) -> None:
+        self.setRowCount(len(pairs))
+        for index, pair in enumerate(pairs):
+            found = sorted({a for row in pair.rows for a in row.differences})
+            if not pair.same_outcome:
+                found.append("ending")
+            words = ", ".join(ASPECT_WORDS.get(a, a) for a in found) or "same"
+            self.setItem(index, 0, _cell(pair.left.case_id))
+            self.setItem(index, 1, _cell(ending(pair.left), not pair.same_outcome))
+            self.setItem(index, 2, _cell(ending(pair.right), not pair.same_outcome))
+            self.setItem(index, 3, _cell(words, bool(found)))
+
+
+class SummaryCard(QFrame):
+    """For two batches: cases, how many reached a person, changes applied, agreements."""
+
+    ROWS = ("Cases", "Reached a person", "Record changes applied", "Completed", "Endings")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        theme.style_as_card(self, "compareSummary")
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(12, 8, 12, 8)
+        self.grid.setHorizontalSpacing(18)
+        self.cells: dict[tuple[str, int], QLabel] = {}
+        self.headers = [QLabel(""), QLabel("Left"), QLabel("Right")]
+        for column, label in enumerate(self.headers):
+            label.setFont(theme.font(10, bold=True))
+            self.grid.addWidget(label, 0, column)
+        for row, name in enumerate(self.ROWS, start=1):
+            caption = QLabel(name)
+            caption.setStyleSheet(f"color: {theme.INK_SOFT};")
+            self.grid.addWidget(caption, row, 0)
+            for column in (1, 2):
+                cell = QLabel()
+                cell.setTextFormat(Qt.TextFormat.PlainText)
+                cell.setWordWrap(True)
+                self.grid.addWidget(cell, row, column)
+                self.cells[(name, column)] = cell
+        self.agreement = QLabel()
+        self.agreement.setObjectName("compareAgreement")
+        self.agreement.setTextFormat(Qt.TextFormat.PlainText)
+        self.agreement.setWordWrap(True)
+        self.agreement.setFont(theme.font(10, bold=True))
+        self.grid.addWidget(self.agreement, len(self.ROWS) + 1, 0, 1, 3)
+        self.grid.setColumnStretch(1, 1)
+        self.grid.setColumnStretch(2, 1)
+
+    def show_batches(self, result: BatchComparison, left: str, right: str) -> None:
+        self.headers[1].setText(left)
+        self.headers[2].setText(right)
+        for column, side in ((1, result.left), (2, result.right)):
+            values = {
+                "Cases": str(side.cases),
+                "Reached a person": f"{side.reached_person} of {side.cases}",
+                "Record changes applied": str(side.changes_applied),
+                "Completed": f"{side.completed} of {side.cases}",
+                "Endings": ", ".join(f"{k} {v}" for k, v in sorted(side.outcomes.items())),
+            }
+            for name, text in values.items():
+                self.cells[(name, column)].setText(text)
+        paired = len(result.pairs)
+        text = (f"Agreement over {paired} cases: the AI's labels agree in "
+                f"{result.same_labels}, the runs end the same way in {result.same_outcome}, "
+                f"and {result.identical} are identical step by step.")
+        if result.only_left or result.only_right:
+            text += (f" Cases only on one side: {len(result.only_left)} left, "
+                     f"{len(result.only_right)} right.")
+        self.agreement.setText(text)
