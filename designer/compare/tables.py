@@ -21,13 +21,14 @@ from runtime.api import BatchComparison, NodeRow, RunComparison, RunRow, StepSid
 
 DIFFERENT = QColor("#FEF0C7")
 ASPECT_WORDS = {"branch": "path", "label": "label", "person": "who decided",
-                "changes": "record changes"}
+                "changes": "record changes", "ending": "how it ended"}
 SIDE_COLUMNS = ("went to", "label · confidence", "alone or a person", "record changes")
 
 
-def ending(run: RunRow) -> str:
+def ending(run: RunRow, titles: dict[str, str] | None = None) -> str:
     if run.status.value == "blocked":
-        return f"waiting at {run.current_node}"
+        node = run.current_node or ""
+        return f"waiting at {(titles or {}).get(node, node)}"
     return run.status.value + (f" — {run.outcome}" if run.outcome else "")
 
 
@@ -42,7 +43,8 @@ def _cell(text: str, different: bool = False) -> QTableWidgetItem:
     return item
 
 
-def side_texts(side: StepSide | None) -> tuple[str, str, str, str]:
+def side_texts(side: StepSide | None,
+               titles: dict[str, str] | None = None) -> tuple[str, str, str, str]:
     if side is None:
         return ("— not reached", "", "", "")
     label = side.label or ""
@@ -53,7 +55,8 @@ def side_texts(side: StepSide | None) -> tuple[str, str, str, str]:
     else:
         who = "went through alone"
     changes = ", ".join(f"{k} = {v}" for k, v in side.changes.items())
-    went = side.branch or ("(stopped here)" if side.status != "done" else "(end)")
+    went = ((titles or {}).get(side.branch, side.branch) if side.branch
+            else "(stopped here)" if side.status != "done" else "(end)")
     return (went, label, who, changes)
 
 
@@ -72,8 +75,9 @@ class NodeTable(QTableWidget):
         self.set_names("Left", "Right")
 
     def set_names(self, left: str, right: str) -> None:
-        headers = ["Step", *(f"{left}: {c}" for c in SIDE_COLUMNS),
-                   *(f"{right}: {c}" for c in SIDE_COLUMNS), "What differs"]
+        self.names = (left, right)
+        headers = ["Step", *(f"{left}\n{c}" for c in SIDE_COLUMNS),
+                   *(f"{right}\n{c}" for c in SIDE_COLUMNS), "What differs"]
         self.setColumnCount(len(headers))
         self.setHorizontalHeaderLabels(headers)
         header = self.horizontalHeader()
@@ -90,17 +94,35 @@ class NodeTable(QTableWidget):
             self.setItem(index, 0, _cell(title + (f" (visit {row.visit})" if row.visit > 1
                                                   else "")))
             for offset, side in ((1, row.left), (5, row.right)):
-                for column, (aspect, text) in enumerate(zip(aspects, side_texts(side),
-                                                            strict=True)):
+                texts = side_texts(side, titles)
+                for column, (aspect, text) in enumerate(zip(aspects, texts, strict=True)):
                     self.setItem(index, offset + column,
                                  _cell(text, aspect in row.differences))
-            self.setItem(index, 9, _cell(", ".join(ASPECT_WORDS[a] for a in row.differences)
-                                         or "same", bool(row.differences)))
+            self.setItem(index, 9, _cell(self._what_differs(row), bool(row.differences)))
         self.resizeRowsToContents()
+
+    def _what_differs(self, row: NodeRow) -> str:
+        if row.left is None or row.right is None:
+            return f"only {self.names[0] if row.right is None else self.names[1]} got here"
+        return ", ".join(ASPECT_WORDS[a] for a in row.differences) or "same"
 
     def differing_rows(self) -> list[int]:
         return [r for r in range(self.rowCount())
                 if (item := self.item(r, 9)) is not None and item.text() != "same"]
+
+
+def case_differences(pair: RunComparison) -> str:
+    """What differs in one case, in words: the ending, then the aspects of the steps both
+    runs reached, then how many steps only one of them reached."""
+    found = [] if pair.same_outcome else ["how it ended"]
+    both = [row for row in pair.rows if row.left is not None and row.right is not None]
+    for aspect in ("branch", "label", "person", "changes"):
+        if any(aspect in row.differences for row in both):
+            found.append(ASPECT_WORDS[aspect])
+    one_sided = len(pair.rows) - len(both)
+    if one_sided:
+        found.append(f"{one_sided} step{'s' if one_sided != 1 else ''} on one side only")
+    return ", ".join(found) or "same"
 
 
 class CaseTable(QTableWidget):
@@ -116,21 +138,22 @@ class CaseTable(QTableWidget):
         self.set_names("Left", "Right")
 
     def set_names(self, left: str, right: str) -> None:
-        self.setHorizontalHeaderLabels(["Case", f"{left}: ending", f"{right}: ending",
-                                        "What differs"])
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.setHorizontalHeaderLabels(["Case", f"{left}: how it ended",
+                                        f"{right}: how it ended", "What differs"])
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
-    def show_pairs(self, pairs: list[RunComparison]) -> None:
+    def show_pairs(self, pairs: list[RunComparison], titles: dict[str, str]) -> None:
         self.setRowCount(len(pairs))
         for index, pair in enumerate(pairs):
-            found = sorted({a for row in pair.rows for a in row.differences})
-            if not pair.same_outcome:
-                found.append("ending")
-            words = ", ".join(ASPECT_WORDS.get(a, a) for a in found) or "same"
+            words = case_differences(pair)
+            self.setRowHeight(index, 24)
             self.setItem(index, 0, _cell(pair.left.case_id))
-            self.setItem(index, 1, _cell(ending(pair.left), not pair.same_outcome))
-            self.setItem(index, 2, _cell(ending(pair.right), not pair.same_outcome))
-            self.setItem(index, 3, _cell(words, bool(found)))
+            self.setItem(index, 1, _cell(ending(pair.left, titles), not pair.same_outcome))
+            self.setItem(index, 2, _cell(ending(pair.right, titles), not pair.same_outcome))
+            self.setItem(index, 3, _cell(words, words != "same"))
 
 
 class SummaryCard(QFrame):

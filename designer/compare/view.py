@@ -41,9 +41,20 @@ from runtime.api import (
 )
 
 
-def side_name(source: Source, run: RunRow | None) -> str:
-    stage = (run.autonomy if run else None) or "flow stage"
-    return f"{stage.capitalize()} ({source.id})"
+def side_names(left: RunRow | None, right: RunRow | None) -> tuple[str, str]:
+    """Short column names: the stages ("Observe", "Operate"); the model when the stages
+    are the same; plain Left / Right when nothing tells them apart."""
+    def stage(run: RunRow | None) -> str:
+        return ((run.autonomy if run else None) or "flow stage").capitalize()
+
+    def model(run: RunRow | None) -> str:
+        return (run.model_override if run else None) or "flow's model"
+
+    if stage(left) != stage(right):
+        return stage(left), stage(right)
+    if model(left) != model(right):
+        return model(left), model(right)
+    return f"Left ({stage(left)})", f"Right ({stage(right)})"
 
 
 class CompareView(QWidget):
@@ -64,21 +75,25 @@ class CompareView(QWidget):
         title = QLabel("Compare")
         title.setFont(theme.font(15, bold=True))
         head.addWidget(title)
-        head.addSpacing(12)
+        head.addStretch(1)
+        self.replay_button = QPushButton("Replay at another stage / with another model…")
+        self.replay_button.setObjectName("replayButton")
+        self.replay_button.setToolTip("Run the cases of the left-hand batch (or run) again "
+                                      "as a new batch, then compare the two")
+        self.replay_button.clicked.connect(self.ask_replay)
+        head.addWidget(self.replay_button)
+        outer.addLayout(head)
+        pick = QHBoxLayout()
         self.left_box = self._picker("compareLeft")
         self.right_box = self._picker("compareRight")
-        head.addWidget(self.left_box, 1)
-        head.addWidget(QLabel("against"))
-        head.addWidget(self.right_box, 1)
+        pick.addWidget(self.left_box, 1)
+        pick.addWidget(QLabel("against"))
+        pick.addWidget(self.right_box, 1)
         compare = QPushButton("Compare")
         compare.setObjectName("compareButton")
         compare.clicked.connect(self.compare_chosen)
-        self.replay_button = QPushButton("Replay at another stage / with another model…")
-        self.replay_button.setObjectName("replayButton")
-        self.replay_button.clicked.connect(self.ask_replay)
-        head.addWidget(compare)
-        head.addWidget(self.replay_button)
-        outer.addLayout(head)
+        pick.addWidget(compare)
+        outer.addLayout(pick)
         self.progress = QProgressBar()
         self.progress.setObjectName("replayProgress")
         self.progress.hide()
@@ -104,7 +119,7 @@ class CompareView(QWidget):
     def _picker(self, name: str) -> QComboBox:
         box = QComboBox()
         box.setObjectName(name)
-        box.setMinimumContentsLength(30)
+        box.setMinimumContentsLength(16)
         box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         guard_wheel(box)
         return box
@@ -164,14 +179,14 @@ class CompareView(QWidget):
     def _show_batches(self, result: BatchComparison, left: Source, right: Source) -> None:
         self.batch_result, self.run_result = result, None
         first = result.pairs[0] if result.pairs else None
-        names = (side_name(left, first.left if first else None),
-                 side_name(right, first.right if first else None))
+        names = side_names(first.left if first else None, first.right if first else None)
         self._titles = self._titles_for(first.left) if first else {}
-        self.summary.show_batches(result, *names)
+        self.summary.show_batches(result, f"{names[0]} ({left.id})",
+                                  f"{names[1]} ({right.id})")
         self.summary.show()
         self.cases.set_names(*names)
         self.steps.set_names(*names)
-        self.cases.show_pairs(result.pairs)
+        self.cases.show_pairs(result.pairs, self._titles)
         self.cases.show()
         differing = sum(1 for pair in result.pairs if pair.differs)
         self.message.setText(f"{differing} of {len(result.pairs)} cases differ (tinted). "
@@ -184,15 +199,15 @@ class CompareView(QWidget):
 
     def _show_runs(self, result: RunComparison, left: Source, right: Source) -> None:
         self.batch_result, self.run_result = None, result
-        names = side_name(left, result.left), side_name(right, result.right)
+        names = side_names(result.left, result.right)
         self.summary.hide()
         self.cases.hide()
         self.steps.set_names(*names)
         self._titles = self._titles_for(result.left)
         self.steps.show_comparison(result, self._titles)
         self.message.setText(
-            f"Case {result.left.case_id}: {names[0]} {ending(result.left)}; {names[1]} "
-            f"{ending(result.right)}. Differences are tinted.")
+            f"Case {result.left.case_id}: {names[0]} {ending(result.left, self._titles)}; "
+            f"{names[1]} {ending(result.right, self._titles)}. Differences are tinted.")
 
     def _show_case(self, row: int) -> None:
         if self.batch_result is None or not 0 <= row < len(self.batch_result.pairs):

@@ -43,14 +43,22 @@ def shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def limit_text(item: EditableField) -> str:
     spec, limit = item.spec, item.limit or {}
     parts = [spec.type.value]
-    if "min" in limit or "max" in limit:
-        parts.append(f"{limit.get('min', '…')} to {limit.get('max', '…')}")
+    if "min" in limit and "max" in limit:
+        parts.append(f"from {number(limit['min'])} to {number(limit['max'])}")
+    elif "min" in limit:
+        parts.append(f"at least {number(limit['min'])}")
+    elif "max" in limit:
+        parts.append(f"at most {number(limit['max'])}")
     if limit.get("values"):
         parts.append("one of " + ", ".join(map(str, limit["values"])))
-    return ", ".join(parts)
+    return " ".join(parts[:1]) + (", " + ", ".join(parts[1:]) if parts[1:] else "")
 
 
 class ValueEditor(QWidget):

@@ -60,9 +60,11 @@ def _confidence_text(ai: dict[str, Any]) -> str:
     return f"Confidence: {confidence:.0%} ({kind})"
 
 
-def _history_text(entry: dict[str, Any]) -> str:
+def _history_text(entry: dict[str, Any], titles: dict[str, str]) -> str:
     decision = entry.get("decision") or {}
-    said = decision.get("label") or decision.get("to") or decision.get("decision") or ""
+    said = decision.get("label") or decision.get("decision") or ""
+    if not said and decision.get("to"):
+        said = "to " + titles.get(str(decision["to"]), str(decision["to"]))
     by = decision.get("by")
     detail = f" — {said}" if said else ""
     if by:
@@ -130,14 +132,17 @@ class PacketView(QWidget):
         self._ai_section(packet)
         self._guardrails(packet.get("guardrails") or [])
         history = packet.get("history") or []
+        titles = {str(h.get("node")): str(h.get("title") or h.get("node")) for h in history}
+        titles[task.node_id] = str(node.get("title") or task.node_id)
         self._section("history", "Steps so far", plain(
-            "\n".join(f"{i}. {_history_text(h)}" for i, h in enumerate(history, 1)) or
+            "\n".join(f"{i}. {_history_text(h, titles)}" for i, h in enumerate(history, 1)) or
             "This is the first step.", name="packetHistory"))
         done = packet.get("actions_taken") or []
+        changes = [f"{titles.get(str(a.get('node')), a.get('node'))}: "
+                   + ", ".join(f"{k} = {v}" for k, v in (a.get("changes") or {}).items())
+                   for a in done]
         self._section("done", "Changes already made", plain(
-            "\n".join(f"{a.get('node')}: " + ", ".join(f"{k} = {v}" for k, v in
-                                                        (a.get("changes") or {}).items())
-                      for a in done) or "No record changes yet.", name="packetDone"))
+            "\n".join(changes) or "No record changes yet.", name="packetDone"))
         tips = packet.get("suggested_next_steps") or []
         self._section("next", "Suggested next steps", plain(
             "\n".join(f"• {tip}" for tip in tips) or "—", name="packetNext"))

@@ -25,7 +25,7 @@ from designer import theme
 from designer.inbox.guards import guard_wheel
 from runtime.api import RunStore, TaskQuery, TaskRow
 
-COLUMNS = ("Waiting since", "Flow", "Case", "Step", "Why it waits", "Assignee", "Due")
+COLUMNS = ("Since", "Flow", "Case", "Step", "Why it waits", "Assignee", "Due")
 DUE_CHOICES = (("Any due time", None), ("Overdue now", timedelta(0)),
                ("Due within 24 hours", timedelta(hours=24)),
                ("Due within 7 days", timedelta(days=7)))
@@ -46,10 +46,12 @@ def short_time(stamp: str | None) -> str:
     if not stamp:
         return ""
     try:
-        moment = datetime.fromisoformat(stamp)
+        moment = datetime.fromisoformat(stamp).astimezone()
     except ValueError:
         return stamp
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    if moment.date() == datetime.now().astimezone().date():
+        return moment.strftime("today %H:%M")
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def task_lines(store: RunStore, query: TaskQuery) -> list[TaskLine]:

@@ -118,7 +118,8 @@ def test_two_single_runs_side_by_side(compare, workspace):
     row = texts.index("Update the ticket")
     assert compare.steps.item(row, 1).text() == "— not reached"
     assert "queue = billing" in compare.steps.item(row, 8).text()
-    assert "waiting at intake" in compare.message.text()
+    assert "Observe waiting at Classify intent" in compare.message.text()
+    assert "only Operate got here" in compare.steps.item(row, 9).text()
 
 
 def test_comparing_a_batch_with_a_run_is_refused_plainly(compare, workspace):
