@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from runtime import diagnostics, secrets, settings
 from runtime.connectors.ports import ConnectorTables
 from runtime.connectors.sqlite_tables import open_sqlite_tables
 from runtime.engine.events import (
@@ -181,6 +182,7 @@ __all__ = [
     "compare_runs",
     "compile_plan",
     "describe",
+    "diagnostics",
     "dump_flow",
     "enforce_messages",
     "evaluate",
@@ -200,6 +202,8 @@ __all__ = [
     "rewrite_references",
     "runs_to_replay",
     "save_flow",
+    "secrets",
+    "settings",
     "unregister_executor",
     "unregister_node_type",
     "validate_flow",
