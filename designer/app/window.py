@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
         """The inbox and the compare view over the workspace store the CLI writes too, the
         open-task badge in the status bar, and the switcher between views."""
         self.workspace_link = WorkspaceLink()
-        self.inbox = InboxView(self.workspace_link, decider_name(self.app.settings))
+        self.inbox = InboxView(self.workspace_link, decider_name)
         self.compare = CompareView(self.workspace_link)
         self.task_badge = TaskBadge(lambda: self.workspace_link.workspace.store.run_counts()
                                     .open_tasks)

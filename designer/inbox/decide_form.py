@@ -8,6 +8,7 @@ until every field is right. Who decides is shown, since it is recorded on the de
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,7 +114,7 @@ class ValueEditor(QWidget):
 class DecideForm(QFrame):
     submitted = Signal(object)  # a Submission
 
-    def __init__(self, decider: str, parent: QWidget | None = None) -> None:
+    def __init__(self, decider: Callable[[], str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         theme.style_as_card(self, "decideForm")
         self.decider = decider
@@ -161,7 +162,8 @@ class DecideForm(QFrame):
         self.set_task([], [], None)
 
     def set_task(self, allowed: list[str], options: list[str], form: TaskForm | None) -> None:
-        self.who.setText(f"Deciding as {self.decider} (recorded with the decision)")
+        self.who.setText(f"Deciding as {self.decider()} (recorded with the decision; "
+                         "change the name in Edit ▸ Settings)")
         for editor in self.editors.values():
             editor.hide()
             editor.deleteLater()

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import getpass
-from typing import Any
+
+from runtime.api import JunctionError, settings
 
 
-def decider_name(settings: Any = None) -> str:
-    """The person's name from the settings when the app has one (`user_name`), else the
-    operating-system user name; never empty."""
-    configured = str(getattr(settings, "user_name", "") or "").strip()
-    if configured:
-        return configured
+def login_name() -> str:
     try:
         return getpass.getuser() or "designer"
     except (KeyError, OSError):  # no passwd entry for this uid (containers)
         return "designer"
+
+
+def decider_name() -> str:
+    """The person's name as every `junction` command reads it (`JUNCTION_USER`, else the
+    settings file's `person.name`), else the operating-system user name; never empty.
+    Read at each decision, so a name changed in the settings applies at once."""
+    try:
+        return settings.person_name(fallback=login_name())
+    except (JunctionError, OSError):  # an unreadable settings file must not block deciding
+        return login_name()

@@ -8,6 +8,7 @@ is reported plainly with who decided what and when, and nothing is changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -79,12 +80,12 @@ class InboxView(QWidget):
     decided = Signal(str)              # the id of a run a decision continued
     open_count_changed = Signal(int)   # open tasks in the workspace, after each refresh
 
-    def __init__(self, link: WorkspaceLink, decider: str,
+    def __init__(self, link: WorkspaceLink, decider: str | Callable[[], str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("inboxView")
         self.link = link
-        self.decider = decider
+        self._decider = decider
         self._forms: TaskForms | None = None
         self._worker: Worker | None = None
         self._refreshing = False
@@ -123,7 +124,7 @@ class InboxView(QWidget):
         self.banner.hide()
         column.addWidget(self.banner)
         column.addWidget(self.reading, 1)
-        self.form = DecideForm(decider)
+        self.form = DecideForm(self.decider)
         self.form.submitted.connect(self.submit)
         column.addWidget(self.form)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -133,6 +134,10 @@ class InboxView(QWidget):
         splitter.setStretchFactor(1, 6)
         splitter.setSizes([600, 660])
         outer.addWidget(splitter, 1)
+
+    def decider(self) -> str:
+        """Who decides now (a name, or read from the settings at each decision)."""
+        return self._decider if isinstance(self._decider, str) else self._decider()
 
     @property
     def forms(self) -> TaskForms:
@@ -221,7 +226,7 @@ class InboxView(QWidget):
         decision = build_decision(submission, values)
         self.say(f"Recording your decision on {task.id} and continuing the run…")
         self.form.set_busy(True)
-        worker = Worker(decide_task, self.link.home, task.id, decision, self.decider)
+        worker = Worker(decide_task, self.link.home, task.id, decision, self.decider())
         worker.returned.connect(self._decided)
         worker.errored.connect(lambda error, t=task.id: self._failed(t, error))
         worker.finished.connect(self._worker_done)
@@ -238,7 +243,7 @@ class InboxView(QWidget):
         else:
             run = result.run
             status = run.status.value + (f", outcome '{run.outcome}'" if run.outcome else "")
-            self.say(f"Decided by {self.decider}: {decision_text(result.asked.key())}. "
+            self.say(f"Decided by {result.task.decided_by}: {decision_text(result.asked.key())}. "
                      f"Run {run.id} (case {run.case_id}) continued and is now {status}.",
                      "done")
             self.decided.emit(run.id)

@@ -229,3 +229,18 @@ def test_the_window_shows_the_badge_and_switches_to_the_inbox(window, workspace,
     assert window.task_badge.isVisible()  # on every view
     window.view_switcher.by_key["compare"].trigger()
     assert window.area.current_key() == "compare"
+
+
+def test_the_decider_is_the_settings_name_else_the_login_name(monkeypatch, tmp_path):
+    from designer.inbox.identity import decider_name, login_name
+
+    monkeypatch.setenv("JUNCTION_CONFIG", str(tmp_path / "settings.toml"))
+    monkeypatch.delenv("JUNCTION_USER", raising=False)
+    assert decider_name() == login_name() != ""
+    (tmp_path / "settings.toml").write_text('[person]\nname = "Dana Reviewer"\n')
+    assert decider_name() == "Dana Reviewer"
+    monkeypatch.setenv("JUNCTION_USER", "sam")
+    assert decider_name() == "sam"
+    (tmp_path / "settings.toml").write_text("[person\nname = ")  # broken: still decides
+    monkeypatch.delenv("JUNCTION_USER")
+    assert decider_name() == login_name()
