@@ -1,15 +1,15 @@
 """`TaskBadge`: the number of open human tasks, always visible in the status bar.
 
 It reads the count on a timer, so a task a CLI batch opens in another process shows up
-without anyone pressing refresh, and at once when told (after a decision). Clicking it
-opens the inbox.
+without anyone pressing refresh, and at once when told (after a decision); an inbox on
+screen follows its changes. Clicking it opens the inbox.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from designer import theme
@@ -24,6 +24,8 @@ def badge_text(count: int) -> str:
 
 
 class TaskBadge(QPushButton):
+    count_changed = Signal(int)  # the number of open tasks, when it changes
+
     def __init__(self, count_open: Callable[[], int], interval_ms: int = REFRESH_MS,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +55,7 @@ class TaskBadge(QPushButton):
             return
         self.count = count
         self.setText(badge_text(count))
+        self.count_changed.emit(count)
         busy = count > 0
         self.setStyleSheet(
             "QPushButton { border-radius: 10px; padding: 2px 10px; font-weight: bold;"

@@ -244,3 +244,15 @@ def test_the_decider_is_the_settings_name_else_the_login_name(monkeypatch, tmp_p
     (tmp_path / "settings.toml").write_text("[person\nname = ")  # broken: still decides
     monkeypatch.delenv("JUNCTION_USER")
     assert decider_name() == login_name()
+
+
+def test_the_inbox_on_screen_follows_a_task_the_cli_opens(window, workspace, home, qtbot):
+    window.area.show_view("inbox")
+    assert window.inbox.tasks.lines == []
+    window.task_badge.timer.setInterval(100)
+    case = json.dumps(_case("T-002"))
+    made = cli(home, "run", str(TRIAGE / "flow.yaml"), "--case", case, "--autonomy",
+               "observe", "--model", MODEL)
+    assert made.returncode == 0, made.stderr
+    qtbot.waitUntil(lambda: len(window.inbox.tasks.lines) == 1, timeout=5000)
+    assert window.task_badge.text() == "Inbox: 1 open task"
