@@ -203,7 +203,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.task_badge)
         self.task_badge.clicked.connect(lambda: self.area.show_view("inbox"))
         self.inbox.open_count_changed.connect(self.task_badge.show_count)
-        self.task_badge.count_changed.connect(self._follow_task_count)
+
+        def follow_count(_: int) -> None:  # an inbox on screen follows the CLI's tasks
+            if self.area.current_key() == "inbox" and not self.inbox.busy():
+                self.inbox.refresh()
+
+        self.task_badge.count_changed.connect(follow_count)
         self.compare.replayed.connect(lambda _: self.task_badge.refresh())
         self.area.add_view(View("inbox", "Inbox", self.inbox, on_shown=self.inbox.refresh))
         self.area.add_view(View("compare", "Compare", self.compare,
@@ -212,11 +217,6 @@ class MainWindow(QMainWindow):
         self.insertToolBar(self.toolbar, self.view_switcher)  # a row of its own, on top
         self.insertToolBarBreak(self.toolbar)
         self.task_badge.refresh()
-
-    def _follow_task_count(self, _: int) -> None:
-        """An inbox on screen follows tasks opened or decided elsewhere (the CLI)."""
-        if self.area.current_key() == "inbox" and not self.inbox.busy():
-            self.inbox.refresh()
 
     # -- pages, title, status ------------------------------------------------------------
 
