@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import theme
+from designer.inbox.text import plain_tooltip
 from runtime.api import BatchComparison, NodeRow, RunComparison, RunRow, StepSide
 
 DIFFERENT = QColor("#FEF0C7")
@@ -34,8 +35,7 @@ def ending(run: RunRow, titles: dict[str, str] | None = None) -> str:
 
 def _cell(text: str, different: bool = False) -> QTableWidgetItem:
     item = QTableWidgetItem(text)  # table items never interpret text as rich text
-    item.setToolTip(text)  # the whole text where a narrow column cuts it (tooltips are
-    # plain here: Qt only renders a tooltip as rich text when it starts with a tag)
+    item.setToolTip(plain_tooltip(text))  # the whole text where a narrow column cuts it
     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
     if different:
         item.setBackground(QBrush(DIFFERENT))

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from designer import theme
 from designer.inbox.guards import guard_wheel
+from designer.inbox.text import plain_tooltip
 from runtime.api import RunStore, TaskQuery, TaskRow
 
 COLUMNS = ("Since", "Flow", "Case", "Step", "Why it waits", "Assignee", "Due")
@@ -156,7 +157,7 @@ class TaskList(QWidget):
                 str((task.packet.get("node") or {}).get("title") or task.node_id),
                 task.reason, line.assignee, short_time(task.due_at) or "—"])
             item.setData(0, Qt.ItemDataRole.UserRole, task.id)
-            item.setToolTip(COLUMNS.index("Why it waits"), task.reason)
+            item.setToolTip(COLUMNS.index("Why it waits"), plain_tooltip(task.reason))
             self.table.addTopLevelItem(item)
             if task.id == keep:
                 chosen = item

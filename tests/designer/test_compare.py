@@ -139,3 +139,14 @@ def test_replay_dialog_offers_every_stage_and_keeps_the_model_by_default(qtbot):
     assert dialog.stage() == "copilot"
     dialog.choose("operate", "scripted:scripted.yaml")
     assert dialog.stage() == "operate" and dialog.model_ref() == "scripted:scripted.yaml"
+
+
+def test_cut_texts_have_a_tooltip_that_shows_model_text_as_typed(qapp):
+    from PySide6.QtGui import QTextDocument
+
+    from designer.compare.tables import _cell
+
+    item = _cell("reply = <b>Thanks</b> & <a href='x'>more</a>")
+    document = QTextDocument()
+    document.setHtml(item.toolTip())
+    assert document.toPlainText() == "reply = <b>Thanks</b> & <a href='x'>more</a>"
