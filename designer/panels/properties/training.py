@@ -26,15 +26,21 @@ from runtime.api import (
     TrainingState,
     Workspace,
     load_flow,
+    parse_flow,
     train_from_decisions,
     training_state,
 )
 
 
-def _read_state(flow_path: Path, node_id: str, home: Path | None) -> TrainingState:
+def _read_state(flow_text: str | None, flow_path: Path, node_id: str,
+                home: Path | None) -> TrainingState:
+    """The state of the flow as it is in the editor (a head just trained and not yet
+    saved included); decisions are found by the saved file's path."""
+    loaded = (load_flow(flow_path) if flow_text is None
+              else parse_flow(flow_text, str(flow_path), flow_path))
     workspace = Workspace.open(home)
     try:
-        return training_state(load_flow(flow_path), node_id, workspace.store)
+        return training_state(loaded, node_id, workspace.store)
     finally:
         workspace.close()
 
@@ -62,8 +68,9 @@ def describe(state: TrainingState) -> list[str]:
                    else f" · calibration error {state.held_out_ece:.3f}")
             lines.append(f"On cases it never saw: {state.held_out_accuracy:.0%} right{ece}.")
     lines.extend(state.problems)
-    lines.append(f"People decided {state.decisions_available} of its tasks; "
-                 f"{state.new_decisions} are new since training.")
+    waiting = ("none yet learnt from" if state.head is None
+               else f"{state.new_decisions} new since training")
+    lines.append(f"People decided {state.decisions_available} of its tasks ({waiting}).")
     return lines
 
 
@@ -80,7 +87,7 @@ class TrainingCard(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 10)
         title = QLabel("Learning from people")
-        title.setProperty("role", "label")
+        title.setProperty("role", "heading")
         self.lines = QLabel()
         self.lines.setWordWrap(True)
         self.lines.setProperty("role", "caption")
@@ -98,12 +105,14 @@ class TrainingCard(QWidget):
         self.state: TrainingState | None = None
         self._generation = 0
         self._worker: Worker | None = None
+        self._just_trained: str | None = None
 
     @staticmethod
     def applies_to(node: object) -> bool:
         return isinstance(node, ClassifyNode) and node.method == "embeddings"
 
-    def show_node(self, node_id: str, flow_path: Path | None, modified: bool) -> None:
+    def show_node(self, node_id: str, flow_path: Path | None, modified: bool,
+                  flow_text: str | None = None) -> None:
         """Read the saved flow's state for `node_id` (in a worker); `modified` flows
         cannot be trained until saved: the head must fit the saved options."""
         self.node_id, self.flow_path, self.modified = node_id, flow_path, modified
@@ -118,7 +127,7 @@ class TrainingCard(QWidget):
         self.lines.setText("Reading the workspace…")
         self._offer(False, "")
         generation = self._generation
-        worker = Worker(_read_state, flow_path, node_id, self.home)
+        worker = Worker(_read_state, flow_text, flow_path, node_id, self.home)
         worker.returned.connect(lambda state: self._shown(generation, state))
         worker.errored.connect(lambda exc: self._failed(generation, exc))
         worker.start()
@@ -128,7 +137,9 @@ class TrainingCard(QWidget):
             return  # another step was selected meanwhile
         self.state = state
         self.lines.setText("\n".join(describe(state)))
-        if self.modified:
+        if self.modified and state.head is not None and state.head == self._just_trained:
+            self._offer(False, "Trained. Save the flow to keep it; Undo takes it back.")
+        elif self.modified:
             self._offer(False, "Save your changes first: a head is trained for the saved "
                                "options and examples.")
         elif not state.can_train_from_decisions:
@@ -167,6 +178,7 @@ class TrainingCard(QWidget):
             self.note.setText("The written examples still did better on cases the head "
                               f"never saw, so nothing changed.{figure}")
         else:
+            self._just_trained = report["head"]
             self.trained.emit(node_id, report["head"])
             self.note.setText(f"Trained on {report['labelled_cases']} decisions.{figure} "
                               "Save the flow to keep it; Undo takes it back.")
