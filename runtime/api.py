@@ -62,6 +62,8 @@ from runtime.nodes.registry import spec_for as node_type_of
 from runtime.nodes.registry import unregister as unregister_node_type
 from runtime.nodes.spec import NodeSpec
 from runtime.processes import pid_alive
+from runtime.reports.run_export import RunReport, export_html, export_json, load_report
+from runtime.reports.step_facts import Change, StepFacts, Verdict, step_facts, visible_controls
 from runtime.store.base import RunStore
 from runtime.store.rows import RunCounts, RunPage, RunQuery, RunRow, StepRow, TaskQuery, TaskRow
 from runtime.store.sqlite import SqliteRunStore
@@ -94,6 +96,11 @@ class Workspace:
         self.store.close()
 
 
+def open_run_store(home: str | Path | None = None) -> RunStore:
+    """The run store of a workspace alone (read-mostly views need no connectors)."""
+    return SqliteRunStore(database_path(home_dir(home)))
+
+
 __all__ = [
     "FORMAT_VERSION",
     "OPS_BY_TYPE",
@@ -103,6 +110,7 @@ __all__ = [
     "AnyNode",
     "AnyOf",
     "AssistNode",
+    "Change",
     "ClassifyNode",
     "Compare",
     "Condition",
@@ -137,18 +145,21 @@ __all__ = [
     "RunFinished",
     "RunPage",
     "RunQuery",
+    "RunReport",
     "RunRow",
     "RunStarted",
     "RunStatus",
     "RunStore",
     "SqliteRunStore",
     "StartNode",
+    "StepFacts",
     "StepFinished",
     "StepRow",
     "StepStarted",
     "TaskDecided",
     "TaskQuery",
     "TaskRow",
+    "Verdict",
     "Workspace",
     "assist_messages",
     "check_comparison",
@@ -158,13 +169,17 @@ __all__ = [
     "dump_flow",
     "enforce_messages",
     "evaluate",
+    "export_html",
+    "export_json",
     "field_catalog",
     "home_dir",
     "load_flow",
+    "load_report",
     "node_type",
     "node_type_key",
     "node_type_of",
     "node_types",
+    "open_run_store",
     "parse_flow",
     "pid_alive",
     "register_executor",
@@ -172,7 +187,9 @@ __all__ = [
     "renamed_ref",
     "rewrite_references",
     "save_flow",
+    "step_facts",
     "unregister_executor",
     "unregister_node_type",
     "validate_flow",
+    "visible_controls",
 ]
