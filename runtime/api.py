@@ -62,7 +62,13 @@ from runtime.nodes.registry import spec_for as node_type_of
 from runtime.nodes.registry import unregister as unregister_node_type
 from runtime.nodes.spec import NodeSpec
 from runtime.processes import pid_alive
-from runtime.reports.run_export import RunReport, export_html, export_json, load_report
+from runtime.reports.run_export import (
+    RunReport,
+    export_html,
+    export_json,
+    load_report,
+    report_json,
+)
 from runtime.reports.step_facts import Change, StepFacts, Verdict, step_facts, visible_controls
 from runtime.store.base import RunStore
 from runtime.store.rows import RunCounts, RunPage, RunQuery, RunRow, StepRow, TaskQuery, TaskRow
@@ -185,6 +191,7 @@ __all__ = [
     "register_executor",
     "register_node_type",
     "renamed_ref",
+    "report_json",
     "rewrite_references",
     "save_flow",
     "step_facts",
