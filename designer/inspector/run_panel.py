@@ -161,8 +161,7 @@ class RunPanel(QWidget):
             self.timeline.addItem(item)
         self.timeline.blockSignals(False)
         if self.report.steps:
-            self.timeline.setCurrentRow(0)
-            self._step_chosen(0)
+            self.timeline.setCurrentRow(0)  # currentRowChanged shows its details
         else:
             self.detail.show_nothing("This run has no steps yet.")
 
