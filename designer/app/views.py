@@ -78,6 +78,12 @@ class ViewRail(QToolBar):
         self.setFloatable(False)
         self.setOrientation(Qt.Orientation.Vertical)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.setStyleSheet(
+            "QToolBar#viewRail { spacing: 2px; padding: 6px 4px; }"
+            "QToolBar#viewRail QToolButton { padding: 8px 12px; border-radius: 6px;"
+            " min-width: 56px; }"
+            "QToolBar#viewRail QToolButton:checked { background: #EFF8FF; color: #1570EF;"
+            " font-weight: bold; }")
         self.buttons: dict[str, QAction] = {}
         group = QActionGroup(self)
         group.setExclusive(True)

@@ -66,5 +66,12 @@ class ProbabilityBars(QWidget):
             painter.setPen(QColor(theme.INK))
             painter.drawText(QRectF(label_w + bar_w + GAP, top, value_w, ROW),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             f"{p * 100:.1f} %")
+                             percent(p))
         painter.end()
+
+
+def percent(p: float) -> str:
+    """A probability as a percentage; a tiny one is not rounded to a misleading 0.0 %."""
+    if 0 < p < 0.001:
+        return "< 0.1 %"
+    return f"{p * 100:.1f} %"

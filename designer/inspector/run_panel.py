@@ -71,6 +71,8 @@ class RunPanel(QWidget):
         self.json_button.clicked.connect(lambda: self._export_asked("json"))
         self.timeline = QListWidget()
         self.timeline.setMinimumWidth(240)
+        self.timeline.setWordWrap(True)
+        self.timeline.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.timeline.currentRowChanged.connect(self._step_chosen)
         self.detail = StepDetail()
         self._build()
@@ -88,7 +90,7 @@ class RunPanel(QWidget):
         split.addWidget(self.timeline)
         split.addWidget(self.detail)
         split.setStretchFactor(1, 1)
-        split.setSizes([280, 900])
+        split.setSizes([320, 860])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 8)
         layout.addLayout(top)
@@ -150,7 +152,7 @@ class RunPanel(QWidget):
             note = _step_note(step.output, step.decision)
             line2 = kind_words(step.kind) + (f" · {note}" if note else "")
             if hits:
-                line2 += f" · ⚠ {hits} guardrail hit{'s' * (hits != 1)}"
+                line2 = f"⚠ {hits} guardrail hit{'s' * (hits != 1)} · {line2}"
             if step.status not in ("done",):
                 line2 += f" · {step.status}"
             item = QListWidgetItem(f"{text}\n   {line2}")
@@ -228,5 +230,5 @@ def _step_note(output: object, decision: object) -> str:
     if "branch" in out:
         return f"→ {inline(out['branch'], 30)}"
     dec = decision if isinstance(decision, dict) else {}
-    action = dec.get("action") or (dec.get("handoff") and "handed to a person")
+    action = dec.get("action") or (dec.get("handoff") and "held for a person")
     return inline(action, 40) if action else ""

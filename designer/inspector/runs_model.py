@@ -177,5 +177,6 @@ def cell_text(run: RunRow, column: str) -> str:
     if column == "Duration":
         if run.finished_at:
             return duration(run.started_at or run.created_at, run.finished_at)
-        return "still running" if run.status.value == "running" else ""
+        return {"running": "still running", "blocked": "waiting",
+                "queued": "not started"}.get(run.status.value, "")
     raise KeyError(column)

@@ -177,11 +177,7 @@ class StepDetail(QScrollArea):
         lines = []
         decision = step.decision if isinstance(step.decision, dict) else {}
         if decision:
-            by = decision.get("by")
-            what = ", ".join(f"{k} {inline(v, 60)}" for k, v in decision.items()
-                             if k != "by" and v not in (None, "", [], {}))
-            lines.append(f"{'The AI' if by == 'ai' else str(by or 'The flow').capitalize()}: "
-                         f"{what}" if what else "")
+            lines.append(decision_words(decision))
         human = facts.human
         if human is not None:
             if human.status == "open":
@@ -279,3 +275,15 @@ def kind_words(kind: str) -> str:
         return f"AI step ({kind[3:]})"
     return {"start": "Start", "end": "End", "decision": "Decision", "human": "Person",
             "action": "Action"}.get(kind, kind)
+
+
+def decision_words(decision: dict[str, Any]) -> str:
+    """A step's recorded decision as a sentence ("The AI classified: label refund")."""
+    if decision.get("handoff"):
+        return f"Handed to a person: {inline(decision['handoff'], 300)}"
+    by = decision.get("by")
+    who = "The AI" if by == "ai" else (f"{str(by).capitalize()}" if by else "The flow")
+    action = str(decision.get("action") or "decided")
+    rest = ", ".join(f"{k} {inline(v, 60)}" for k, v in decision.items()
+                     if k not in ("by", "action") and v not in (None, "", [], {}))
+    return f"{who} {action}" + (f": {rest}" if rest else "")

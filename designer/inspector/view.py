@@ -32,7 +32,7 @@ class InspectorView(QWidget):
         split.addWidget(self.runs)
         split.addWidget(self.run_panel)
         split.setStretchFactor(1, 1)
-        split.setSizes([300, 460])
+        split.setSizes([250, 510])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
