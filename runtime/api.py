@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from runtime import diagnostics, secrets, settings
 from runtime.connectors.ports import ConnectorTables
 from runtime.connectors.sqlite_tables import open_sqlite_tables
 from runtime.engine.events import (
@@ -172,6 +173,7 @@ __all__ = [
     "classify_messages",
     "compile_plan",
     "describe",
+    "diagnostics",
     "dump_flow",
     "enforce_messages",
     "evaluate",
@@ -194,6 +196,8 @@ __all__ = [
     "report_json",
     "rewrite_references",
     "save_flow",
+    "secrets",
+    "settings",
     "step_facts",
     "unregister_executor",
     "unregister_node_type",
