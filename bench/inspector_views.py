@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -136,13 +137,13 @@ def main() -> None:
         last = view.runs.model.run_at(view.runs.model.rowCount() - 1)
         assert last is not None
         figures.setdefault("poll (idle)", []).append(timed(view.refresh, app))
-        extra, _ = store.create_run(flow_text="format_version: 1", flow_sha="bench",
+        store.create_run(flow_text="format_version: 1", flow_sha="bench",
                                     flow_name="Bench", flow_path=None,
                                     case_id=f"NEW-{round_}", context={})
         figures.setdefault("poll (changed)", []).append(timed(view.refresh, app))
         status = view.runs.status
         figures.setdefault("filter (status)", []).append(timed(
-            lambda s=status: s.setCurrentIndex(s.findData(RunStatus.blocked.value)), app))
+            partial(status.setCurrentIndex, status.findData(RunStatus.blocked.value)), app))
         status.setCurrentIndex(0)
         view.runs.search.setText("C-0999")
         figures.setdefault("search (case id)", []).append(timed(view.runs.apply_filters, app))
@@ -150,9 +151,9 @@ def main() -> None:
         view.runs.apply_filters()
         panel = view.run_panel
         figures.setdefault(f"run open ({args.steps} steps)", []).append(
-            timed(lambda p=panel: p.show_run(store, long_id), app))
+            timed(partial(panel.show_run, store, long_id), app))
         figures.setdefault("step (last)", []).append(timed(
-            lambda p=panel: p.timeline.setCurrentRow(p.timeline.count() - 1), app))
+            partial(panel.timeline.setCurrentRow, panel.timeline.count() - 1), app))
         pages = view.runs.model.pages_read
         view.close_store()
         view.close()
