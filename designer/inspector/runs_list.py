@@ -8,6 +8,7 @@ wheel unless they have focus: scrolling past the filter bar never changes a filt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
@@ -34,8 +35,10 @@ POLL_MS = 1500
 class FilterCombo(QComboBox):
     """A filter choice; the first item is "all". Takes the wheel only when focused."""
 
-    def __init__(self, everything: str, tooltip: str) -> None:
+    def __init__(self, everything: str, tooltip: str,
+                 values: Callable[[], list[str]] | None = None) -> None:
         super().__init__()
+        self._values = values  # asked each time the list opens (fresh, and never polled)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setToolTip(tooltip)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -58,6 +61,11 @@ class FilterCombo(QComboBox):
         data = self.currentData()
         return None if data is None else str(data)
 
+    def showPopup(self) -> None:
+        if self._values is not None:
+            self.set_values(self._values())
+        super().showPopup()
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         if self.hasFocus():
             super().wheelEvent(event)
@@ -75,13 +83,15 @@ class RunsList(QWidget):
         self._marker: tuple[int, str | None] | None = None
         self._chosen: str | None = None
         self.model = RunsTableModel(parent=self)
-        self.flow = FilterCombo("All flows", "Show runs of one flow")
+        self.flow = FilterCombo("All flows", "Show runs of one flow",
+                                lambda: self._facets()["flows"])
         self.status = FilterCombo("Any status", "Show runs in one status")
         self.status.set_values([s.value for s in RunStatus])
         self.stage = FilterCombo("Any stage", "Show runs started with this autonomy stage "
                                               "(not runs that used the flow's default)")
         self.stage.set_values(list(STAGES))
-        self.outcome = FilterCombo("Any outcome", "Show runs that ended with this outcome")
+        self.outcome = FilterCombo("Any outcome", "Show runs that ended with this outcome",
+                                   lambda: self._facets()["outcomes"])
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search case id…")
         self.search.setClearButtonEnabled(True)
@@ -151,15 +161,18 @@ class RunsList(QWidget):
         if marker == self._marker:
             return False
         self._marker = marker
-        self.model.refresh()
-        self._refresh_facets()
+        self.model.refresh()  # the filter lists refresh when opened, not on every tick
         self._update_count()
-        self._reselect()
+        if self._chosen is not None:
+            self._reselect()
         self.runs_changed.emit()
         return True
 
+    def _facets(self) -> dict[str, list[str]]:
+        return self._store.run_facets() if self._store else {"flows": [], "outcomes": []}
+
     def _refresh_facets(self) -> None:
-        facets = self._store.run_facets() if self._store else {"flows": [], "outcomes": []}
+        facets = self._facets()
         self.flow.set_values(facets["flows"])
         self.outcome.set_values(facets["outcomes"])
 
@@ -226,7 +239,6 @@ class RunsList(QWidget):
                                       QItemSelectionModel.SelectionFlag.ClearAndSelect
                                       | QItemSelectionModel.SelectionFlag.Rows)
         selection.blockSignals(False)
-        self.table.viewport().update()
 
     def case_ids(self) -> list[str]:
         """The case ids of the rows now matching (tests; reads every page it needs)."""
