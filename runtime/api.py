@@ -69,6 +69,14 @@ from runtime.nodes.registry import spec_for as node_type_of
 from runtime.nodes.registry import unregister as unregister_node_type
 from runtime.nodes.spec import NodeSpec
 from runtime.processes import pid_alive
+from runtime.reports.run_export import (
+    RunReport,
+    export_html,
+    export_json,
+    load_report,
+    report_json,
+)
+from runtime.reports.step_facts import Change, StepFacts, Verdict, step_facts, visible_controls
 from runtime.store.base import RunStore
 from runtime.store.rows import RunCounts, RunPage, RunQuery, RunRow, StepRow, TaskQuery, TaskRow
 from runtime.store.sqlite import SqliteRunStore
@@ -101,6 +109,11 @@ class Workspace:
         self.store.close()
 
 
+def open_run_store(home: str | Path | None = None) -> RunStore:
+    """The run store of a workspace alone (read-mostly views need no connectors)."""
+    return SqliteRunStore(database_path(home_dir(home)))
+
+
 __all__ = [
     "FORMAT_VERSION",
     "MIN_NEW_DECISIONS",
@@ -111,6 +124,7 @@ __all__ = [
     "AnyNode",
     "AnyOf",
     "AssistNode",
+    "Change",
     "ClassifyNode",
     "Compare",
     "Condition",
@@ -145,12 +159,14 @@ __all__ = [
     "RunFinished",
     "RunPage",
     "RunQuery",
+    "RunReport",
     "RunRow",
     "RunStarted",
     "RunStatus",
     "RunStore",
     "SqliteRunStore",
     "StartNode",
+    "StepFacts",
     "StepFinished",
     "StepRow",
     "StepStarted",
@@ -158,6 +174,7 @@ __all__ = [
     "TaskQuery",
     "TaskRow",
     "TrainingState",
+    "Verdict",
     "Workspace",
     "assist_messages",
     "check_comparison",
@@ -168,25 +185,32 @@ __all__ = [
     "dump_flow",
     "enforce_messages",
     "evaluate",
+    "export_html",
+    "export_json",
     "field_catalog",
     "home_dir",
     "load_flow",
+    "load_report",
     "node_type",
     "node_type_key",
     "node_type_of",
     "node_types",
+    "open_run_store",
     "parse_flow",
     "pid_alive",
     "register_executor",
     "register_node_type",
     "renamed_ref",
+    "report_json",
     "rewrite_references",
     "save_flow",
     "secrets",
     "settings",
+    "step_facts",
     "train_from_decisions",
     "training_state",
     "unregister_executor",
     "unregister_node_type",
     "validate_flow",
+    "visible_controls",
 ]

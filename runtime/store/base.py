@@ -116,6 +116,17 @@ class RunStore(ABC):
         """One page of runs matching `query`, with the total count of matches."""
 
     @abstractmethod
+    def runs_marker(self) -> tuple[int, str | None]:
+        """(number of runs, latest `updated_at`): it changes whenever a run is created or
+        moves (status, step, decision), so a view that polls can tell "nothing new"
+        without reading runs. Must stay cheap with 100,000 runs."""
+
+    @abstractmethod
+    def run_facets(self) -> dict[str, list[str]]:
+        """The distinct values a runs list offers as filters, sorted: `flows` (flow
+        names) and `outcomes`."""
+
+    @abstractmethod
     def run_counts(self, *, flow: str | None = None) -> RunCounts:
         """Counts by status and outcome, runs that needed a person, open tasks."""
 

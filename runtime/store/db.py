@@ -49,6 +49,14 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE UNIQUE INDEX IF NOT EXISTS runs_batch_case ON runs(batch_id, case_id)
     WHERE batch_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
+-- The runs list pages through 100,000 runs newest first and polls for changes
+-- (MAX(updated_at)), filtered by flow, status or outcome; without these each page
+-- sorts the whole table.
+CREATE INDEX IF NOT EXISTS runs_created ON runs(created_at, id);
+CREATE INDEX IF NOT EXISTS runs_updated ON runs(updated_at, id);
+CREATE INDEX IF NOT EXISTS runs_flow ON runs(flow_name, created_at, id);
+CREATE INDEX IF NOT EXISTS runs_status_created ON runs(status, created_at, id);
+CREATE INDEX IF NOT EXISTS runs_outcome ON runs(outcome, created_at, id);
 CREATE TABLE IF NOT EXISTS steps (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id TEXT NOT NULL REFERENCES runs(id),

@@ -132,6 +132,20 @@ class SqliteRunStore(RunStore):
             " LIMIT ? OFFSET ?", (*args, query.limit, query.offset))
         return RunPage([RunRow.from_row(r) for r in rows], total, query.offset, query.limit)
 
+    def runs_marker(self) -> tuple[int, str | None]:
+        # Two statements: together SQLite scans the table; apart each uses an index.
+        count = self._conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        latest = self._conn.execute("SELECT MAX(updated_at) FROM runs").fetchone()[0]
+        return int(count), latest
+
+    def run_facets(self) -> dict[str, list[str]]:
+        return {
+            "flows": [r[0] for r in self._conn.execute(
+                "SELECT DISTINCT flow_name FROM runs ORDER BY flow_name")],
+            "outcomes": [r[0] for r in self._conn.execute(
+                "SELECT DISTINCT outcome FROM runs WHERE outcome IS NOT NULL ORDER BY outcome")],
+        }
+
     def run_counts(self, *, flow: str | None = None) -> RunCounts:
         where, args = ("flow_name=?", [flow]) if flow else ("1=1", [])
         by_status = {r[0]: int(r[1]) for r in self._conn.execute(
