@@ -14,7 +14,19 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 
 from runtime import __version__
-from runtime.cli import audit, calibrate, flows, models, runs, tasks
+from runtime.cli import (
+    audit,
+    calibrate,
+    dataset,
+    evaluate,
+    flows,
+    metrics,
+    models,
+    readiness,
+    runs,
+    tasks,
+    whatif,
+)
 from runtime.errors import (
     ConflictError,
     FlowError,
@@ -24,7 +36,8 @@ from runtime.errors import (
 )
 
 # Each module defines `register(subparsers)`; add a command module by adding it here.
-COMMAND_MODULES = (flows, runs, tasks, calibrate, audit, models)
+COMMAND_MODULES = (flows, runs, tasks, calibrate, audit, models,
+                   evaluate, whatif, readiness, metrics, dataset)
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_CONFLICT = 0, 1, 2, 3, 4
 EXIT_BUG = 70

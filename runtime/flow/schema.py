@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from runtime.flow.conditions import Condition
+from runtime.flow.promotion import Promotion
 
 FORMAT_VERSION = 1
 
@@ -161,6 +162,7 @@ class AINodeBase(NodeBase):
     instructions: str = ""
     autonomy: AutonomyStage | None = None
     guardrails: Guardrails = Field(default_factory=Guardrails)
+    promote: Promotion | None = None  # evidence needed to move up a stage (readiness)
 
 
 class ClassifyNode(AINodeBase):
