@@ -12,7 +12,7 @@ from runtime.cli.common import add_home, add_json, open_workspace
 from runtime.cli.output import out, print_json, table
 from runtime.errors import InputError
 from runtime.flow.loader import load_flow
-from runtime.flow.schema import AutonomyStage
+from runtime.flow.schema import AutonomyStage, ClassifyNode
 
 STAGES = [s.value for s in AutonomyStage]
 
@@ -43,28 +43,18 @@ def parse_since(text: str | None) -> str | None:
         raise InputError(f"--since {text}: not a date (use YYYY-MM-DD)") from None
 
 
-def collect(store: Any, flow_path: Any, *, since: str | None, stage: str | None,
-            suggest_bands: dict[str, float]) -> dict[str, Any]:
-    from runtime.evaluation import evidence
-    from runtime.metrics.summary import by_stage
-
-    evidence.ensure_metric_indexes(store)
-    kw = {"since": since, "stage": stage}
-    return by_stage(evidence.metric_rows(store, flow_path, **kw),
-                    evidence.step_counts(store, flow_path, low_below=suggest_bands, **kw),
-                    evidence.durations(store, flow_path, **kw),
-                    evidence.guardrail_hits(store, flow_path, **kw),
-                    evidence.intents(store, flow_path, **kw))
-
-
 def run(args: argparse.Namespace) -> int:
+    from runtime.metrics.collect import flow_metrics
+
     loaded = load_flow(args.flow)
     bands = {n.id: n.guardrails.bands.suggest for n in loaded.flow.nodes
              if n.kind == "ai" and hasattr(n, "guardrails")}
     workspace = open_workspace(args)
     try:
-        stages = collect(workspace.store, loaded.path, since=parse_since(args.since),
-                         stage=args.stage, suggest_bands=bands)
+        stages = flow_metrics(workspace.store, loaded.path, since=parse_since(args.since),
+                              stage=args.stage, suggest_bands=bands,
+                              intent_node=next((n.id for n in loaded.flow.nodes
+                                                if isinstance(n, ClassifyNode)), None))
     finally:
         workspace.close()
     if args.json:

@@ -7,6 +7,7 @@ interface, only this module changes.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,8 +171,8 @@ class StepCount:
     steps: int
 
 
-def _metric_filter(flow_path: Path | None, since: str | None,
-                   stage: str | None) -> tuple[str, list[Any]]:
+def _metric_filter(flow_path: Path | None, since: str | None, stage: str | None,
+                   stage_sql: str) -> tuple[str, list[Any]]:
     sql, args = "", []
     if flow_path is not None:
         sql += " AND r.flow_path = ?"
@@ -180,39 +181,54 @@ def _metric_filter(flow_path: Path | None, since: str | None,
         sql += " AND r.created_at >= ?"
         args.append(since)
     if stage:
-        sql += f" AND {_STAGE_SQL} = ?"
+        sql += f" AND {stage_sql} = ?"
         args.append(stage)
     return sql, args
 
 
-# A run's stage: its override, else the stage its first AI step ran at (the flow's).
+# A run's stage: its override, else the stage its first AI step ran at (the flow's). A
+# step's stage is the one it ran at (steps.autonomy), so step queries need no subquery.
 _STAGE_SQL = ("COALESCE(r.autonomy, (SELECT s.autonomy FROM steps s WHERE s.run_id = r.id"
               " AND s.autonomy IS NOT NULL ORDER BY s.seq LIMIT 1), 'unknown')")
+_STEP_STAGE_SQL = "COALESCE(s.autonomy, 'unknown')"
+# The intent: the label of the flow's first classify node (first visit), one index lookup.
+_INTENT_SQL = ("(SELECT json_extract(c.output, '$.label') FROM steps c WHERE c.run_id = r.id"
+               " AND c.node_id = ? AND c.visit = 1)")
 
 
-def metric_rows(store: RunStore, flow_path: Path | None, *, since: str | None = None,
-                stage: str | None = None) -> list[MetricRow]:
-    where, args = _metric_filter(flow_path, since, stage)
-    sql = (f"SELECT {_STAGE_SQL} AS stage, r.status AS status, r.outcome AS outcome,"
+@dataclass
+class RunMetrics:
+    rows: list[MetricRow]
+    seconds: dict[str, list[float]]  # per stage: start → finish of completed runs
+    intents: dict[str, dict[tuple[str, str], int]]  # per stage: (intent, result) → runs
+
+
+def run_metrics(store: RunStore, flow_path: Path | None, *, since: str | None = None,
+                stage: str | None = None, intent_node: str | None = None) -> RunMetrics:
+    """Runs counted per stage, status, outcome, person involved and the first classify
+    node's label (grouped in SQL), and the durations of completed runs."""
+    where, args = _metric_filter(flow_path, since, stage, _STAGE_SQL)
+    sql = (f"SELECT {_STAGE_SQL} AS stage, r.status, r.outcome,"
            " EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id) AS person,"
-           " COUNT(*) AS n FROM runs r WHERE 1=1" + where +
-           " GROUP BY 1, 2, 3, 4")
-    return [MetricRow(str(r["stage"]), str(r["status"]), r["outcome"], bool(r["person"]),
-                      int(r["n"])) for r in store.conn.execute(sql, args)]
-
-
-def durations(store: RunStore, flow_path: Path | None, *, since: str | None = None,
-              stage: str | None = None) -> dict[str, list[float]]:
-    """Seconds from start to finish of completed runs, per stage."""
-    where, args = _metric_filter(flow_path, since, stage)
+           f" {_INTENT_SQL} AS intent, COUNT(*) FROM runs r WHERE 1=1" + where +
+           " GROUP BY 1, 2, 3, 4, 5")
+    counts: Counter[tuple[str, str, str | None, bool]] = Counter()
+    result = RunMetrics([], {}, {})
+    for stage_, status, outcome, person, intent, n in store.conn.execute(
+            sql, [intent_node or "", *args]):
+        counts[(str(stage_), str(status), outcome, bool(person))] += n
+        per_intent = result.intents.setdefault(str(stage_), {})
+        key = (str(intent or "(none)"), str(outcome or status))
+        per_intent[key] = per_intent.get(key, 0) + n
+    result.rows = [MetricRow(*key, runs=n) for key, n in sorted(
+        counts.items(), key=lambda kv: tuple(str(x) for x in kv[0]))]
     sql = (f"SELECT {_STAGE_SQL} AS stage,"
-           " (julianday(r.finished_at) - julianday(r.started_at)) * 86400.0 AS seconds"
+           " (julianday(r.finished_at) - julianday(r.started_at)) * 86400.0"
            " FROM runs r WHERE r.status = 'completed' AND r.started_at IS NOT NULL"
            " AND r.finished_at IS NOT NULL" + where)
-    found: dict[str, list[float]] = {}
-    for row in store.conn.execute(sql, args):
-        found.setdefault(str(row["stage"]), []).append(max(0.0, float(row["seconds"])))
-    return found
+    for stage_, seconds in store.conn.execute(sql, args):
+        result.seconds.setdefault(str(stage_), []).append(max(0.0, float(seconds)))
+    return result
 
 
 def step_counts(store: RunStore, flow_path: Path | None, *, since: str | None = None,
@@ -220,51 +236,36 @@ def step_counts(store: RunStore, flow_path: Path | None, *, since: str | None = 
                 default_low: float = 0.6) -> list[StepCount]:
     """AI steps per stage, node, who decided and whether a person agreed; `low_confidence`
     is a confidence below the node's suggest band (`low_below`, else `default_low`)."""
-    where, args = _metric_filter(flow_path, since, stage)
-    sql = (f"SELECT {_STAGE_SQL} AS stage, s.node_id AS node,"
+    where, args = _metric_filter(flow_path, since, stage, _STEP_STAGE_SQL)
+    bands = low_below or {}
+    case = "".join(" WHEN ? THEN ?" for _ in bands)
+    band_sql = f"(CASE s.node_id{case} ELSE ? END)" if bands else "?"
+    band_args: list[Any] = [x for pair in bands.items() for x in pair] + [default_low]
+    sql = (f"SELECT {_STEP_STAGE_SQL} AS stage, s.node_id AS node,"
            " json_extract(s.decision, '$.by') AS by,"
            " json_extract(s.decision, '$.agrees_with_ai') AS agrees,"
-           " json_extract(s.output, '$.confidence') AS confidence, COUNT(*) AS n"
-           " FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.kind IN ('ai/classify', 'ai/enforce')" + where +
+           f" COALESCE(json_extract(s.output, '$.confidence') < {band_sql}, 0) AS low,"
+           " COUNT(*) AS n FROM steps s JOIN runs r ON r.id = s.run_id"
+           " WHERE s.kind IN ('ai/classify', 'ai/enforce')" + where +
            " GROUP BY 1, 2, 3, 4, 5")
-    merged: dict[tuple[str, str, str | None, bool | None, bool], int] = {}
-    bands = low_below or {}
-    for row in store.conn.execute(sql, args):
-        conf = row["confidence"]
-        low = conf is not None and float(conf) < bands.get(str(row["node"]), default_low)
-        agrees = None if row["agrees"] is None else bool(row["agrees"])
-        key = (str(row["stage"]), str(row["node"]), row["by"], agrees, low)
-        merged[key] = merged.get(key, 0) + int(row["n"])
-    return [StepCount(*key, steps=n) for key, n in sorted(
-        merged.items(), key=lambda kv: tuple(str(x) for x in kv[0]))]
+    return [StepCount(str(row["stage"]), str(row["node"]), row["by"],
+                      None if row["agrees"] is None else bool(row["agrees"]),
+                      bool(row["low"]), int(row["n"]))
+            for row in store.conn.execute(sql, band_args + args)]
 
 
 def guardrail_hits(store: RunStore, flow_path: Path | None, *, since: str | None = None,
                    stage: str | None = None) -> dict[str, dict[str, int]]:
     """Per stage, how many verdicts of each rule held, dropped or blocked something."""
-    where, args = _metric_filter(flow_path, since, stage)
-    sql = (f"SELECT {_STAGE_SQL} AS stage, json_extract(v.value, '$.rule') AS rule,"
+    where, args = _metric_filter(flow_path, since, stage, _STEP_STAGE_SQL)
+    # the LIKE skips parsing the verdicts of steps where nothing fired (most of them)
+    sql = (f"SELECT {_STEP_STAGE_SQL} AS stage, json_extract(v.value, '$.rule') AS rule,"
            " COUNT(*) AS n FROM steps s JOIN runs r ON r.id = s.run_id,"
-           " json_each(s.verdicts) v WHERE s.verdicts IS NOT NULL AND s.verdicts != 'null'"
+           " json_each(s.verdicts) v WHERE s.verdicts LIKE '%\"hit\": true%'"
            " AND json_extract(v.value, '$.hit') = 1" + where + " GROUP BY 1, 2")
     found: dict[str, dict[str, int]] = {}
     for row in store.conn.execute(sql, args):
         found.setdefault(str(row["stage"]), {})[str(row["rule"])] = int(row["n"])
-    return found
-
-
-def intents(store: RunStore, flow_path: Path | None, *, since: str | None = None,
-            stage: str | None = None) -> dict[str, dict[tuple[str, str], int]]:
-    """Per stage: (final label of the first classify step, outcome or status) → runs."""
-    where, args = _metric_filter(flow_path, since, stage)
-    sql = (f"SELECT {_STAGE_SQL} AS stage, (SELECT json_extract(s.output, '$.label')"
-           " FROM steps s WHERE s.run_id = r.id AND s.kind = 'ai/classify'"
-           " ORDER BY s.seq LIMIT 1) AS intent, COALESCE(r.outcome, r.status) AS result,"
-           " COUNT(*) AS n FROM runs r WHERE 1=1" + where + " GROUP BY 1, 2, 3")
-    found: dict[str, dict[tuple[str, str], int]] = {}
-    for row in store.conn.execute(sql, args):
-        key = (str(row["intent"] or "(none)"), str(row["result"]))
-        found.setdefault(str(row["stage"]), {})[key] = int(row["n"])
     return found
 
 

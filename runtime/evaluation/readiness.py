@@ -97,8 +97,8 @@ def judge_stage(stage: str, criteria: StageCriteria,
                        f"{(lower or 0):.1%})")
     if criteria.precision is not None:
         if not f["acting_alone"]:
-            reasons.append(f"no case reaches the act band {f['act_band']} (0 of {cases}), so "
-                           "acting alone is untested")
+            reasons.append(f"no case reaches the act band {f['act_band']} "
+                           f"(0 of {cases} cases), so acting alone is untested")
         elif (f["precision"] or 0) < criteria.precision:
             reasons.append(f"precision at the act band {f['act_band']} is "
                            f"{(f['precision'] or 0):.1%} ({f['acting_right']} of "
