@@ -52,7 +52,9 @@ def read_labelled(path: Path, plan: Plan) -> list[LabelledCase]:
                 if isinstance(n, ClassifyNode)}
     outcomes = {getattr(n, "outcome", None) for n in plan.flow.nodes if n.kind == "end"}
     records = {f.name for f in plan.flow.record_fields}
-    problems, cases, seen = [], [], {}
+    problems: list[str] = []
+    cases: list[LabelledCase] = []
+    seen: dict[str, int] = {}
     for number, row in rows:
         where = f"{path}:{number}"
         case = {k: v for k, v in row.items() if k not in EXPECTATION_KEYS}

@@ -15,6 +15,7 @@ from typing import Any
 from runtime.store.runs import RunRow, RunStore, StepRow
 
 EVAL_BATCH_PREFIX = "e-"  # batch ids of `junction eval` (see dataset_run.eval_batch_id)
+KEPT_OUTCOMES = ("hold", "drop", "block")  # verdicts that kept a value from being written
 AI_KINDS = ("ai/classify", "ai/enforce")  # the step kinds the engine journals
 
 
@@ -38,8 +39,8 @@ class AIStep:
     person_agrees: bool | None  # a person's decision agreed with the AI's proposal
     proposal: dict[str, Any]  # enforce: what the AI proposed
     applied: dict[str, Any]  # what the step wrote
-    hits: tuple[str, ...]  # guardrail rules that held, dropped or blocked something
-    held_fields: tuple[str, ...]  # fields a guardrail kept from being written
+    hits: tuple[str, ...]  # guardrail rules that fired (dropped or blocked: policy's "hit")
+    held_fields: tuple[str, ...]  # fields a guardrail kept from being written by the AI
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def ai_step(run: RunRow, step: StepRow) -> AIStep:
     verdicts = step.verdicts or []
     hits = tuple(v.get("rule", "?") for v in verdicts if v.get("hit"))
     held = tuple(sorted({v["field"] for v in verdicts
-                         if v.get("hit") and v.get("field")}))
+                         if v.get("outcome") in KEPT_OUTCOMES and v.get("field")}))
     confidence = output.get("confidence")
     return AIStep(
         run_id=run.id, case_id=run.case_id, node_id=step.node_id, role=role,

@@ -129,7 +129,7 @@ def build_result(loaded: LoadedFlow, dataset: str, dataset_sha: str, batch_id: s
                  generated_at: str) -> dict[str, Any]:
     flow = loaded.flow
     classify = [n for n in flow.nodes if isinstance(n, ClassifyNode)]
-    models = sorted({_model_of(s) for f in facts.values() for s in f.steps} - {None})
+    models = sorted({s.model for f in facts.values() for s in f.steps if s.model})
     return {
         "format": RESULT_FORMAT,
         "generated_at": generated_at,
@@ -149,10 +149,6 @@ def build_result(loaded: LoadedFlow, dataset: str, dataset_sha: str, batch_id: s
         "end_to_end": end_to_end(cases, facts),
         "per_case": [_case_row(c, facts.get(c.case_id)) for c in cases],
     }
-
-
-def _model_of(step: AIStep) -> str | None:
-    return step.model
 
 
 def _case_row(item: LabelledCase, run: RunFacts | None) -> dict[str, Any]:

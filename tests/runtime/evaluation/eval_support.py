@@ -35,11 +35,12 @@ def make_scripted_triage(tmp_path: Path) -> Path:
     answers.yaml."""
     folder = tmp_path / "triage"
     shutil.copytree(TEMPLATES / "support-triage", folder)
-    flow = yaml.safe_load((folder / "flow.yaml").read_text(encoding="utf-8"))
-    intake = next(n for n in flow["nodes"] if n["id"] == "intake")
-    intake["method"] = "llm"
-    flow["default_model"] = "scripted:answers.yaml"
-    (folder / "flow.yaml").write_text(yaml.safe_dump(flow, sort_keys=False), encoding="utf-8")
+    # edited as text: YAML 1.1 would read the edges' `on:` keys back as booleans
+    text = (folder / "flow.yaml").read_text(encoding="utf-8")
+    text = text.replace("  method: embeddings\n", "  method: llm\n")
+    text = text.replace("default_model: scripted:scripted.yaml",
+                        "default_model: scripted:answers.yaml")
+    (folder / "flow.yaml").write_text(text, encoding="utf-8")
     cases: dict[str, Any] = {}
     rows = dataset_rows()
     for index, row in enumerate(rows):

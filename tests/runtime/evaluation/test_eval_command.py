@@ -77,7 +77,9 @@ def test_eval_reports_exactly_the_figures_worked_out_from_the_answers(
                      and outcome_of(c["label"], c["case"]) == outcome_of(c["truth"], c["case"])]
     assert (e2e["outcome_cases"], e2e["outcome_right"]) == (len(with_outcome),
                                                             len(outcome_right))
-    assert e2e["guardrail_hits"] == {"confidence_band": len(cases) - len(acted)}
+    # a hold (suggest band: a person confirms) is not a hit; a block below the band is
+    assert e2e["guardrail_hits"] == {
+        "confidence_band": sum(c["confidence"] < SUGGEST for c in cases)}
 
 
 def test_the_reports_are_written_escaped_and_offline(scripted_triage: Path,
@@ -163,7 +165,7 @@ def test_whatif_on_the_evaluation_runs_matches_a_hand_count(
     capsys.readouterr()
     code = main(["whatif", str(scripted_triage / "flow.yaml"), "--dataset-run",
                  str(scripted_triage / "out" / "result.json"), "--node", "intake",
-                 "--act", "0.9", "--suggest", "0.6", "--target", "0.9",
+                 "--act", "0.9", "--suggest", "0.6", "--target", "0.8",
                  "--home", str(home), "--json"])
     assert code == 0
     report = json.loads(capsys.readouterr().out)
@@ -174,13 +176,16 @@ def test_whatif_on_the_evaluation_runs_matches_a_hand_count(
     assert report["after"]["wrong_actions"] == sum(c["label"] != c["truth"] for c in acting)
     before = [c for c in cases if c["confidence"] >= ACT]
     assert report["before"]["acting_alone"] == len(before)
-    # the lowest observed confidence whose acting cases are ≥ 90% right
+    # the lowest observed confidence whose acting cases are ≥ 80% right
     for band in sorted(set(CONFIDENCES)):
         group = [c for c in cases if c["confidence"] >= band]
-        if sum(c["label"] == c["truth"] for c in group) / len(group) >= 0.9:
+        if sum(c["label"] == c["truth"] for c in group) / len(group) >= 0.8:
             break
+    else:
+        pytest.fail("the answer table should leave some band meeting 80%")
     assert report["recommendation"]["act"] == band
     assert report["recommendation"]["acting_alone"] == len(group)
+    assert report["recommendation"]["cases"] == 67
 
 
 def test_readiness_uses_the_evaluation_and_refuses_what_it_cannot_support(
