@@ -174,7 +174,8 @@ class StepCount:
 
 def _metric_filter(flow_path: Path | None, since: str | None, stage: str | None,
                    stage_sql: str) -> tuple[str, list[Any]]:
-    sql, args = "", []
+    # evaluation batches are tests of the flow, not its operation: left out of metrics
+    sql, args = f" AND (r.batch_id IS NULL OR r.batch_id NOT LIKE '{EVAL_BATCH_PREFIX}%')", []
     if flow_path is not None:
         sql += " AND r.flow_path = ?"
         args.append(str(flow_path.resolve()))

@@ -173,10 +173,22 @@ def _e2e_html(e2e: dict[str, Any]) -> str:
 W, H, PAD = 260, 220, 34
 
 
+def _ticks() -> str:
+    """0, 0.5 and 1 on both axes: every chart here plots shares."""
+    marks = ""
+    for value in (0.0, 0.5, 1.0):
+        x, _ = _xy(value, 0)
+        _, y = _xy(0, value)
+        marks += (f'<text x="{x:.1f}" y="{H - PAD + 12}" font-size="9" text-anchor="middle">'
+                  f'{value:g}</text><text x="{PAD - 3}" y="{y + 3:.1f}" font-size="9" '
+                  f'text-anchor="end">{value:g}</text>')
+    return marks
+
+
 def _axes(x_label: str, y_label: str) -> str:
-    return (f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 8}" y2="{H - PAD}" stroke="#444"/>'
+    return _ticks() + (f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 8}" y2="{H - PAD}" stroke="#444"/>'
             f'<line x1="{PAD}" y1="8" x2="{PAD}" y2="{H - PAD}" stroke="#444"/>'
-            f'<text x="{W / 2}" y="{H - 6}" text-anchor="middle" font-size="11">'
+            f'<text x="{W / 2}" y="{H - 4}" text-anchor="middle" font-size="11">'
             f'{escape(x_label)}</text><text x="10" y="{H / 2}" font-size="11" '
             f'transform="rotate(-90 10 {H / 2})" text-anchor="middle">{escape(y_label)}</text>')
 
@@ -233,7 +245,9 @@ def confusion_svg(node: dict[str, Any]) -> str:
     rows, cols = conf["options"], conf["answers"]
     cell = min(28, (W - 70) / max(1, len(cols)))
     top = max(1, max((v for row in conf["matrix"] for v in row), default=1))
-    inner = ""
+    inner = "".join(f'<text x="{70 + j * cell + cell / 2:.1f}" y="14" font-size="9" '
+                    f'text-anchor="middle">{escape(name[:4])}</text>'
+                    for j, name in enumerate(cols))
     for i, (name, row) in enumerate(zip(rows, conf["matrix"], strict=True)):
         inner += (f'<text x="66" y="{20 + i * cell + cell / 2 + 4:.1f}" font-size="10" '
                   f'text-anchor="end">{escape(name[:10])}</text>')
