@@ -186,7 +186,8 @@ def _ticks() -> str:
 
 
 def _axes(x_label: str, y_label: str) -> str:
-    return _ticks() + (f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 8}" y2="{H - PAD}" stroke="#444"/>'
+    return _ticks() + (
+            f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 8}" y2="{H - PAD}" stroke="#444"/>'
             f'<line x1="{PAD}" y1="8" x2="{PAD}" y2="{H - PAD}" stroke="#444"/>'
             f'<text x="{W / 2}" y="{H - 4}" text-anchor="middle" font-size="11">'
             f'{escape(x_label)}</text><text x="10" y="{H / 2}" font-size="11" '
