@@ -34,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--model", metavar="REF", help="use this model for every generative node")
     cmd.add_argument("--autonomy", choices=STAGES, help="evaluate at this stage")
     cmd.add_argument("--workers", type=int, default=1, metavar="N",
-                     help="cases at once (only 1 is possible today; see the message)")
+                     help="cases at once; today always 1 (the engine's store and loaded "
+                          "models are not shared across threads), said when more is asked")
     cmd.add_argument("--max-calls", type=int, metavar="N",
                      help="start no new case after N model calls (run again to continue)")
     cmd.add_argument("--out", type=Path, metavar="DIR",
@@ -52,11 +53,12 @@ def run(args: argparse.Namespace) -> int:
         return _compare(args)
     if not args.flow or args.dataset is None:
         raise InputError("give a flow and --dataset FILE.jsonl (or --compare A.json B.json)")
-    if args.workers != 1:
-        raise InputError(
-            f"--workers {args.workers}: cases run one at a time, because the engine shares "
-            "one SQLite connection and one loaded model per process and neither may be used "
-            "from several threads; run without --workers")
+    if args.workers < 1:
+        raise InputError("--workers must be at least 1")
+    if args.workers > 1 and not args.json:
+        err.print(f"note: --workers {args.workers} ignored, cases run one at a time: the "
+                  "engine shares one SQLite connection and one loaded model per process, "
+                  "and neither may be used from several threads", highlight=False)
     if args.max_calls is not None and args.max_calls < 1:
         raise InputError("--max-calls must be at least 1")
     from runtime.engine.plan import compile_plan

@@ -215,7 +215,7 @@ def test_people_decisions_become_a_dataset_and_metrics(
                              + "\n" for r in rows), encoding="utf-8")
     assert main(["batch", flow, "--cases", str(cases), "--autonomy", "observe",
                  "--home", str(home), "--json"]) == 0
-    capsys.readouterr()
+    batch_id = json.loads(capsys.readouterr().out)["batch_id"]
     workspace = Workspace.open(home)
     tasks = [t for t in workspace.store.tasks() if t.node_id == "intake"]
     workspace.close()
@@ -239,3 +239,20 @@ def test_people_decisions_become_a_dataset_and_metrics(
     assert observe["agreement_by_node"]["intake"]["agreed"] == agreed
     assert observe["human_override_rate"] == pytest.approx((6 - agreed) / 6)
     assert observe["escalation"] == 1.0
+
+    # what-if on that batch: the people's choices are the truth; operate at 0.5 acts on
+    # every stored answer of 0.5 or more
+    assert main(["whatif", flow, "--batch", batch_id, "--node", "intake", "--act", "0.5",
+                 "--suggest", "0.5", "--autonomy", "operate", "--home", str(home),
+                 "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    acting = [a for a in answers if a["confidence"] >= 0.5]
+    assert report["before"]["acting_alone"] == 0  # observe: nothing acted alone
+    assert report["after"]["acting_alone"] == len(acting)
+    assert report["after"]["wrong_actions"] == sum(a["label"] != "billing" for a in acting)
+
+    assert main(["metrics", flow, "--since", "2999-01-01", "--home", str(home),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stages"] == {}
+    assert main(["metrics", flow, "--since", "yesterday", "--home", str(home)]) == 2
+    assert "--since yesterday: not a date" in capsys.readouterr().err
