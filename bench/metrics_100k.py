@@ -1,7 +1,8 @@
 """Benchmark: `junction metrics` over 100,000 stored runs (target: under one second).
 
-Fills a fresh workspace with synthetic runs of the support-triage flow — three stages,
-completed / blocked / failed, an intake classify step and an update step per run with
+Fills a fresh workspace with synthetic runs of the support-triage flow — three versions at
+three stages (no per-run override, as in daily use), completed / blocked / failed, an
+intake classify step and an update step per run with
 confidences, verdicts and people's decisions, tasks on two runs in five — then times the
 metric queries and their summary, as the command runs them. The data is written straight
 into the store's tables (running 100,000 cases through the engine would take minutes and
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -35,8 +37,11 @@ def fill(store: RunStore, count: int, seed: int = 7) -> None:
     conn = store.conn
     start = datetime(2026, 1, 1, tzinfo=UTC)
     path = str(FLOW.resolve())
-    conn.execute("INSERT INTO flow_snapshots(sha, name, path, text, created_at)"
-                 " VALUES ('bench', 'Support triage', ?, '', ?)", (path, start.isoformat()))
+    # three versions of the flow, one per stage: the team moved it up over time
+    conn.executemany("INSERT INTO flow_snapshots(sha, name, path, text, created_at)"
+                     " VALUES (?, 'Support triage', ?, ?, ?)",
+                     [(f"bench-{stage}", path, f"format_version: 1\nautonomy: {stage}\n",
+                       start.isoformat()) for stage in STAGES])
     runs, steps, tasks = [], [], []
     for i in range(count):
         run_id = f"r-{i:08d}"
@@ -47,8 +52,8 @@ def fill(store: RunStore, count: int, seed: int = 7) -> None:
         status = "blocked" if person and rng.random() < 0.2 else (
             "failed" if rng.random() < 0.02 else "completed")
         outcome = rng.choice(("resolved", "spam", "escalated")) if status == "completed" else None
-        runs.append((run_id, "bench", "Support triage", path, f"C-{i}", None, status, outcome,
-                     stage, None, None, "{}", None, None, None, created.isoformat(),
+        runs.append((run_id, f"bench-{stage}", "Support triage", path, f"C-{i}", None, status,
+                     outcome, None, None, None, "{}", None, None, None, created.isoformat(),
                      created.isoformat(), finished.isoformat() if status == "completed"
                      else None, finished.isoformat()))
         confidence = round(rng.uniform(0.3, 1.0), 3)
@@ -91,18 +96,22 @@ def main() -> int:
         began = time.perf_counter()
         fill(store, args.runs)
         print(f"filled {args.runs:,} runs in {time.perf_counter() - began:.1f} s")
-        timings = []
+        timings, cpu = [], []
         for _ in range(args.repeat):
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             stages = flow_metrics(store, FLOW,
                                   suggest_bands={"intake": 0.5, "update_ticket": 0.55},
                                   intent_node="intake")
             timings.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - began_cpu)
         store.close()
     total = sum(s["runs"] for s in stages.values())
     best = min(timings)
-    print(f"metrics over {total:,} runs ({len(stages)} stages): best {best * 1000:.0f} ms, "
-          f"worst {max(timings) * 1000:.0f} ms of {args.repeat}")
+    # CPU time is printed too: on a shared machine the wall time mostly measures the others
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"metrics over {total:,} runs ({len(stages)} stages): best {best * 1000:.0f} ms "
+          f"wall, {min(cpu) * 1000:.0f} ms CPU (worst {max(timings) * 1000:.0f} ms wall of "
+          f"{args.repeat}; load average {load:.1f} on {os.cpu_count()} cores)")
     return 0 if best < 1.0 else 1
 
 

@@ -7,6 +7,8 @@ interface, only this module changes.
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,30 +207,61 @@ class RunMetrics:
     intents: dict[str, dict[tuple[str, str], int]]  # per stage: (intent, result) → runs
 
 
+_AUTONOMY_LINE = re.compile(r"^autonomy:[ \t]*([a-z]+)", re.MULTILINE)
+DEFAULT_STAGE = "copilot"  # a flow file without `autonomy:` (see runtime.flow.schema)
+
+
+def _flow_stages(store: RunStore) -> dict[str, str]:
+    """Stage of each stored flow version, read from its top-level `autonomy:` line (a run
+    without an override runs at its flow's stage). Versions whose stage cannot be read
+    that way are left out; their runs fall back to the subquery."""
+    stages = {}
+    for sha, text in store.conn.execute("SELECT sha, text FROM flow_snapshots"):
+        found = _AUTONOMY_LINE.search(text)
+        if found:
+            stages[str(sha)] = found.group(1)
+        elif "autonomy" not in text:
+            stages[str(sha)] = DEFAULT_STAGE
+    return stages
+
+
+def _run_stage_sql(stages: dict[str, str]) -> tuple[str, list[Any]]:
+    """A run's stage as SQL (with its arguments): the override, else its flow version's
+    stage, else the stage its first step ran at — no per-run subquery in the common case."""
+    if not stages:
+        return _STAGE_SQL, []
+    cases = "".join(" WHEN ? THEN ?" for _ in stages)
+    sql = f"COALESCE(r.autonomy, CASE r.flow_sha{cases} END, {_STAGE_SQL})"
+    return sql, [x for pair in stages.items() for x in pair]
+
+
 def run_metrics(store: RunStore, flow_path: Path | None, *, since: str | None = None,
                 stage: str | None = None, intent_node: str | None = None) -> RunMetrics:
     """Runs counted per stage, status, outcome, person involved and the first classify
     node's label (grouped in SQL), and the durations of completed runs."""
-    where, args = _metric_filter(flow_path, since, stage, _STAGE_SQL)
-    sql = (f"SELECT {_STAGE_SQL} AS stage, r.status, r.outcome,"
+    stage_sql, stage_args = _run_stage_sql(_flow_stages(store))
+    where, args = _metric_filter(flow_path, since, stage, stage_sql)
+    if stage:  # the stage filter repeats the stage expression, with its arguments
+        args = args[:-1] + stage_args + args[-1:]
+    sql = (f"SELECT {stage_sql} AS stage, r.status, r.outcome,"
            " EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id) AS person,"
            f" {_INTENT_SQL} AS intent, COUNT(*) FROM runs r WHERE 1=1" + where +
            " GROUP BY 1, 2, 3, 4, 5")
     counts: Counter[tuple[str, str, str | None, bool]] = Counter()
     result = RunMetrics([], {}, {})
     for stage_, status, outcome, person, intent, n in store.conn.execute(
-            sql, [intent_node or "", *args]):
+            sql, [*stage_args, intent_node or "", *args]):
         counts[(str(stage_), str(status), outcome, bool(person))] += n
         per_intent = result.intents.setdefault(str(stage_), {})
         key = (str(intent or "(none)"), str(outcome or status))
         per_intent[key] = per_intent.get(key, 0) + n
     result.rows = [MetricRow(*key, runs=n) for key, n in sorted(
         counts.items(), key=lambda kv: tuple(str(x) for x in kv[0]))]
-    sql = (f"SELECT {_STAGE_SQL} AS stage,"
+    sql = (f"SELECT {stage_sql} AS stage,"
            " (julianday(r.finished_at) - julianday(r.started_at)) * 86400.0"
            " FROM runs r WHERE r.status = 'completed' AND r.started_at IS NOT NULL"
            " AND r.finished_at IS NOT NULL" + where)
-    for stage_, seconds in store.conn.execute(sql, args):
+    for stage_, seconds in store.conn.execute(sql, [*stage_args, *args]):
         result.seconds.setdefault(str(stage_), []).append(max(0.0, float(seconds)))
     return result
 
@@ -243,17 +276,20 @@ def step_counts(store: RunStore, flow_path: Path | None, *, since: str | None = 
     case = "".join(" WHEN ? THEN ?" for _ in bands)
     band_sql = f"(CASE s.node_id{case} ELSE ? END)" if bands else "?"
     band_args: list[Any] = [x for pair in bands.items() for x in pair] + [default_low]
+    # both decision fields in one parse: json_extract with two paths gives a JSON array
     sql = (f"SELECT {_STEP_STAGE_SQL} AS stage, s.node_id AS node,"
-           " json_extract(s.decision, '$.by') AS by,"
-           " json_extract(s.decision, '$.agrees_with_ai') AS agrees,"
+           " json_extract(s.decision, '$.by', '$.agrees_with_ai') AS decided,"
            f" COALESCE(json_extract(s.output, '$.confidence') < {band_sql}, 0) AS low,"
            " COUNT(*) AS n FROM steps s JOIN runs r ON r.id = s.run_id"
            " WHERE s.kind IN ('ai/classify', 'ai/enforce')" + where +
-           " GROUP BY 1, 2, 3, 4, 5")
-    return [StepCount(str(row["stage"]), str(row["node"]), row["by"],
-                      None if row["agrees"] is None else bool(row["agrees"]),
-                      bool(row["low"]), int(row["n"]))
-            for row in store.conn.execute(sql, band_args + args)]
+           " GROUP BY 1, 2, 3, 4")
+    found = []
+    for row in store.conn.execute(sql, band_args + args):
+        by, agrees = json.loads(row["decided"]) if row["decided"] else (None, None)
+        found.append(StepCount(str(row["stage"]), str(row["node"]), by,
+                               None if agrees is None else bool(agrees),
+                               bool(row["low"]), int(row["n"])))
+    return found
 
 
 def guardrail_hits(store: RunStore, flow_path: Path | None, *, since: str | None = None,

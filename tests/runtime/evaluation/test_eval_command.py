@@ -251,6 +251,20 @@ def test_people_decisions_become_a_dataset_and_metrics(
     assert report["after"]["acting_alone"] == len(acting)
     assert report["after"]["wrong_actions"] == sum(a["label"] != "billing" for a in acting)
 
+    # two more cases at the flow's own stage (copilot: no `autonomy:` line), side by side
+    few = scripted_triage / "few.jsonl"
+    few.write_text("".join(json.dumps({**{k: v for k, v in r.items() if k != "expected"},
+                                       "id": f"{r['id']}-again"}) + "\n" for r in rows[:2]),
+                   encoding="utf-8")
+    assert main(["batch", flow, "--cases", str(few), "--home", str(home), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["metrics", flow, "--home", str(home), "--json"]) == 0
+    stages = json.loads(capsys.readouterr().out)["stages"]
+    assert list(stages) == ["observe", "copilot"]
+    assert (stages["observe"]["runs"], stages["copilot"]["runs"]) == (6, 2)
+    assert main(["metrics", flow, "--stage", "copilot", "--home", str(home), "--json"]) == 0
+    assert list(json.loads(capsys.readouterr().out)["stages"]) == ["copilot"]
+
     assert main(["metrics", flow, "--since", "2999-01-01", "--home", str(home),
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["stages"] == {}
