@@ -66,14 +66,6 @@ def run_facts(store: RunStore, run: RunRow) -> RunFacts:
                     dict((run.context or {}).get("record") or {}), ai)
 
 
-def batch_facts(store: RunStore, batch_id: str) -> list[RunFacts]:
-    return [run_facts(store, run) for run in store.runs(batch_id=batch_id)]
-
-
-def batch_runs(store: RunStore, batch_id: str) -> list[RunRow]:
-    return store.runs(batch_id=batch_id)
-
-
 def flow_runs(store: RunStore, flow_path: Path) -> list[RunRow]:
     """Runs started from this flow file (any version of its text)."""
     where = str(flow_path.resolve())
@@ -135,9 +127,12 @@ def shadow_steps(store: RunStore, flow_path: Path) -> list[AIStep]:
 
 def shadow_cases(store: RunStore, flow_path: Path) -> list[dict[str, Any]]:
     """The cases behind people's classify decisions, each with `expected: {node: label}`
-    (the dataset format `junction eval` and `junction calibrate` read)."""
+    (the dataset format `junction eval` and `junction calibrate` read). Evaluation runs
+    are left out: their cases are already in a dataset."""
     cases: dict[str, dict[str, Any]] = {}
     for run in flow_runs(store, flow_path):
+        if is_eval_batch(run.batch_id):
+            continue
         for step in store.steps(run.id):
             if not _is_ai(step):
                 continue
@@ -154,8 +149,7 @@ def shadow_cases(store: RunStore, flow_path: Path) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class MetricRow:
-    """Per stage, per (status, outcome, person involved): how many runs, and their
-    durations in seconds for completed ones."""
+    """Per stage, per (status, outcome, person involved): how many runs."""
 
     stage: str
     status: str
