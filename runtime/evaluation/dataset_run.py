@@ -95,12 +95,12 @@ def read_labelled(path: Path, plan: Plan) -> list[LabelledCase]:
 def _line_problem(value: Any) -> str | None:
     if not isinstance(value, dict) or "id" not in value:
         return "each line must be a case object with an 'id'"
-    if not any(k in value for k in EXPECTATION_KEYS):
-        return ("a labelled case needs 'expected' ({\"NODE\": \"OPTION\"}), "
-                "'expected_outcome' or 'expected_record'")
     for key, kind in (("expected", dict), ("expected_record", dict), ("expected_outcome", str)):
         if key in value and not isinstance(value[key], kind):
             return f"'{key}' must be {'an object' if kind is dict else 'a string'}"
+    if not any(value.get(k) for k in EXPECTATION_KEYS):  # an empty {} labels nothing
+        return ("a labelled case needs 'expected' ({\"NODE\": \"OPTION\"}), "
+                "'expected_outcome' or 'expected_record'")
     return None
 
 
