@@ -105,11 +105,11 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from designer import theme
-    from designer.app import DesignerApp
+    from designer.app.application import DesignerApp
+    from designer.app.session import FlowSession
+    from designer.app.settings import DesignerSettings
     from designer.canvas.scene import FlowScene
     from designer.canvas.view import FlowView
-    from designer.session import FlowSession
-    from designer.settings import DesignerSettings
     from runtime.api import load_flow, validate_flow
 
     app = QApplication.instance() or QApplication([])
@@ -129,7 +129,7 @@ def main() -> int:
         begin = time.perf_counter()
         session = FlowSession()
         session.open(path)
-        scene = FlowScene(session.editor)
+        scene = FlowScene(session.document)
         view = FlowView(scene)
         view.resize(1280, 800)
         view.show()
@@ -153,7 +153,7 @@ def main() -> int:
         window.show()
         app.processEvents()
         begin = time.perf_counter()
-        window.open_path(placed)
+        window.files.open_path(placed)
         window.zoom_fit()
         window.view.viewport().grab()
         elapsed = time.perf_counter() - begin

@@ -54,7 +54,7 @@ def main() -> int:
         for case in cases:
             engine.start(loaded, case, model=model)
         elapsed = time.perf_counter() - started
-        steps = workspace.store.conn.execute("SELECT COUNT(*) FROM steps").fetchone()[0]
+        steps = sum(len(workspace.store.steps(run.id)) for run in workspace.store.runs())
         workspace.close()
     print(f"cases: {len(cases)}  steps: {steps}  wall: {elapsed:.2f} s")
     print(f"steps per second: {steps / elapsed:,.0f}")

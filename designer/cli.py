@@ -13,6 +13,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _open(args: argparse.Namespace) -> int:
-    from designer.app import run_app
+    from designer.app.application import run_app
 
     return run_app(args.flow)

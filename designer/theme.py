@@ -1,7 +1,8 @@
 """Colours, sizes and the application style sheet in one place.
 
-A small, calm palette (greys for structure, one accent per step kind) so that what stands
-out on a busy canvas is what matters: the selected step, problems, and the autonomy stage.
+A small, calm palette (greys for structure; each step kind's accent is in its record in
+designer.nodes) so that what stands out on a busy canvas is what matters: the selected
+step, problems, and the autonomy stage.
 """
 
 from __future__ import annotations
@@ -26,20 +27,7 @@ CANVAS = "#F6F7F9"
 GRID_DOT = "#D5D9E0"
 SELECTION = "#1570EF"
 DANGER = "#D92D20"
-DANGER_SOFT = "#FEE4E2"
-WARNING = "#DC6803"
 SUCCESS = "#079455"
-
-ACCENTS = {
-    "start": "#079455",
-    "end": "#475467",
-    "ai.classify": "#7F56D9",
-    "ai.assist": "#1570EF",
-    "ai.enforce": "#DC6803",
-    "decision": "#0E9384",
-    "human": "#C11574",
-    "action": "#4E5BA6",
-}
 
 AUTONOMY = {
     "observe": ("Observe", "#475467", "AI suggests; a person decides every step"),
@@ -47,10 +35,6 @@ AUTONOMY = {
                 "to a person"),
     "operate": ("Operate", "#079455", "everything inside the guardrails goes through"),
 }
-
-
-def accent(key: str) -> QColor:
-    return QColor(ACCENTS.get(key, INK_SOFT))
 
 
 def tint(color: QColor | str, alpha: int) -> QColor:

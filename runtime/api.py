@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from runtime.engine.decisions import HumanDecision
+from runtime.connectors.ports import ConnectorTables
+from runtime.connectors.sqlite_tables import open_sqlite_tables
 from runtime.engine.events import (
     Event,
     Observer,
@@ -22,69 +23,131 @@ from runtime.engine.events import (
     StepStarted,
     TaskDecided,
 )
+from runtime.engine.human_decision import HumanDecision
 from runtime.engine.plan import compile_plan
 from runtime.engine.runner import Engine
-from runtime.engine.states import RunStatus
+from runtime.engine.steps import register_executor, unregister_executor
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
-from runtime.flow.conditions import Condition, describe, evaluate
+from runtime.flow.conditions import AllOf, AnyOf, Compare, Condition, Op, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
-from runtime.flow.schema import FORMAT_VERSION, Flow
+from runtime.flow.schema import (
+    FORMAT_VERSION,
+    ActionNode,
+    AINodeBase,
+    AnyNode,
+    AssistNode,
+    ClassifyNode,
+    DecisionNode,
+    Edge,
+    EndNode,
+    EnforceNode,
+    FieldType,
+    Flow,
+    Guardrails,
+    HumanNode,
+    Option,
+    Permission,
+    RecordField,
+    StartNode,
+)
 from runtime.flow.validate import validate_flow
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
+from runtime.nodes.references import renamed_ref, rewrite_references
+from runtime.nodes.registry import key_of as node_type_key
+from runtime.nodes.registry import node_types
+from runtime.nodes.registry import register as register_node_type
+from runtime.nodes.registry import spec as node_type
+from runtime.nodes.registry import spec_for as node_type_of
+from runtime.nodes.registry import unregister as unregister_node_type
+from runtime.nodes.spec import NodeSpec
 from runtime.processes import pid_alive
-from runtime.store.runs import RunRow, RunStore, StepRow, TaskRow
+from runtime.store.base import RunStore
+from runtime.store.rows import RunCounts, RunPage, RunQuery, RunRow, StepRow, TaskQuery, TaskRow
+from runtime.store.sqlite import SqliteRunStore
+from runtime.store.states import RunStatus
 from runtime.workspace import database_path, home_dir
 
 
 @dataclass
 class Workspace:
-    """One workspace: its folder, its store and an engine over it."""
+    """One workspace: its folder, its store, the connectors' own tables, and an engine
+    over them."""
 
     home: Path
     store: RunStore
+    connectors: ConnectorTables
 
     @classmethod
     def open(cls, home: str | Path | None = None) -> Workspace:
         root = home_dir(home)
-        return cls(root, RunStore(database_path(root)))
+        path = database_path(root)
+        return cls(root, SqliteRunStore(path), open_sqlite_tables(path))
 
     def engine(self, observers: Sequence[Observer] = (),
                decided_by: str = "cli") -> Engine:
-        return Engine(self.store, observers=observers, decided_by=decided_by)
+        return Engine(self.store, self.connectors, observers=observers,
+                      decided_by=decided_by)
 
     def close(self) -> None:
+        self.connectors.close()
         self.store.close()
 
 
 __all__ = [
     "FORMAT_VERSION",
     "OPS_BY_TYPE",
+    "AINodeBase",
+    "ActionNode",
+    "AllOf",
+    "AnyNode",
+    "AnyOf",
+    "AssistNode",
+    "ClassifyNode",
+    "Compare",
     "Condition",
     "ConflictError",
+    "DecisionNode",
+    "Edge",
+    "EndNode",
+    "EnforceNode",
     "Engine",
     "Event",
     "FieldInfo",
+    "FieldType",
     "Flow",
     "FlowError",
+    "Guardrails",
     "HumanDecision",
+    "HumanNode",
     "InputError",
     "JunctionError",
     "LoadedFlow",
+    "NodeSpec",
     "Observer",
+    "Op",
+    "Option",
+    "Permission",
     "Problem",
     "RecordChanged",
+    "RecordField",
     "RunBlocked",
+    "RunCounts",
     "RunCreated",
     "RunFinished",
+    "RunPage",
+    "RunQuery",
     "RunRow",
     "RunStarted",
     "RunStatus",
     "RunStore",
+    "SqliteRunStore",
+    "StartNode",
     "StepFinished",
     "StepRow",
     "StepStarted",
     "TaskDecided",
+    "TaskQuery",
     "TaskRow",
     "Workspace",
     "assist_messages",
@@ -98,8 +161,18 @@ __all__ = [
     "field_catalog",
     "home_dir",
     "load_flow",
+    "node_type",
+    "node_type_key",
+    "node_type_of",
+    "node_types",
     "parse_flow",
     "pid_alive",
+    "register_executor",
+    "register_node_type",
+    "renamed_ref",
+    "rewrite_references",
     "save_flow",
+    "unregister_executor",
+    "unregister_node_type",
     "validate_flow",
 ]

@@ -39,9 +39,9 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from designer import theme
-    from designer.app import DesignerApp
-    from designer.settings import DesignerSettings, default_templates_folder
-    from designer.startpage import NewFlowDialog
+    from designer.app.application import DesignerApp
+    from designer.app.settings import DesignerSettings, default_templates_folder
+    from designer.app.startpage import NewFlowDialog
 
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
@@ -71,7 +71,7 @@ def main() -> int:
     window.show()
     save(window, "start-page")
 
-    window.open_path(flow_path)
+    window.files.open_path(flow_path)
     save(window, "main-window")
 
     window.focus_node("update_ticket")
@@ -98,7 +98,7 @@ def main() -> int:
     window.view.set_zoom(1.0)
     window.focus_node("update_ticket")
     item = window.scene.item_for_node["update_ticket"]
-    window.scene.edit_refused.emit(
+    window.design.edit_refused.emit(
         "'Update the ticket' already leads to 'Refund?'. Only decisions branch: put a "
         "decision after it to choose between paths.", item.pos() + QPointF(60, 20))
     save(window, "refused-connection")

@@ -178,9 +178,10 @@ def _check(p: QPainter, r: QRectF, c: QColor, w: float) -> None:
     p.drawPath(tick)
 
 
+# By glyph name; which glyph a node kind shows is its record's `glyph` (designer.nodes).
 GLYPHS: dict[str, Callable[[QPainter, QRectF, QColor, float], None]] = {
-    "start": _start, "end": _end, "ai.classify": _classify, "ai.assist": _assist,
-    "ai.enforce": _enforce, "decision": _decision, "human": _human, "action": _action,
+    "start": _start, "end": _end, "classify": _classify, "assist": _assist,
+    "enforce": _enforce, "decision": _decision, "human": _human, "action": _action,
     "observe": _observe, "copilot": _copilot, "operate": _operate,
     "warning": _warning, "check": _check,
 }

@@ -1,9 +1,10 @@
 """What a mouse gesture on the canvas means, one small state object per gesture.
 
-The scene hands mouse events to the current interaction (orange-canvas-core's
-`interactions.py`): drawing a connection from an out-port, rubber-band selection, moving
-steps (one undo step per drag) and dropping a new step from the palette. Each owns its
-temporary items and cleans up after itself, so the scene stays a thin dispatcher.
+The `FlowEditWidget` decides which gesture a press starts and hands the following events
+to it (orange-canvas-core's `interactions.py`): drawing a connection from an out-port,
+rubber-band selection, moving steps (one undo step per drag) and dropping a new step
+from the palette. Each owns its temporary items and cleans up after itself; they edit
+through the `FlowEditor` and report to the edit widget, never by setting scene state.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from designer.document.errors import ConnectionRefused, DocumentError
 from designer.document.rules import new_edge
 
 if TYPE_CHECKING:
+    from designer.canvas.edit_widget import FlowEditWidget
     from designer.canvas.node_item import NodeItem
-    from designer.canvas.scene import FlowScene
 
 NODE_MIME = "application/x-junction-node-type"
 
@@ -34,8 +35,9 @@ NODE_MIME = "application/x-junction-node-type"
 class Interaction:
     """Base: return True from a handler to say the event was used."""
 
-    def __init__(self, scene: FlowScene) -> None:
-        self.scene = scene
+    def __init__(self, owner: FlowEditWidget) -> None:
+        self.owner = owner
+        self.scene = owner.scene
 
     def mouse_move(self, event: QGraphicsSceneMouseEvent) -> bool:
         return False
@@ -48,23 +50,22 @@ class Interaction:
 
     def finish(self) -> None:
         self.cancel()
-        if self.scene.interaction is self:
-            self.scene.interaction = None
+        self.owner.interaction_finished(self)
 
 
 class NewEdgeInteraction(Interaction):
     """Drag from a step's out-port; the step under the cursor turns green or red, and a
     refused drop reports the reason instead of silently doing nothing."""
 
-    def __init__(self, scene: FlowScene, source: str, start: QPointF) -> None:
-        super().__init__(scene)
+    def __init__(self, owner: FlowEditWidget, source: str, start: QPointF) -> None:
+        super().__init__(owner)
         self.source = source
         self.target: NodeItem | None = None
         self.reason: str | None = None
         self.line = QGraphicsPathItem()
         self.line.setPen(QPen(QColor(theme.SELECTION), 1.8, Qt.PenStyle.DashLine))
         self.line.setZValue(50)
-        scene.addItem(self.line)
+        self.scene.addItem(self.line)
         self._draw_to(start)
 
     def _draw_to(self, end: QPointF) -> None:
@@ -83,14 +84,14 @@ class NewEdgeInteraction(Interaction):
             self.target.set_drop_state(None)
         self.target, self.reason = target, None
         if target is None:
-            self.scene.status_message.emit("")
+            self.owner.status_message.emit("")
             return
         try:
             new_edge(self.scene.document.flow(), self.source, target.node_id)
         except ConnectionRefused as refused:
             self.reason = refused.reason
         target.set_drop_state("refused" if self.reason else "ok")
-        self.scene.status_message.emit(f"Can't connect: {self.reason}" if self.reason else "")
+        self.owner.status_message.emit(f"Can't connect: {self.reason}" if self.reason else "")
 
     def mouse_release(self, event: QGraphicsSceneMouseEvent) -> bool:
         target = self.target
@@ -98,9 +99,9 @@ class NewEdgeInteraction(Interaction):
         if target is None:
             return True
         try:
-            key = self.scene.editor.connect(self.source, target.node_id)
+            key = self.owner.editor.connect(self.source, target.node_id)
         except ConnectionRefused as refused:
-            self.scene.edit_refused.emit(refused.reason, event.scenePos())
+            self.owner.edit_refused.emit(refused.reason, event.scenePos())
             return True
         self.scene.select_only(edges=[key])
         return True
@@ -110,24 +111,24 @@ class NewEdgeInteraction(Interaction):
             self.target.set_drop_state(None)
         if self.line.scene() is not None:
             self.scene.removeItem(self.line)
-        self.scene.status_message.emit("")
+        self.owner.status_message.emit("")
 
 
 class RubberBandInteraction(Interaction):
     """Drag on empty canvas: select what the band touches (Shift/Ctrl adds to it)."""
 
-    def __init__(self, scene: FlowScene, start: QPointF, additive: bool) -> None:
-        super().__init__(scene)
+    def __init__(self, owner: FlowEditWidget, start: QPointF, additive: bool) -> None:
+        super().__init__(owner)
         self.start = start
         self.operation = (Qt.ItemSelectionOperation.AddToSelection if additive
                           else Qt.ItemSelectionOperation.ReplaceSelection)
         if not additive:
-            scene.clearSelection()
+            self.scene.clearSelection()
         self.band = QGraphicsRectItem()
         self.band.setPen(QPen(QColor(theme.SELECTION), 1))
         self.band.setBrush(theme.tint(theme.SELECTION, 30))
         self.band.setZValue(60)
-        scene.addItem(self.band)
+        self.scene.addItem(self.band)
 
     def mouse_move(self, event: QGraphicsSceneMouseEvent) -> bool:
         rect = QRectF(self.start, event.scenePos()).normalized()
@@ -149,18 +150,17 @@ class RubberBandInteraction(Interaction):
 
 
 class MoveNodesInteraction(Interaction):
-    """Qt moves the items; on release the whole drag becomes one undoable move."""
+    """Qt moves the items (snapping them while this gesture lasts); on release the whole
+    drag becomes one undoable move."""
 
-    def __init__(self, scene: FlowScene) -> None:
-        super().__init__(scene)
+    def __init__(self, owner: FlowEditWidget) -> None:
+        super().__init__(owner)
         self.before: dict[str, QPointF] = {}
 
     def start(self) -> None:
         self.before = {item.node_id: item.pos() for item in self.scene.selected_node_items()}
-        self.scene.user_is_dragging = True
 
     def mouse_release(self, event: QGraphicsSceneMouseEvent) -> bool:
-        self.scene.user_is_dragging = False
         moved = {}
         for node_id, old in self.before.items():
             item = self.scene.item_for_node.get(node_id)
@@ -168,18 +168,16 @@ class MoveNodesInteraction(Interaction):
                 moved[node_id] = (item.pos().x(), item.pos().y())
         self.finish()
         if moved:
-            self.scene.editor.move_nodes(moved)
-        return False  # let Qt finish its own release handling
-
-    def cancel(self) -> None:
-        self.scene.user_is_dragging = False
+            self.owner.editor.move_nodes(moved)
+        return False  # Qt finishes its own release handling (the edit widget saw to it)
 
 
 class PaletteDrop:
     """Dropping a palette entry adds that kind of step where it lands (snapped)."""
 
-    def __init__(self, scene: FlowScene) -> None:
-        self.scene = scene
+    def __init__(self, owner: FlowEditWidget) -> None:
+        self.owner = owner
+        self.scene = owner.scene
 
     @staticmethod
     def accepts(event: QGraphicsSceneDragDropEvent) -> bool:
@@ -189,9 +187,9 @@ class PaletteDrop:
         type_key = bytes(event.mimeData().data(NODE_MIME).data()).decode()
         point = self.scene.snapped(event.scenePos())
         try:
-            node_id = self.scene.editor.add_node(type_key, (point.x(), point.y()))
+            node_id = self.owner.editor.add_node(type_key, (point.x(), point.y()))
         except (DocumentError, KeyError) as refused:
-            self.scene.edit_refused.emit(str(refused), event.scenePos())
+            self.owner.edit_refused.emit(str(refused), event.scenePos())
             return None
         self.scene.select_only(nodes=[node_id])
         return node_id

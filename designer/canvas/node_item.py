@@ -121,7 +121,7 @@ class NodeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        color = theme.accent(self.look.type_key)
+        color = QColor(self.look.accent)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.2)
         outline = self._outline()
         if lod >= DETAIL_LOD:
@@ -172,7 +172,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.tint(color, 30))
         painter.drawRoundedRect(tile, 5, 5)
-        draw_glyph(painter, self.look.type_key, tile.adjusted(3, 3, -3, -3), color)
+        draw_glyph(painter, self.look.glyph, tile.adjusted(3, 3, -3, -3), color)
         caption = QRectF(tile.right() + 6, tile.top(), rect.right() - tile.right() - 14,
                          tile.height())
         self._text(painter, caption, self.look.caption, theme.font(*CAPTION_FONT), color.name())
@@ -187,7 +187,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.tint(color, 30))
         painter.drawEllipse(dot)
-        draw_glyph(painter, self.look.type_key, dot.adjusted(7, 7, -7, -7), color)
+        draw_glyph(painter, self.look.glyph, dot.adjusted(7, 7, -7, -7), color)
         left = dot.right() + 6
         self._wrapped(painter, QRectF(left, -15, rect.right() - left - 12, 30), self.look.title,
                       theme.font(*TITLE_FONT), centred=True)

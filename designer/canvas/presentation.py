@@ -9,133 +9,58 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from designer import registry
-from runtime.api import Flow, describe
-from runtime.flow.schema import (
-    ActionNode,
-    AINodeBase,
-    AnyNode,
-    AssistNode,
-    ClassifyNode,
-    Edge,
-    EndNode,
-    EnforceNode,
-    HumanNode,
-    Permission,
-)
-
-SHAPES = {"start": "pill", "end": "pill", "decision": "diamond"}
-
-
-@dataclass(frozen=True)
-class Badge:
-    text: str
-    tone: str  # "neutral" | "accent" | "guard" | "autonomy" | "muted"
-    tooltip: str = ""
+from designer import nodes
+from designer.nodes import Badge
+from runtime.api import AnyNode, Edge, Flow, describe
 
 
 @dataclass(frozen=True)
 class NodeLook:
     node_id: str
-    type_key: str  # registry key: "ai.classify", "human", …
+    type_key: str  # node type key: "ai.classify", "human", …
     shape: str  # "pill" | "card" | "diamond"
     title: str
     caption: str
     badges: tuple[Badge, ...] = ()
     tooltip: str = ""
     problems: tuple[str, ...] = field(default=())
+    glyph: str = "warning"  # a painter in canvas.glyphs
+    accent: str = "#475467"
 
 
 def node_look(node: AnyNode, header: Flow, problems: tuple[str, ...] = ()) -> NodeLook:
-    kind = registry.description_for(node)
+    """How a step looks, from its kind's record in designer.nodes (a kind without one
+    still shows, with a plain look and a problem)."""
+    record = nodes.record_for(node)
+    badges = record.badges(node, header)
+    if node.max_visits:
+        badges.append(Badge(f"≤{node.max_visits}×", "neutral", "visit limit"))
     return NodeLook(
         node_id=node.id,
-        type_key=kind.key,
-        shape=SHAPES.get(node.kind, "card"),
+        type_key=record.key,
+        shape=record.shape,
         title=display_title(node),
-        caption=_caption(node, kind.title),
-        badges=tuple(_badges(node, header)),
-        tooltip=_tooltip(node, kind),
-        problems=problems,
+        caption=record.caption(record, node, header),
+        badges=tuple(badges),
+        tooltip=_tooltip(node, record),
+        problems=(*record.problems, *problems),
+        glyph=record.glyph,
+        accent=record.accent,
     )
 
 
 def display_title(node: AnyNode) -> str:
-    """The title, or words for an untitled start or end rather than its bare id."""
+    """The title, or words for an untitled step (a start, an end's outcome) rather than
+    its bare id."""
     if node.title:
         return node.title
-    if node.kind == "start":
-        return "Start"
-    if isinstance(node, EndNode):
-        return node.outcome.replace("_", " ").capitalize()
-    return node.id
+    untitled = nodes.record_for(node).untitled
+    return untitled(node) if untitled else node.id
 
 
-def _caption(node: AnyNode, type_title: str) -> str:
-    if isinstance(node, EndNode):
-        return f"outcome: {node.outcome}"
-    if node.kind == "start":
-        return ""
-    if isinstance(node, AINodeBase):
-        return f"AI · {type_title}"
-    if isinstance(node, HumanNode):
-        return f"Person · {node.assignee}"
-    if isinstance(node, ActionNode):
-        return f"Action → {node.connector}"
-    return type_title
-
-
-def _badges(node: AnyNode, header: Flow) -> list[Badge]:
-    badges: list[Badge] = []
-    if isinstance(node, ClassifyNode):
-        badges.append(Badge(f"{len(node.options)} options", "neutral",
-                            ", ".join(o.name for o in node.options)))
-    if isinstance(node, EnforceNode | ActionNode):
-        badges.extend(_field_badges(node))
-    if isinstance(node, ClassifyNode | EnforceNode):
-        bands = node.guardrails.bands
-        badges.append(Badge(f"≥{bands.act:.2f}", "guard",
-                            f"acts at ≥ {bands.act:.2f}, asks a person at ≥ "
-                            f"{bands.suggest:.2f}, else {node.guardrails.fallback}"))
-    if isinstance(node, AssistNode) and node.knowledge:
-        badges.append(Badge(f"{len(node.knowledge)} source" + "s" * (len(node.knowledge) > 1),
-                            "neutral", "\n".join(node.knowledge)))
-    if isinstance(node, AINodeBase | ActionNode):
-        stage = (node.autonomy or header.autonomy).value
-        own = node.autonomy is not None
-        name = {"observe": "Observe", "copilot": "Co-pilot", "operate": "Operate"}[stage]
-        badges.append(Badge(name, "autonomy" if own else "muted",
-                            f"autonomy: {name}" + ("" if own else " (the flow's stage)")))
-    if isinstance(node, HumanNode):
-        badges.extend(Badge(d, "neutral") for d in node.decisions)
-    if node.max_visits:
-        badges.append(Badge(f"≤{node.max_visits}×", "neutral", "visit limit"))
-    return badges
-
-
-def _field_badges(node: EnforceNode | ActionNode) -> list[Badge]:
-    rails = node.guardrails
-    if isinstance(node, ActionNode) and (node.set or node.copy_from):
-        names = list(node.set) + list(node.copy_from)
-        return [Badge(f"sets {len(names)}", "accent", "writes: " + ", ".join(names))]
-    allowed = [n for n, p in rails.fields.items() if p is Permission.allow]
-    suggested = [n for n, p in rails.fields.items() if p is Permission.suggest]
-    badges = []
-    if allowed:
-        badges.append(Badge(f"✎ {len(allowed)}", "accent", "may write: " + ", ".join(allowed)))
-    if suggested:
-        badges.append(Badge(f"? {len(suggested)}", "guard",
-                            "a person confirms: " + ", ".join(suggested)))
-    if rails.confirm:
-        badges.append(Badge("confirm", "guard", "a person always confirms this step"))
-    return badges
-
-
-def _tooltip(node: AnyNode, kind: registry.NodeDescription) -> str:
+def _tooltip(node: AnyNode, record: nodes.NodeRecord) -> str:
     lines = [f"<b>{node.label()}</b> <span style='color:#98A2B3'>({node.id})</span>",
-             kind.summary]
-    if isinstance(node, EndNode):
-        lines.insert(1, f"Outcome: <b>{node.outcome}</b>")
+             *record.facts(node), record.summary]
     if node.notes:
         lines.append(f"<i>{node.notes}</i>")
     return "<br>".join(lines)

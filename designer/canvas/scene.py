@@ -3,15 +3,21 @@
 It subscribes to the document's signals and keeps `item_for_node` / `item_for_edge` maps
 (orange-canvas-core's `canvas/scene.py`); items are created, updated and removed only in
 answer to those signals, so whatever changed the document — a drag, the property panel,
-undo, a paste from another window — the canvas follows. Mouse gestures are delegated to
-small interaction objects that edit through the `FlowEditor`.
+undo, a paste from another window — the canvas follows.
+
+The scene never decides what a gesture means: it forwards mouse, key and drop events to
+the `SceneEventHandler` installed on it (the `FlowEditWidget`, as orange's
+`SchemeEditWidget` installs itself on its scene) and falls back to Qt's default handling
+when the handler leaves an event alone. With no handler (a template's thumbnail) it is
+a picture of the flow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsScene,
@@ -21,36 +27,36 @@ from PySide6.QtWidgets import (
 
 from designer import theme
 from designer.canvas.edge_item import EdgeItem
-from designer.canvas.interactions import (
-    Interaction,
-    MoveNodesInteraction,
-    NewEdgeInteraction,
-    PaletteDrop,
-    RubberBandInteraction,
-)
 from designer.canvas.node_item import NodeItem
 from designer.canvas.presentation import edge_look, node_look
-from designer.document.editor import FlowEditor
+from designer.document.model import FlowDocument
 
 GRID = 20.0
 MARGIN = 600.0
 
 
-class FlowScene(QGraphicsScene):
-    status_message = Signal(str)
-    edit_refused = Signal(str, QPointF)  # reason, where (scene coordinates)
+class SceneEventHandler(Protocol):
+    """What the scene forwards; each handler returns True when it used the event."""
 
-    def __init__(self, editor: FlowEditor, parent=None) -> None:
+    def scene_mouse_press(self, event: QGraphicsSceneMouseEvent) -> bool: ...
+    def scene_mouse_move(self, event: QGraphicsSceneMouseEvent) -> bool: ...
+    def scene_mouse_release(self, event: QGraphicsSceneMouseEvent) -> bool: ...
+    def scene_key_press(self, event: QKeyEvent) -> bool: ...
+    def scene_drag(self, event: QGraphicsSceneDragDropEvent) -> bool: ...
+    def scene_drop(self, event: QGraphicsSceneDragDropEvent) -> bool: ...
+    def scene_cleared(self) -> None: ...
+    def moving_nodes(self) -> bool: ...
+
+
+class FlowScene(QGraphicsScene):
+    def __init__(self, document: FlowDocument, parent=None) -> None:
         super().__init__(parent)
-        self.editor = editor
-        self.document = editor.document
+        self.document = document
         self.item_for_node: dict[str, NodeItem] = {}
         self.item_for_edge: dict[int, EdgeItem] = {}
         self.problems: dict[str, tuple[str, ...]] = {}
         self.snap_to_grid = True
-        self.user_is_dragging = False
-        self.interaction: Interaction | None = None
-        self.palette_drop = PaletteDrop(self)
+        self.handler: SceneEventHandler | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         doc = self.document
         doc.node_added.connect(self._on_node_added)
@@ -66,9 +72,17 @@ class FlowScene(QGraphicsScene):
 
     # -- mirroring the document ---------------------------------------------------------
 
+    def set_event_handler(self, handler: SceneEventHandler | None) -> None:
+        self.handler = handler
+
+    @property
+    def user_is_dragging(self) -> bool:
+        """True while the person drags steps (their items then snap to the grid)."""
+        return self.handler is not None and self.handler.moving_nodes()
+
     def rebuild(self) -> None:
-        if self.interaction is not None:
-            self.interaction.finish()
+        if self.handler is not None:
+            self.handler.scene_cleared()  # a gesture's temporary items go before clear()
         self.clear()
         self.item_for_node.clear()
         self.item_for_edge.clear()
@@ -185,62 +199,43 @@ class FlowScene(QGraphicsScene):
             return QPointF(point)
         return QPointF(round(point.x() / GRID) * GRID, round(point.y() / GRID) * GRID)
 
-    # -- events: dispatch to interactions --------------------------------------------------
+    # -- events: forwarded to the handler, Qt's default when it declines ----------------
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:
+        if self.handler is None or not self.handler.scene_mouse_press(event):
             super().mousePressEvent(event)
-            return
-        pos = event.scenePos()
-        node = self.node_item_at(pos)
-        if node is not None and node.look.type_key != "end" and node.is_on_out_port(pos):
-            self.interaction = NewEdgeInteraction(self, node.node_id, pos)
-            event.accept()
-            return
-        if node is None and not any(isinstance(i, EdgeItem) for i in self.items(pos)):
-            additive = bool(event.modifiers() & (Qt.KeyboardModifier.ShiftModifier
-                                                 | Qt.KeyboardModifier.ControlModifier))
-            self.interaction = RubberBandInteraction(self, pos, additive)
-            event.accept()
-            return
-        super().mousePressEvent(event)
-        if node is not None:
-            move = MoveNodesInteraction(self)
-            self.interaction = move
-            move.start()
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if self.interaction is None or not self.interaction.mouse_move(event):
+        if self.handler is None or not self.handler.scene_mouse_move(event):
             super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if isinstance(self.interaction, MoveNodesInteraction):
+        if self.handler is None or not self.handler.scene_mouse_release(event):
             super().mouseReleaseEvent(event)
-        interaction = self.interaction
-        if interaction is not None:
-            interaction.mouse_release(event)
-            if self.interaction is interaction:
-                self.interaction = None
-            return
-        super().mouseReleaseEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and self.interaction is not None:
-            self.interaction.finish()
-            event.accept()
-            return
-        super().keyPressEvent(event)
+        if self.handler is None or not self.handler.scene_key_press(event):
+            super().keyPressEvent(event)
 
     def dragEnterEvent(self, event: QGraphicsSceneDragDropEvent) -> None:
-        event.setAccepted(self.palette_drop.accepts(event))
+        if self.handler is None or not self.handler.scene_drag(event):
+            super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event: QGraphicsSceneDragDropEvent) -> None:
-        event.setAccepted(self.palette_drop.accepts(event))
+        if self.handler is None or not self.handler.scene_drag(event):
+            super().dragMoveEvent(event)
 
     def dropEvent(self, event: QGraphicsSceneDragDropEvent) -> None:
-        if self.palette_drop.accepts(event):
-            self.palette_drop.drop(event)
-            event.acceptProposedAction()
+        if self.handler is None or not self.handler.scene_drop(event):
+            super().dropEvent(event)
+
+    def default_mouse_press(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Qt's own press handling (select, start moving items), for a handler that
+        builds on it."""
+        super().mousePressEvent(event)
+
+    def default_mouse_release(self, event: QGraphicsSceneMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
 
     # -- background ---------------------------------------------------------------------
 

@@ -37,7 +37,6 @@ class FlowView(QGraphicsView):
         self._note.hide()
         self._note_timer = QTimer(self, singleShot=True, interval=4500)
         self._note_timer.timeout.connect(self._note.hide)
-        scene.edit_refused.connect(self.show_refusal)
 
     def flow_scene(self) -> FlowScene:
         scene = self.scene()

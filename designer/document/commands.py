@@ -16,8 +16,7 @@ from typing import Protocol
 from PySide6.QtGui import QUndoCommand
 
 from designer.document.model import EdgeKey, FlowDocument
-from runtime.api import Flow
-from runtime.flow.schema import AnyNode, Edge
+from runtime.api import AnyNode, Edge, Flow
 
 MERGE_ID = 1001
 Position = tuple[float, float]

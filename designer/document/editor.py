@@ -15,13 +15,12 @@ from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoStack
 
-from designer import registry
+from designer import nodes
 from designer.document import commands as cmd
 from designer.document.errors import DocumentError, DuplicateNodeIdError, PropertyError
 from designer.document.model import EdgeKey, FlowDocument
 from designer.document.rules import new_edge
-from runtime.api import Flow
-from runtime.flow.schema import Edge, StartNode
+from runtime.api import Edge, Flow, renamed_ref, rewrite_references
 
 Point = tuple[float, float]
 
@@ -36,11 +35,13 @@ class FlowEditor(QObject):
 
     def add_node(self, type_key: str, position: Point | None = None,
                  node_id: str | None = None) -> str:
-        """Add a step of a registry type; returns its id (unique, derived from the type)."""
-        kind = registry.description(type_key)
-        if kind.kind == "start" and any(isinstance(n, StartNode) for n in self.document.nodes()):
-            raise DocumentError("The flow already has a start; a flow has exactly one.")
-        new_id = node_id or registry.unique_id(kind.id_stem, self.document.node_ids())
+        """Add a step of a node type; returns its id (unique, derived from the type)."""
+        kind = nodes.record(type_key)
+        if kind.spec.unique and any(nodes.record_for(n).key == type_key
+                                    for n in self.document.nodes()):
+            raise DocumentError(f"The flow already has a {kind.title.lower()}; a flow has "
+                                "exactly one.")
+        new_id = node_id or nodes.unique_id(kind.id_stem, self.document.node_ids())
         if self.document.has_node(new_id):
             raise DuplicateNodeIdError(new_id)
         node = kind.create(new_id, position)
@@ -113,12 +114,10 @@ class FlowEditor(QObject):
                 edits.append(_LateReplaceEdge(self.document, key,
                                               Edge.model_validate({**rewritten, **ends})))
         for other in self.document.nodes():
-            copy_from = getattr(other, "copy_from", None)
-            if copy_from and other.id != old_id:
-                updated = {k: _rename_ref(v, old_id, new_id) for k, v in copy_from.items()}
-                if updated != copy_from:
-                    edits.append(cmd.ReplaceNode(
-                        self.document, other.model_copy(update={"copy_from": updated})))
+            if other.id != old_id:
+                updated = rewrite_references(other, lambda ref: _rename_ref(ref, old_id, new_id))
+                if updated is not other:
+                    edits.append(cmd.ReplaceNode(self.document, updated))
         self.push(f"Rename {old_id} to {new_id}", edits)
 
     # -- edges ------------------------------------------------------------------
@@ -208,7 +207,7 @@ def map_field_refs(data: Any, change: Callable[[str], str]) -> Any:
 
 
 def _rename_ref(ref: str, old_id: str, new_id: str) -> str:
-    return f"{new_id}{ref[len(old_id):]}" if ref.startswith(f"{old_id}.") else ref
+    return renamed_ref(ref, {old_id: new_id})
 
 
 LABELS = {

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 import yaml
 
-from designer import registry
+from designer import nodes as node_records
 from designer.document import commands as cmd
 from designer.document.editor import FlowEditor, map_field_refs
 from designer.document.errors import DocumentError
 from designer.document.model import FlowDocument
-from runtime.api import Flow
-from runtime.flow.schema import AnyNode, Edge, StartNode
+from runtime.api import AnyNode, Edge, Flow, node_type_of, renamed_ref, rewrite_references
 
 MIME_TYPE = "application/x-junction-fragment+yaml"
 MAX_FRAGMENT_CHARS = 2_000_000
@@ -68,14 +67,15 @@ def paste_fragment(editor: FlowEditor, fragment: Fragment,
                    offset: float = PASTE_OFFSET) -> list[str]:
     """Add a fragment's steps and connections as one undo step; returns the new ids."""
     doc = editor.document
-    has_start = any(isinstance(n, StartNode) for n in doc.nodes())
-    nodes = [n for n in fragment.nodes if not (has_start and isinstance(n, StartNode))]
+    present = {node_type_of(n).key for n in doc.nodes()}
+    nodes = [n for n in fragment.nodes
+             if not (node_type_of(n).unique and node_type_of(n).key in present)]
     if not nodes:
         return []
     taken = set(doc.node_ids())
     renames: dict[str, str] = {}
     for node in nodes:
-        renames[node.id] = registry.unique_id(node.id, taken)
+        renames[node.id] = node_records.unique_id(node.id, taken)
         taken.add(renames[node.id])
     edits: list[cmd.Edit] = [cmd.AddNode(doc, _moved(_renamed_node(node, renames), offset))
                              for node in nodes]
@@ -90,23 +90,15 @@ def duplicate(editor: FlowEditor, node_ids: set[str]) -> list[str]:
 
 
 def _renamed_node(node: AnyNode, renames: dict[str, str]) -> AnyNode:
-    data = node.model_dump(by_alias=True)
-    data["id"] = renames[node.id]
-    if data.get("copy_from"):
-        data["copy_from"] = {k: _apply_all(v, renames) for k, v in data["copy_from"].items()}
-    return type(node).model_validate(data)
+    followed = rewrite_references(node, lambda ref: renamed_ref(ref, renames))
+    return followed.model_copy(update={"id": renames[node.id]})
 
 
 def _renamed_edge(edge: Edge, renames: dict[str, str]) -> Edge:
     data = edge.model_dump(by_alias=True)
     data["from"], data["to"] = renames[edge.source], renames[edge.target]
-    data["when"] = map_field_refs(data["when"], lambda ref: _apply_all(ref, renames))
+    data["when"] = map_field_refs(data["when"], lambda ref: renamed_ref(ref, renames))
     return Edge.model_validate(data)
-
-
-def _apply_all(ref: str, renames: dict[str, str]) -> str:
-    head, dot, tail = ref.partition(".")
-    return f"{renames[head]}{dot}{tail}" if dot and head in renames else ref
 
 
 def _moved(node: AnyNode, offset: float) -> AnyNode:

@@ -24,8 +24,7 @@ from designer.document.errors import (
     UnknownEdgeError,
     UnknownNodeError,
 )
-from runtime.api import Flow
-from runtime.flow.schema import AnyNode, Edge
+from runtime.api import AnyNode, Edge, Flow
 
 EdgeKey = NewType("EdgeKey", int)
 

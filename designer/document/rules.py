@@ -9,6 +9,8 @@ fallback label for a second way out. Pure functions over a `Flow`: easy to test,
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 
 from designer.document.errors import (
@@ -18,17 +20,18 @@ from designer.document.errors import (
     OutOfEndError,
     SelfLoopError,
 )
-from runtime.api import Flow, field_catalog
-from runtime.flow.conditions import Compare, Op
-from runtime.flow.schema import (
+from runtime.api import (
     ActionNode,
     AINodeBase,
-    DecisionNode,
+    Compare,
     Edge,
     EndNode,
     FieldType,
-    HumanNode,
+    Flow,
+    Op,
     StartNode,
+    field_catalog,
+    node_type_of,
 )
 
 
@@ -46,11 +49,12 @@ def new_edge(flow: Flow, source: str, target: str) -> Edge:
         raise OutOfEndError(f"'{src.label()}' is an end: the run finishes there, "
                             "so it cannot lead anywhere.")
     out = flow.outgoing(source)
-    if isinstance(src, DecisionNode):
+    spec = node_type_of(src)
+    if spec.branching == "conditions":
         _refuse_duplicate(src.label(), dst.label(), out, target)
         return _decision_edge(flow, source, target, out)
-    if isinstance(src, HumanNode):
-        return _human_edge(src, target, out)
+    if spec.branching == "labels":
+        return _labelled_edge(src, spec.labels(src), target, out)
     _refuse_duplicate(src.label(), dst.label(), out, target)
     plain = [e for e in out if e.on is None]
     if not plain:
@@ -75,8 +79,9 @@ def _decision_edge(flow: Flow, source: str, target: str, out: list[Edge]) -> Edg
     return Edge(source=source, target=target, when=default_condition(flow, source))
 
 
-def _human_edge(src: HumanNode, target: str, out: list[Edge]) -> Edge:
-    labels = list(src.decisions) + ([src.timeout.on] if src.timeout else [])
+def _labelled_edge(src: Any, labels: list[str], target: str, out: list[Edge]) -> Edge:
+    """The next uncovered outcome of a step that branches by labels (a person's
+    decisions and time limit)."""
     covered = {e.on for e in out}
     for label in labels:
         if label not in covered:

@@ -1,4 +1,4 @@
-"""The palette: a thin Qt view over the node registry.
+"""The palette: a thin Qt view over the node records (designer.nodes).
 
 Each entry shows its icon, name and one sentence on what it is for — the three AI roles
 side by side so the difference between sorting, drafting and acting is visible before
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer import registry, theme
+from designer import nodes, theme
 from designer.canvas.glyphs import draw_glyph
 from designer.canvas.interactions import NODE_MIME
 
@@ -45,7 +45,7 @@ class PaletteDelegate(QStyledItemDelegate):
                              | Qt.AlignmentFlag.AlignVCenter, index.data().upper())
             painter.restore()
             return
-        kind = registry.description(index.data(KEY_ROLE))
+        kind = nodes.record(index.data(KEY_ROLE))
         card = rect.adjusted(8, 3, -8, -3)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
@@ -53,16 +53,16 @@ class PaletteDelegate(QStyledItemDelegate):
             painter.setPen(QColor(theme.LINE if not selected else "#B2DDFF"))
             painter.setBrush(QColor("#F5FAFF" if selected else "#F9FAFB"))
             painter.drawRoundedRect(card, 8, 8)
-        color = theme.accent(kind.key)
+        color = QColor(kind.accent)
         tile = QRect(card.left() + 8, card.top() + 9, 30, 30)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.tint(color, 30))
         painter.drawRoundedRect(tile, 7, 7)
-        draw_glyph(painter, kind.key, tile.adjusted(7, 7, -7, -7).toRectF(), color)
+        draw_glyph(painter, kind.glyph, tile.adjusted(7, 7, -7, -7).toRectF(), color)
         text_left = tile.right() + 10
         painter.setPen(QColor(theme.INK))
         painter.setFont(theme.font(8.6, bold=True))
-        title = kind.title if kind.kind != "ai" else f"AI · {kind.title}"
+        title = kind.display_name
         painter.drawText(QRect(text_left, card.top() + 5, card.right() - text_left - 6, 18),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         painter.setPen(QColor(theme.INK_SOFT))
@@ -75,7 +75,7 @@ class PaletteDelegate(QStyledItemDelegate):
 
 
 class PaletteWidget(QListWidget):
-    add_requested = Signal(str)  # registry key
+    add_requested = Signal(str)  # node type key
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,13 +88,13 @@ class PaletteWidget(QListWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setUniformItemSizes(False)
         self.setSpacing(0)
-        for category in registry.CATEGORIES:
+        for category in nodes.CATEGORIES:
             header = QListWidgetItem(category)
             header.setData(HEADER_ROLE, True)
             header.setFlags(Qt.ItemFlag.NoItemFlags)
             self.addItem(header)
-            for kind in registry.NODE_TYPES:
-                if kind.category == category:
+            for kind in nodes.records():
+                if kind.category == category and kind.palette:
                     item = QListWidgetItem(kind.title)
                     item.setData(KEY_ROLE, kind.key)
                     item.setToolTip(f"{kind.summary}\n\nDrag onto the canvas, or "

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from designer import theme
+from designer.app.session import FlowSession
 from designer.canvas.glyphs import glyph_icon
 from designer.canvas.presentation import display_title
-from designer.session import FlowSession
 from runtime.api import LoadedFlow, Problem, validate_flow
 
 DEBOUNCE_MS = 350

@@ -11,7 +11,6 @@ from typing import Any
 
 from runtime.cli.common import add_home, add_json, open_workspace
 from runtime.cli.output import out, print_json, short_time, table
-from runtime.store import audit
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def verify_chain(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
-    result = audit.verify(workspace.store.conn)
+    result = workspace.store.verify_audit()
     if args.json:
         print_json(result.to_json())
     elif result.ok:
@@ -49,7 +48,7 @@ def verify_chain(args: argparse.Namespace) -> int:
 def show_log(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     run_id = workspace.store.find_run(args.run).id if args.run else None
-    rows = audit.rows(workspace.store.conn, run_id=run_id, limit=args.limit)
+    rows = workspace.store.audit_rows(run_id=run_id, limit=args.limit)
     if args.json:
         print_json(rows)
         return 0

@@ -9,6 +9,7 @@ from runtime.cli.output import print_json
 from runtime.errors import FlowError
 from runtime.flow.loader import load_flow
 from runtime.flow.validate import validate_flow
+from runtime.models.embedding_head import head_problems
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def validate(args: argparse.Namespace) -> int:
     try:
         loaded = load_flow(args.flow)
-        problems = validate_flow(loaded)
+        problems = validate_flow(loaded) + head_problems(loaded)  # trained heads fit?
     except FlowError as exc:
         problems = exc.problems
     if args.json:

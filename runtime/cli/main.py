@@ -2,7 +2,9 @@
 
 Exit codes: 0 success (a run that completed or is waiting for a person), 1 the flow is
 invalid or a run failed, 2 bad input or usage, 3 not found, 4 conflict. No traceback is
-shown for a user error; unexpected errors print one line and exit 70.
+shown for a user error; an unexpected error prints one line naming the log file that holds
+its traceback (in the workspace folder) and exits 70. `junction --debug …` prints the
+traceback on stderr instead.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 
@@ -25,8 +28,10 @@ from runtime.cli import (
     readiness,
     runs,
     tasks,
+    train,
     whatif,
 )
+from runtime.cli.crash_log import write_crash_log
 from runtime.errors import (
     ConflictError,
     FlowError,
@@ -36,7 +41,7 @@ from runtime.errors import (
 )
 
 # Each module defines `register(subparsers)`; add a command module by adding it here.
-COMMAND_MODULES = (flows, runs, tasks, calibrate, audit, models,
+COMMAND_MODULES = (flows, runs, tasks, calibrate, train, audit, models,
                    evaluate, whatif, readiness, metrics, dataset)
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_CONFLICT = 0, 1, 2, 3, 4
@@ -51,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Design decision-point flows and run them on local models.",
     )
     parser.add_argument("--version", action="version", version=f"junction {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of an unexpected error instead of logging it")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for register in (*(m.register for m in COMMAND_MODULES), *_plugin_commands()):
         register(sub)
@@ -113,6 +120,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # the promise: one line and exit 70, never a bare traceback
+        return _unexpected(args, exc, sys.argv[1:] if argv is None else argv)
+
+
+def _unexpected(args: argparse.Namespace, exc: Exception, argv: Sequence[str]) -> int:
+    message = str(exc).strip().splitlines()
+    summary = f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
+    if args.debug:
+        traceback.print_exc(file=sys.stderr)
+        _say(f"internal error: {summary}")
+        return EXIT_BUG
+    where = write_crash_log(getattr(args, "home", None), ["junction", *argv], exc)
+    details = f"the traceback is in {where}" if where else "the traceback could not be saved"
+    _say(f"internal error: {summary} ({details}; `junction --debug …` shows it here)")
+    return EXIT_BUG
 
 
 if __name__ == "__main__":

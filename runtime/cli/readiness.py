@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from runtime.evaluation.compare import read_result
     from runtime.evaluation.measures import Prediction
     from runtime.evaluation.readiness import STAGES, Evidence, judge
-    from runtime.flow.promotion import criteria_for
+    from runtime.nodes.promotion import criteria_for
 
     loaded = load_flow(args.flow)
     workspace = open_workspace(args)

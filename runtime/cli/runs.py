@@ -17,7 +17,7 @@ from runtime.cli.show import print_run
 from runtime.engine import events as ev
 from runtime.flow.loader import load_flow
 from runtime.flow.schema import AutonomyStage
-from runtime.store.runs import RunRow
+from runtime.store.rows import RunRow
 
 STAGES = [s.value for s in AutonomyStage]
 

@@ -12,7 +12,7 @@ from typing import Any
 from rich.markup import escape
 
 from runtime.cli.output import out, short_time
-from runtime.store.runs import RunRow, StepRow, TaskRow
+from runtime.store.rows import RunRow, StepRow, TaskRow
 
 
 def print_run(run: RunRow, steps: list[StepRow], tasks: list[TaskRow], *,
@@ -62,10 +62,14 @@ def _step_lines(step: StepRow) -> list[str]:
         kind = output.get("confidence_kind", "")
         lines.append(f"confidence ({kind}): " + ", ".join(f"{k} {v:.2f}" for k, v in probs))
     details = (step.model_call or {}).get("details") or {}
+    if details.get("head"):  # a trained head (`junction train`) made this decision
+        lines.append(f"trained head {details['head']} ({details.get('head_file', '')}, "
+                     f"temperature {details.get('temperature')})")
     if details.get("similarities"):  # embeddings method: what the probabilities came from
         sims = sorted(details["similarities"].items(), key=lambda kv: -kv[1])
-        lines.append(f"similarity (temperature {details.get('temperature')}): "
-                     + ", ".join(f"{k} {v:.3f}" for k, v in sims))
+        how = ("similarity to the examples (recorded; the head decided)" if details.get("head")
+               else f"similarity (temperature {details.get('temperature')})")
+        lines.append(f"{how}: " + ", ".join(f"{k} {v:.3f}" for k, v in sims))
     if "proposal" in output:
         lines.append(f"AI proposed: {_kv(output['proposal'] or {})} "
                      f"(confidence {output.get('confidence')})")

@@ -9,7 +9,7 @@ from typing import Any
 from runtime.cli.common import add_home, add_json, open_workspace
 from runtime.cli.output import out, print_json, short_time, table
 from runtime.cli.show import print_packet
-from runtime.engine.decisions import HumanDecision
+from runtime.engine.human_decision import HumanDecision
 from runtime.errors import InputError
 
 

@@ -15,15 +15,14 @@ import csv
 import io
 import json
 import os
-import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from runtime.connectors import ledger
 from runtime.connectors.base import ConnectorUnavailable
 from runtime.connectors.ledgered import LedgeredConnector, landed_in
+from runtime.connectors.ports import LedgerEntry, SendLedger
 from runtime.flow.schema import FieldType, RecordField
 
 try:  # POSIX; elsewhere the lock is advisory-only via exclusive create
@@ -37,9 +36,9 @@ KEY = "case_id"
 class FileConnector(LedgeredConnector):
     kind = "file"
 
-    def __init__(self, conn: sqlite3.Connection, path: Path,
+    def __init__(self, ledger: SendLedger, path: Path,
                  fields: list[RecordField]) -> None:
-        super().__init__(conn)
+        super().__init__(ledger)
         self.path = path.resolve()
         self.fields = fields
         self.name = f"{self.kind}:{self.path}"
@@ -73,7 +72,7 @@ class FileConnector(LedgeredConnector):
             self._write(self.render(columns, records))
         return {"file": str(self.path)}
 
-    def reconcile(self, entry: ledger.LedgerEntry) -> str:
+    def reconcile(self, entry: LedgerEntry) -> str:
         return landed_in(self.read(entry.case_id), entry)
 
     def all_records(self) -> dict[str, dict[str, Any]]:

@@ -18,15 +18,15 @@ from __future__ import annotations
 import errno
 import json
 import socket
-import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
 
-from runtime.connectors import ledger, secrets
+from runtime.connectors import secrets
 from runtime.connectors.base import ConnectorUnavailable, OutcomeUnknown
 from runtime.connectors.ledgered import LANDED, NOT_LANDED, LedgeredConnector
+from runtime.connectors.ports import LedgerEntry, SendLedger
 from runtime.flow.schema import Connector as ConnectorConfig
 
 TIMEOUT_S = 10.0
@@ -34,8 +34,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class WebhookConnector(LedgeredConnector):
-    def __init__(self, conn: sqlite3.Connection, config: ConnectorConfig) -> None:
-        super().__init__(conn)
+    def __init__(self, ledger: SendLedger, config: ConnectorConfig) -> None:
+        super().__init__(ledger)
         if not config.url:
             raise ConnectorUnavailable("a webhook connector needs a 'url'")
         self.url = config.url
@@ -46,7 +46,7 @@ class WebhookConnector(LedgeredConnector):
         self.timeout = TIMEOUT_S
 
     def read(self, case_id: str) -> dict[str, Any]:
-        return ledger.mirror(self.conn, self.name, case_id)
+        return self.ledger.mirror(self.name, case_id)
 
     def send(self, case_id: str, changes: dict[str, Any], after: dict[str, Any],
              key: str) -> dict[str, Any]:
@@ -78,7 +78,7 @@ class WebhookConnector(LedgeredConnector):
             raise self._maybe_sent(f"the connection failed: {exc}") from None
         return {"http_status": status, "url": self.url}
 
-    def reconcile(self, entry: ledger.LedgerEntry) -> str:
+    def reconcile(self, entry: LedgerEntry) -> str:
         """A pending send: resend to a server that deduplicates, else ask it, else give up."""
         if self.deduplicates:
             return NOT_LANDED  # the same key again: the server applies it at most once

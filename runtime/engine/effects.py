@@ -24,12 +24,15 @@ from runtime.connectors.base import (
     OutcomeUnknown,
     idempotency_key,
 )
+from runtime.connectors.ledgered import LedgeredConnector
+from runtime.connectors.ports import ConnectorTables
 from runtime.connectors.registry import open_connector
 from runtime.engine import events as ev
 from runtime.engine.handoff import unknown_outcome_packet
 from runtime.engine.plan import Plan
 from runtime.store.audit import Entry
-from runtime.store.runs import RunRow, RunStore
+from runtime.store.base import RunStore
+from runtime.store.rows import RunRow, TaskRow
 
 UNKNOWN_OPTIONS = ["applied", "resend"]
 
@@ -43,9 +46,11 @@ class Blocked(Exception):
 
 
 class Effects:
-    def __init__(self, store: RunStore, emit: Callable[[ev.Event], None],
+    def __init__(self, store: RunStore, tables: ConnectorTables,
+                 emit: Callable[[ev.Event], None],
                  checkpoint: Callable[[str], None] | None = None) -> None:
         self.store = store
+        self.tables = tables
         self.emit = emit
         self.checkpoint = checkpoint
         self._connectors: dict[tuple[str, str], Connector] = {}
@@ -75,14 +80,32 @@ class Effects:
                  connector: Connector, key: str, changes: dict[str, Any],
                  detail: str) -> Blocked:
         reason = f"record change outcome unknown: {detail}"
+        sends = connector.sends(key) if isinstance(connector, LedgeredConnector) else None
         packet = unknown_outcome_packet(plan, node_id, run, self.store.steps(run.id),
                                         connector=connector.name, key=key, changes=changes,
-                                        reason=reason, options=UNKNOWN_OPTIONS)
+                                        reason=reason, options=UNKNOWN_OPTIONS, sends=sends)
         task_id = self.store.open_task_on_step(step_id, reason=reason, allowed=["choose"],
                                                packet=packet)
         self.emit(ev.RunBlocked(run_id=run.id, node_id=node_id, reason=reason,
                                 task_id=task_id))
         return Blocked(self.store.run(run.id))
+
+    def record_answer(self, plan: Plan, task: TaskRow, decision: dict[str, Any]) -> None:
+        """Tell the connector what a person said about a change whose outcome was unknown
+        (`applied`: never send it again; `resend`: send it again with the same key).
+
+        Called each time the decided step is completed, so a crash between the decision
+        and this call loses nothing; the connector ignores an answer about a send that
+        has since been repeated (see SendLedger.answer)."""
+        connector = self.connector(plan)
+        asked = task.packet.get("connector") or {}
+        if not isinstance(connector, LedgeredConnector) or asked.get("name") != connector.name:
+            return
+        connector.record_answer(str(asked["idempotency_key"]),
+                                landed=decision.get("outcome") == "applied",
+                                detail=f"{decision['outcome_checked_by']} said: "
+                                       f"{decision.get('outcome')}",
+                                sends=asked.get("sends"))
 
     def connector(self, plan: Plan) -> Connector:
         config = plan.flow.connector
@@ -90,7 +113,7 @@ class Effects:
         key = (config.model_dump_json(), str(base_dir))
         connector = self._connectors.get(key)
         if connector is None:
-            connector = open_connector(config, self.store, base_dir, plan.flow.record_fields)
+            connector = open_connector(config, self.tables, base_dir, plan.flow.record_fields)
             if self.checkpoint is not None and hasattr(connector, "checkpoint"):
                 connector.checkpoint = self.checkpoint  # crash tests: "sent" fault point
             self._connectors[key] = connector

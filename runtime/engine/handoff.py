@@ -14,7 +14,7 @@ from typing import Any
 from runtime.engine.plan import Plan
 from runtime.engine.steps import Handoff, StepOutcome
 from runtime.flow.schema import HumanNode, node_kind_label
-from runtime.store.runs import RunRow, StepRow
+from runtime.store.rows import RunRow, StepRow
 
 SUMMARY_CHARS = 280
 CLIP_VALUE = 200
@@ -35,8 +35,9 @@ def build_packet(plan: Plan, node_id: str, context: dict[str, Any], history: lis
 
 def unknown_outcome_packet(plan: Plan, node_id: str, run: RunRow, history: list[StepRow], *,
                            connector: str, key: str, changes: dict[str, Any], reason: str,
-                           options: list[str]) -> dict[str, Any]:
-    """The packet of a task opened when nobody can tell whether a record change landed."""
+                           options: list[str], sends: int | None = None) -> dict[str, Any]:
+    """The packet of a task opened when nobody can tell whether a record change landed
+    (`sends`: how many times the change set had been sent when the person was asked)."""
     step = next((s for s in reversed(history) if s.node_id == node_id), None)
     tips = [f"check the record of case {run.case_id} in {connector}",
             "choose 'applied' if the change is there (nothing is sent again)",
@@ -47,7 +48,7 @@ def unknown_outcome_packet(plan: Plan, node_id: str, run: RunRow, history: list[
         verdicts=list(step.verdicts or []) if step else [], tips=tips, allowed=["choose"],
         options=options, editable=[], stage=(step.autonomy or "") if step else "",
         due_at=None)
-    packet["connector"] = {"name": connector, "idempotency_key": key}
+    packet["connector"] = {"name": connector, "idempotency_key": key, "sends": sends}
     return packet
 
 

@@ -15,6 +15,7 @@ from runtime.flow.conditions import evaluate
 from runtime.flow.loader import LoadedFlow
 from runtime.flow.schema import AnyNode, AutonomyStage, Edge, Flow, StartNode
 from runtime.flow.validate import validate_flow
+from runtime.models.embedding_head import head_problems
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Plan:
 
 def compile_plan(loaded: LoadedFlow) -> Plan:
     """Validate once and freeze; a flow with problems never runs."""
-    problems = validate_flow(loaded)
+    problems = validate_flow(loaded) + head_problems(loaded)
     if problems:
         raise FlowError(problems)
     flow = loaded.flow

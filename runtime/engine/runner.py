@@ -7,7 +7,8 @@ one commit. A crash anywhere leaves either no step (it is simply executed again)
 decided step (its stored outcome is re-applied; the connector recognises the key), or a
 done step. Observers hear about each event after it is committed.
 
-Applying changes lives in `effects.py`, people's decisions and timeouts in `human.py`.
+Applying changes lives in `effects.py`; people's decisions and timeouts are settled by the
+task desk (`task_desk.py`), which tells the engine which runs to continue.
 """
 
 from __future__ import annotations
@@ -16,20 +17,20 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+from runtime.connectors.ports import ConnectorTables
 from runtime.engine import events as ev
-from runtime.engine import human
-from runtime.engine.decisions import HumanDecision
 from runtime.engine.effects import Blocked, Effects
 from runtime.engine.faults import FaultPlan
 from runtime.engine.handoff import build_packet
-from runtime.engine.plan import Plan, compile_plan, stage_for
-from runtime.engine.states import RunStatus
+from runtime.engine.human_decision import HumanDecision
+from runtime.engine.plan import Plan, stage_for
+from runtime.engine.plan_cache import PlanCache
 from runtime.engine.steps import Handoff, MissingData, StepContext, StepOutcome, execute
+from runtime.engine.task_desk import Settled, TaskDesk
 from runtime.errors import InputError, JunctionError
-from runtime.flow.loader import LoadedFlow, parse_flow
+from runtime.flow.loader import LoadedFlow
 from runtime.flow.schema import (
     AINodeBase,
     AnyNode,
@@ -42,7 +43,9 @@ from runtime.flow.schema import (
 from runtime.guardrails.policy import Verdict
 from runtime.models import registry
 from runtime.models.base import ModelProvider, ModelUnavailable, OutputInvalid
-from runtime.store.runs import NewStep, RunRow, RunStore, StepRow, TaskRow, now
+from runtime.store.base import RunStore
+from runtime.store.rows import NewStep, RunRow, StepRow, TaskRow
+from runtime.store.states import RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +53,17 @@ DEFAULT_MODEL = "scripted"
 
 
 class Engine:
-    def __init__(self, store: RunStore, *, observers: Iterable[ev.Observer] = (),
-                 decided_by: str = "cli") -> None:
+    def __init__(self, store: RunStore, connector_tables: ConnectorTables, *,
+                 observers: Iterable[ev.Observer] = (), decided_by: str = "cli") -> None:
+        """`connector_tables` is where connectors keep their own tables (the send ledger,
+        the workspace record table)."""
         self.store = store
         self.observers = list(observers)
         self.decided_by = decided_by
         self.faults = FaultPlan.from_env()
-        self._plans: dict[tuple[str, str], Plan] = {}
-        self.effects = Effects(store, self.emit, self.faults.passed)
+        self.plans = PlanCache(store)
+        self.desk = TaskDesk(store, self.plans)
+        self.effects = Effects(store, connector_tables, self._emit, self.faults.passed)
 
     # -- public API --------------------------------------------------------
 
@@ -69,9 +75,7 @@ class Engine:
 
     def create(self, loaded: LoadedFlow, case: dict[str, Any], *, batch_id: str | None = None,
                autonomy: str | None = None, model: str | None = None) -> tuple[RunRow, bool]:
-        plan = self._plans.get(_plan_key(loaded.sha256, loaded.path))
-        if plan is None or plan.loaded.text != loaded.text:
-            plan = self._remember(compile_plan(loaded))
+        plan = self.plans.for_flow(loaded)
         case_id = check_case(plan, case)
         run, created = self.store.create_run(
             flow_text=loaded.text, flow_sha=loaded.sha256, flow_name=loaded.flow.name,
@@ -128,12 +132,15 @@ class Engine:
         differently after someone else raises ConflictError. An edit that breaks a limit
         raises EditRefused (an InputError) and is logged as a guardrail hit.
         """
-        return human.decide(self, task_id, decision, decided_by or self.decided_by)
+        settled = self.desk.decide(task_id, decision, decided_by or self.decided_by)
+        if not settled.fresh:
+            return settled.task, False, self.store.run(settled.run_id)
+        return settled.task, True, self._continue(settled)
 
     def expire_tasks(self, at: datetime | None = None) -> list[RunRow]:
         """Human tasks past their due time follow their node's timeout branch (which never
         approves anything); returns the runs that went on."""
-        return human.expire(self, at)
+        return [self._continue(settled) for settled in self.desk.expire(at)]
 
     def cancel(self, run_id: str, reason: str = "cancelled by user") -> RunRow:
         run = self.store.cancel_run(run_id, reason)
@@ -142,24 +149,16 @@ class Engine:
 
     def plan_for(self, run: RunRow) -> Plan:
         """The plan of the flow text the run was started with (never the file on disk)."""
-        plan = self._plans.get(_plan_key(run.flow_sha, run.flow_path))
-        if plan is None:
-            text = self.store.flow_text(run.flow_sha)
-            path = Path(run.flow_path) if run.flow_path else None
-            plan = self._remember(compile_plan(parse_flow(text, run.flow_path or "<flow>", path)))
-        return plan
+        return self.plans.for_run(run)
 
     # -- the walk ----------------------------------------------------------
 
-    def _remember(self, plan: Plan) -> Plan:
-        key = _plan_key(plan.loaded.sha256, plan.loaded.path)
-        return self._plans.setdefault(key, plan)
-
-    def safe_drive(self, run_id: str) -> RunRow:
-        return self._safe_drive(run_id)
-
-    def emit(self, event: ev.Event) -> None:
-        self._emit(event)
+    def _continue(self, settled: Settled) -> RunRow:
+        """A task the desk just settled: say so, then continue its run."""
+        task = settled.task
+        self._emit(ev.TaskDecided(run_id=task.run_id, task_id=task.id, node_id=task.node_id,
+                                  decision=settled.decision))
+        return self._safe_drive(task.run_id)
 
     def _safe_drive(self, run_id: str) -> RunRow:
         try:
@@ -189,7 +188,7 @@ class Engine:
                 outcome = execute(node, StepContext(plan, run.id, run.case_id, context,
                                                     stage, self._provider_for(plan, run),
                                                     model_calls=calls,
-                                                    workspace=self.store.path.parent))
+                                                    workspace=self.store.workspace_dir))
             except ModelUnavailable as exc:
                 return self._block_on_model(run, node_id, exc)
             except OutputInvalid as exc:
@@ -240,6 +239,9 @@ class Engine:
         context["visits"][step.node_id] = step.visit
         context["nodes"][step.node_id] = step.output or {}
         entries = []
+        if (step.decision or {}).get("outcome_checked_by"):
+            self.effects.record_answer(plan, self.store.task(step.decision["task"]),
+                                       step.decision)
         if step.changes:
             entries.append(self.effects.apply(plan, run, step.id, step.node_id, step.visit,
                                               step.changes, context))
@@ -324,10 +326,18 @@ class Engine:
             scripted_override = override is not None and override.startswith("scripted")
             embedding_ref = embedding_model_for(node, plan)
             if embedding_ref and not scripted_override:
-                return registry.resolve_embedding(embedding_ref, plan.loaded.base_dir)
+                from runtime.models.embeddings import with_head  # numpy: only for such nodes
+
+                return with_head(registry.resolve_embedding(embedding_ref, plan.loaded.base_dir),
+                                 node, plan.flow, plan.loaded.base_dir)
             ref = (override or getattr(node, "model", None)
                    or plan.flow.default_model or DEFAULT_MODEL)
-            return registry.resolve(ref, plan.loaded.base_dir)
+            generative = registry.resolve(ref, plan.loaded.base_dir)
+            if isinstance(node, ClassifyNode) and node.temperature and not embedding_ref:
+                from runtime.models.option_temperature import TemperedChooser
+
+                return TemperedChooser(generative, node.temperature)  # `junction calibrate`
+            return generative
         return provider
 
     def _emit(self, event: ev.Event) -> None:
@@ -346,12 +356,6 @@ def embedding_model_for(node: AnyNode, plan: Plan) -> str | None:
     if not isinstance(node, ClassifyNode) or node.method == "llm":
         return None
     return node.embedding_model or plan.flow.embedding_model
-
-
-def _plan_key(sha: str, path: Path | str | None) -> tuple[str, str]:
-    """Plans are cached per flow text *and* folder: relative model and knowledge paths
-    resolve against the folder, so the same text elsewhere is a different plan."""
-    return sha, str(Path(path).resolve()) if path else ""
 
 
 def _done(step: NewStep) -> NewStep:
@@ -408,7 +412,3 @@ def _case_field_problem(spec: CaseField, value: Any) -> str | None:
     if spec.type is FieldType.enum and value not in (spec.values or []):
         return f"must be one of {', '.join(spec.values or [])}, got {value!r}"
     return None
-
-
-def stamp() -> str:
-    return now()

@@ -8,6 +8,7 @@ decide (`Handoff`). The runner journals the outcome before applying anything.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from runtime.models.base import (
     ModelProvider,
     OptionSpec,
 )
+from runtime.nodes import registry as node_registry
 
 
 @dataclass
@@ -83,9 +85,27 @@ class StepContext:
     workspace: Path | None = None  # the run store's folder (providers keep caches there)
 
 
+Executor = Callable[[Any, StepContext], StepOutcome]
+
+
 def execute(node: AnyNode, ctx: StepContext) -> StepOutcome:
-    executor = EXECUTORS[type(node)]
-    return executor(node, ctx)  # type: ignore[operator]
+    return executor_for(node_registry.key_of(node))(node, ctx)
+
+
+def executor_for(key: str) -> Executor:
+    try:
+        return EXECUTORS[key]
+    except KeyError:
+        raise LookupError(f"no executor is registered for node type '{key}'") from None
+
+
+def register_executor(key: str, executor: Executor) -> None:
+    """What a node kind does when a run reaches it, under its spec's key (runtime.nodes)."""
+    EXECUTORS[key] = executor
+
+
+def unregister_executor(key: str) -> None:
+    EXECUTORS.pop(key, None)
 
 
 def _start(node: StartNode, ctx: StepContext) -> StepOutcome:
@@ -343,9 +363,10 @@ def proposal_schema(flow: Any, fields: list[str]) -> dict[str, Any]:
     }
 
 
-EXECUTORS = {
-    StartNode: _start, EndNode: _end, DecisionNode: _decision, ClassifyNode: _classify,
-    AssistNode: _assist, EnforceNode: _enforce, HumanNode: _human, ActionNode: _action,
+# Keyed like the node specs in runtime.nodes (a test checks every spec has one).
+EXECUTORS: dict[str, Executor] = {
+    "start": _start, "end": _end, "decision": _decision, "ai.classify": _classify,
+    "ai.assist": _assist, "ai.enforce": _enforce, "human": _human, "action": _action,
 }
 
 

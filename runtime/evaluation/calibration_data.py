@@ -14,6 +14,7 @@ its diff is exactly one `temperature:` line per node.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,36 +29,50 @@ from runtime.flow.loader import LoadedFlow, load_flow, save_flow
 from runtime.flow.schema import ClassifyNode
 from runtime.jsonl import read_objects
 from runtime.models import prompts, registry
-from runtime.models.base import OptionSpec
-from runtime.store.runs import RunStore
+from runtime.models.base import ChooseRequest, OptionSpec
+from runtime.store.base import RunStore
 
 
 @dataclass(frozen=True)
 class Target:
-    """A classify node that can be calibrated, with the embedding model it uses."""
+    """A classify node that can be calibrated: `model` is its embedding model, or — for
+    `kind == "llm"` — the generative model whose option log-probabilities are tempered."""
 
     node: ClassifyNode
     model: str
+    kind: str = "embeddings"
 
 
-def targets(plan: Plan, node_id: str | None = None) -> list[Target]:
-    """The flow's embedding classify nodes (or the one asked for, checked)."""
+def targets(plan: Plan, node_id: str | None = None, *,
+            include_llm: bool = False) -> list[Target]:
+    """The flow's embedding classify nodes — and with `include_llm` its generative ones —
+    or the one asked for, checked."""
     found = []
     for node in plan.flow.nodes:
-        if not isinstance(node, ClassifyNode):
+        if not isinstance(node, ClassifyNode) or node_id not in (None, node.id):
             continue
         model = embedding_model_for(node, plan)
-        if node_id is not None and node.id == node_id and model is None:
+        if model is not None:
+            found.append(Target(node, model))
+        elif include_llm:
+            found.append(Target(node, generative_model(plan, node), "llm"))
+        elif node_id is not None:
             raise InputError(f"node '{node_id}' does not use the embeddings method (set "
                              "`method: embeddings` and an `embedding_model`)")
-        if model is not None and node_id in (None, node.id):
-            found.append(Target(node, model))
     if node_id is not None and not found:
         raise InputError(f"the flow has no classify node '{node_id}'")
+    if not found and include_llm:
+        raise InputError("the flow has no classify node")
     if not found:
         raise InputError("the flow has no classify node that uses the embeddings method; "
                          "only those have a temperature to calibrate")
     return found
+
+
+def generative_model(plan: Plan, node: ClassifyNode) -> str:
+    from runtime.engine.runner import DEFAULT_MODEL
+
+    return node.model or plan.flow.default_model or DEFAULT_MODEL
 
 
 # -- from a dataset ------------------------------------------------------------
@@ -106,6 +121,46 @@ def scores_from_dataset(plan: Plan, target: Target, path: Path,
     return _labelled(names, matrix, labels, ids)
 
 
+def logprob_scores_from_dataset(plan: Plan, target: Target, path: Path,
+                                rows: list[tuple[int, dict[str, Any]]]) -> LabelledScores:
+    """Ask the generative model every labelled case, as a run would, and keep the log of
+    its measured option probabilities (before any temperature)."""
+    provider = registry.resolve(target.model, plan.loaded.base_dir)
+    node = target.node
+    names = [o.name for o in node.options]
+    options = [OptionSpec(name=o.name, description=o.description, examples=o.examples)
+               for o in node.options]
+    matrix, labels, ids = [], [], []
+    for number, row in rows:
+        expected = row["expected"].get(node.id)
+        if expected is None:
+            continue
+        if expected not in names:
+            raise InputError(f"{path}:{number}: expected '{expected}' for node '{node.id}' "
+                             f"is not one of its options ({', '.join(names)})")
+        case = {k: v for k, v in row.items() if k != "expected"}
+        try:
+            case_id = check_case(plan, case)
+        except InputError as exc:
+            raise InputError(f"{path}:{number}: {exc}") from None
+        text = prompts.case_text(node, plan.flow, case)
+        result = provider.choose(ChooseRequest(
+            node_id=node.id, case_id=case_id, text=text, options=options, method="llm",
+            messages=prompts.classify_messages(node, text)))
+        if result.call.confidence_kind != "measured":
+            raise InputError(f"node '{node.id}': '{target.model}' gives "
+                             f"{result.call.confidence_kind} confidence, not measured option "
+                             "probabilities; there is no temperature to calibrate")
+        matrix.append(_logs(result.probabilities, names))
+        labels.append(names.index(expected))
+        ids.append(case_id)
+    return _labelled(names, matrix, labels, ids)
+
+
+def _logs(probabilities: dict[str, Any], names: list[str]) -> list[float]:
+    return [math.log(max(float(probabilities.get(n, 0.0)), 1e-12)) for n in names]
+
+
 # -- from people's decisions -----------------------------------------------------
 
 def scores_from_decisions(store: RunStore, loaded: LoadedFlow,
@@ -123,6 +178,31 @@ def scores_from_decisions(store: RunStore, loaded: LoadedFlow,
             if label in names and set(names) <= set(similarities):
                 matrix.append([float(similarities[n]) for n in names])
                 labels.append(names.index(label))
+                ids.append(run.case_id)
+    return _labelled(names, matrix, labels, ids)
+
+
+def logprob_scores_from_decisions(store: RunStore, loaded: LoadedFlow,
+                                  target: Target) -> LabelledScores:
+    """Generative classify steps a person decided, with the model's measured option
+    probabilities (before any temperature) as log scores."""
+    where = str(loaded.path.resolve()) if loaded.path else None
+    names = [o.name for o in target.node.options]
+    matrix, labels, ids = [], [], []
+    for run in store.runs():
+        if where is None or run.flow_path != where:
+            continue
+        for step in store.steps(run.id):
+            decision, output = step.decision or {}, step.output or {}
+            if (step.node_id != target.node.id or decision.get("by") != "human"
+                    or output.get("confidence_kind") != "measured"
+                    or decision.get("label") not in names):
+                continue
+            details = (step.model_call or {}).get("details") or {}
+            probs = details.get("untempered_probabilities") or output.get("probabilities")
+            if isinstance(probs, dict) and set(names) <= set(probs):
+                matrix.append(_logs(probs, names))
+                labels.append(names.index(decision["label"]))
                 ids.append(run.case_id)
     return _labelled(names, matrix, labels, ids)
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from runtime.evaluation import measures as m
-from runtime.flow.promotion import StageCriteria
+from runtime.nodes.promotion import StageCriteria
 
 STAGES = ("copilot", "operate")
 Z_95_ONE_SIDED = 1.645

@@ -2,31 +2,17 @@
 
 References are dotted: `case.<field>`, `record.<field>`, and `<node_id>.<output>` for the
 outputs AI and human nodes produce (a classify node's `label` and `confidence`, an assist
-node's `draft`, a human node's `decision`). The validator and the designer's condition
-builder both read this catalogue, so they can never disagree.
+node's `draft`, a human node's `decision`), as each kind's spec in `runtime.nodes`
+declares them. The validator and the designer's condition builder both read this
+catalogue, so they can never disagree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from runtime.flow.conditions import LIST_OPS, ORDERING_OPS, Compare, Op
-from runtime.flow.schema import (
-    AssistNode,
-    ClassifyNode,
-    EnforceNode,
-    FieldType,
-    Flow,
-    HumanNode,
-)
-
-
-@dataclass(frozen=True)
-class FieldInfo:
-    ref: str
-    type: FieldType
-    values: tuple[str, ...] = ()
-    description: str = ""
+from runtime.flow.schema import FieldType, Flow
+from runtime.nodes import registry
+from runtime.nodes.spec import FieldInfo
 
 
 def field_catalog(flow: Flow) -> dict[str, FieldInfo]:
@@ -46,26 +32,8 @@ def field_catalog(flow: Flow) -> dict[str, FieldInfo]:
 
 
 def node_outputs(node: object) -> list[FieldInfo]:
-    """The values a node adds to the run, as condition-usable fields."""
-    nid = getattr(node, "id", "")
-    if isinstance(node, ClassifyNode):
-        return [
-            FieldInfo(f"{nid}.label", FieldType.enum, tuple(o.name for o in node.options),
-                      "the option the node chose"),
-            FieldInfo(f"{nid}.confidence", FieldType.number, (),
-                      "probability of the chosen option"),
-        ]
-    if isinstance(node, AssistNode):
-        return [FieldInfo(f"{nid}.draft", FieldType.string, (), "the drafted text")]
-    if isinstance(node, EnforceNode):
-        return [
-            FieldInfo(f"{nid}.confidence", FieldType.number, (), "confidence of the proposal"),
-            FieldInfo(f"{nid}.applied", FieldType.boolean, (), "whether changes were applied"),
-        ]
-    if isinstance(node, HumanNode):
-        return [FieldInfo(f"{nid}.decision", FieldType.enum, tuple(node.decisions),
-                          "what the person decided")]
-    return []
+    """The values a node adds to the run, as condition-usable fields (its spec says)."""
+    return list(registry.spec_for(node).outputs(node))
 
 
 OPS_BY_TYPE: dict[FieldType, set[Op]] = {

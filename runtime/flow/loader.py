@@ -20,6 +20,7 @@ from runtime.errors import FlowError, Problem
 from runtime.flow import yamlio
 from runtime.flow.migrations import UnsupportedVersion, migrate
 from runtime.flow.schema import Flow
+from runtime.nodes import registry as node_registry
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,13 @@ def _data_path(raw: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     return tuple(path)
 
 
+CONDITION_TAGS = frozenset({"compare", "all", "any", "not"})
+
+
 def _is_key_error(part: str) -> bool:
-    return part not in {"start", "end", "ai", "decision", "human", "action", "classify",
-                        "assist", "enforce", "compare", "all", "any", "not"}
+    """A location part that is not a union tag names a key (the node kinds' tags come from
+    the node registry, so a newly registered kind's errors land on its fields)."""
+    return part not in node_registry.tags() | CONDITION_TAGS
 
 
 def _node_id(raw: Any, path: tuple[str | int, ...]) -> str | None:

@@ -3,58 +3,45 @@
 A flow is a directed graph written by hand or by the designer and kept in git, so the
 model is strict (unknown keys are errors), field order is the order a person reads it
 in, and serialising drops defaults so files stay short.
+
+The node models live one per kind in `runtime.nodes` and are re-exported here; the
+`nodes:` union is derived from that package's registry and rebuilt when a kind is
+registered.
 """
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    field_validator,
-    model_validator,
-)
+from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic.fields import FieldInfo
 
 from runtime.flow.conditions import Condition
-from runtime.flow.promotion import Promotion
+from runtime.nodes import registry
+from runtime.nodes.action import ActionNode
+from runtime.nodes.assist import AssistNode
+from runtime.nodes.base import (
+    AINodeBase,
+    AutonomyStage,
+    Bands,
+    FieldType,
+    Guardrails,
+    Identifier,
+    Limit,
+    NodeBase,
+    NodeId,
+    Permission,
+    Position,
+    Strict,
+)
+from runtime.nodes.classify import ClassifyNode, Option
+from runtime.nodes.decision import DecisionNode
+from runtime.nodes.end import EndNode
+from runtime.nodes.enforce import EnforceNode
+from runtime.nodes.human import HumanNode, HumanTimeout
+from runtime.nodes.start import StartNode
 
 FORMAT_VERSION = 1
-
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-NodeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", populate_by_name=True, validate_assignment=True
-    )
-
-
-class FieldType(str, Enum):
-    string = "string"
-    number = "number"
-    integer = "integer"
-    boolean = "boolean"
-    enum = "enum"
-
-
-class AutonomyStage(str, Enum):
-    """How far the AI may act on its own; guardrails always bound every stage."""
-
-    observe = "observe"
-    copilot = "copilot"
-    operate = "operate"
-
-
-class Permission(str, Enum):
-    allow = "allow"
-    suggest = "suggest"
-    deny = "deny"
 
 
 class FieldSpec(Strict):
@@ -82,197 +69,48 @@ class RecordField(FieldSpec):
     pass
 
 
-class Limit(Strict):
-    """Bounds a proposed value must respect before anything is written."""
+def _discriminator(word: str) -> Any:
+    def read(value: Any) -> str | None:
+        if isinstance(value, dict):
+            return value.get(word)
+        return getattr(value, word, None)
 
-    min: float | None = None
-    max: float | None = None
-    values: list[str | int | float | bool] | None = None
-    max_length: int | None = Field(default=None, ge=0)
-    pattern: str | None = None
-
-
-class Bands(Strict):
-    """Confidence bands: act at or above `act`, suggest at or above `suggest`, else fallback."""
-
-    act: float = Field(default=0.85, ge=0.0, le=1.0)
-    suggest: float = Field(default=0.6, ge=0.0, le=1.0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Bands:
-        if self.suggest > self.act:
-            raise ValueError(
-                f"the suggest band ({self.suggest}) must not be above the act band ({self.act})"
-            )
-        return self
+    return read
 
 
-class Guardrails(Strict):
-    """Limits enforced in code on what an AI or action step may do.
+def node_union() -> Any:
+    """The `nodes:` item type, derived from the registered node specs: a union tagged by
+    `kind`, and for kinds with roles (ai) a nested union tagged by `role`."""
+    members: list[Any] = []
+    for kind in registry.kinds():
+        specs = [s for s in registry.node_types() if s.kind == kind]
+        if len(specs) == 1:  # a kind without roles (or with a single one)
+            members.append(Annotated[specs[0].model, Tag(kind)])
+            continue
+        names = ", ".join(s.role or "" for s in specs)
+        by_role: Any = Annotated[
+            Union[tuple(Annotated[s.model, Tag(s.role or "")] for s in specs)],
+            Discriminator(_discriminator("role"), custom_error_type="unknown_role",
+                          custom_error_message=f"an {kind} node's role must be one of: {names}"),
+        ]
+        members.append(Annotated[by_role, Tag(kind)])
+    kinds = ", ".join(registry.kinds())
+    return Annotated[
+        Union[tuple(members)],
+        Discriminator(_discriminator("kind"), custom_error_type="unknown_kind",
+                      custom_error_message=f"a node's kind must be one of: {kinds}"),
+    ]
 
-    Fields not listed in `fields` are denied. `fallback` is "human" (hand the step to a
-    person) or the `on` label of one of the node's outgoing edges.
-    """
-
-    fields: dict[Identifier, Permission] = Field(default_factory=dict)
-    limits: dict[Identifier, Limit] = Field(default_factory=dict)
-    bands: Bands = Field(default_factory=Bands)
-    fallback: str = "human"
-    confirm: bool = False
-    max_calls: int = Field(default=3, ge=1, le=50)
-    retries: int = Field(default=2, ge=0, le=10)
-    on_missing_data: Literal["human", "fail", "continue"] = "human"
-
-
-Position = tuple[float, float]
-
-
-class NodeBase(Strict):
-    id: NodeId
-    title: str = ""
-    notes: str = ""
-    position: Position | None = None
-    max_visits: int | None = Field(default=None, ge=1, le=1000)
-
-    def label(self) -> str:
-        return self.title or self.id
-
-
-class StartNode(NodeBase):
-    kind: Literal["start"] = "start"
-
-
-class EndNode(NodeBase):
-    kind: Literal["end"] = "end"
-    outcome: Identifier
-
-
-class Option(Strict):
-    """One answer a classify node may give, described for the model and for people."""
-
-    name: Identifier
-    description: str = ""
-    examples: list[str] = Field(default_factory=list)
-
-
-class AINodeBase(NodeBase):
-    kind: Literal["ai"] = "ai"
-    model: str | None = None
-    input: list[Identifier] = Field(default_factory=list)
-    instructions: str = ""
-    autonomy: AutonomyStage | None = None
-    guardrails: Guardrails = Field(default_factory=Guardrails)
-    promote: Promotion | None = None  # evidence needed to move up a stage (readiness)
-
-
-class ClassifyNode(AINodeBase):
-    role: Literal["classify"] = "classify"
-    question: str = ""
-    options: list[Option] = Field(min_length=2)
-    method: Literal["auto", "llm", "embeddings"] = "auto"
-    embedding_model: str | None = None
-    temperature: float | None = Field(default=None, gt=0.0, le=10.0)
-
-    @field_validator("options")
-    @classmethod
-    def _unique_options(cls, options: list[Option]) -> list[Option]:
-        names = [o.name for o in options]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"option names must be unique; repeated: {', '.join(dupes)}")
-        return options
-
-
-class AssistNode(AINodeBase):
-    role: Literal["assist"] = "assist"
-    knowledge: list[str] = Field(default_factory=list)
-    max_words: int = Field(default=200, ge=10, le=4000)
-
-
-class EnforceNode(AINodeBase):
-    role: Literal["enforce"] = "enforce"
-
-
-def _ai_role(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return value.get("role")
-    return getattr(value, "role", None)
-
-
-AINode = Annotated[
-    Union[
-        Annotated[ClassifyNode, Tag("classify")],
-        Annotated[AssistNode, Tag("assist")],
-        Annotated[EnforceNode, Tag("enforce")],
-    ],
-    Discriminator(
-        _ai_role,
-        custom_error_type="unknown_role",
-        custom_error_message="an ai node's role must be one of: classify, assist, enforce",
-    ),
-]
-
-
-class DecisionNode(NodeBase):
-    kind: Literal["decision"] = "decision"
-
-
-class HumanTimeout(Strict):
-    """After `hours` without a decision the run follows the edge labelled `on`."""
-
-    hours: float = Field(gt=0)
-    on: Identifier = "timeout"
-
-
-class HumanNode(NodeBase):
-    kind: Literal["human"] = "human"
-    assignee: str = "reviewer"
-    instructions: str = ""
-    decisions: list[Identifier] = Field(default_factory=lambda: ["approve", "reject"])
-    editable_fields: list[Identifier] = Field(default_factory=list)
-    limits: dict[Identifier, Limit] = Field(default_factory=dict)  # bounds on people's edits
-    timeout: HumanTimeout | None = None
-
-
-class ActionNode(NodeBase):
-    """Writes to the system of record: fixed values and/or values copied from the run."""
-
-    kind: Literal["action"] = "action"
-    connector: str = "records"
-    set: dict[Identifier, str | int | float | bool] = Field(default_factory=dict)
-    copy_from: dict[Identifier, str] = Field(default_factory=dict)
-    autonomy: AutonomyStage | None = None
-    guardrails: Guardrails = Field(default_factory=Guardrails)
-
-
-def _node_kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return value.get("kind")
-    return getattr(value, "kind", None)
-
-
-Node = Annotated[
-    Union[
-        Annotated[StartNode, Tag("start")],
-        Annotated[EndNode, Tag("end")],
-        Annotated[AINode, Tag("ai")],
-        Annotated[DecisionNode, Tag("decision")],
-        Annotated[HumanNode, Tag("human")],
-        Annotated[ActionNode, Tag("action")],
-    ],
-    Discriminator(
-        _node_kind,
-        custom_error_type="unknown_kind",
-        custom_error_message=(
-            "a node's kind must be one of: start, ai, decision, human, action, end"
-        ),
-    ),
-]
 
 AnyNode = (
     StartNode | EndNode | ClassifyNode | AssistNode | EnforceNode | DecisionNode
     | HumanNode | ActionNode
 )
+
+if TYPE_CHECKING:
+    Node = AnyNode  # the built-in kinds, for type checkers
+else:
+    Node = node_union()
 
 
 class Edge(Strict):
@@ -347,6 +185,28 @@ class Flow(Strict):
 
     def record_field(self, name: str) -> RecordField | None:
         return next((f for f in self.record_fields if f.name == name), None)
+
+
+def _rebuild_node_union() -> None:
+    """Re-derive `Flow.nodes` after a kind was registered or removed (pydantic fixes a
+    model's fields at class creation, so the field is replaced and the model rebuilt)."""
+    item: Any = node_union()
+    Flow.__pydantic_fields__["nodes"] = FieldInfo.from_annotated_attribute(
+        list[item], Field(default_factory=list))
+    Flow.model_rebuild(force=True)
+
+
+registry.on_change(_rebuild_node_union)
+
+
+__all__ = [  # the node models and their vocabulary live in runtime.nodes; read here too
+    "FORMAT_VERSION", "AINodeBase", "ActionNode", "AnyNode", "AssistNode", "AutonomyStage",
+    "Bands", "CaseField", "ClassifyNode", "Connector", "DecisionNode", "Edge", "EndNode",
+    "EnforceNode", "FieldSpec", "FieldType", "Flow", "Guardrails", "HumanNode",
+    "HumanTimeout", "Identifier", "Limit", "Node", "NodeBase", "NodeId", "Option",
+    "Permission", "Position", "RecordField", "StartNode", "Strict", "node_kind_label",
+    "node_union",
+]
 
 
 def node_kind_label(node: Any) -> str:

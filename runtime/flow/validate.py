@@ -2,8 +2,9 @@
 
 The schema already guarantees each node is well-formed on its own; this module checks
 what only the whole flow can tell: one start, everything reachable, no dead ends,
-decisions with an `else`, conditions that mention real fields and values, cycles that
-carry a visit limit. The designer's problems panel runs exactly these checks.
+cycles that carry a visit limit, and each node's own checks as its kind's spec in
+`runtime.nodes` declares them (decisions with an `else`, conditions that mention real
+fields and values…). The designer's problems panel runs exactly these checks.
 """
 
 from __future__ import annotations
@@ -13,23 +14,11 @@ from collections.abc import Iterator
 import networkx as nx
 
 from runtime.errors import Problem
-from runtime.flow.conditions import iter_comparisons
+from runtime.flow.conditions import Condition, iter_comparisons
 from runtime.flow.fields import check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow
-from runtime.flow.schema import (
-    ActionNode,
-    AINodeBase,
-    ClassifyNode,
-    DecisionNode,
-    EndNode,
-    FieldType,
-    Flow,
-    Guardrails,
-    HumanNode,
-    StartNode,
-)
-
-MODEL_PREFIXES = ("ollama:", "llamacpp:", "scripted", "embeddings:")
+from runtime.flow.schema import Edge, EndNode, Flow, StartNode
+from runtime.nodes import registry as node_registry
 
 
 def validate_flow(loaded: LoadedFlow) -> list[Problem]:
@@ -131,126 +120,40 @@ def _check_cycles(flow: Flow, graph: nx.MultiDiGraph) -> Iterator[Problem]:
                 "set 'max_visits' on one of them", node=members[0])
 
 
+class _FlowAround:
+    """The `CheckContext` a kind's checks see: the flow, its edges, the field catalogue."""
+
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+        self.catalog = field_catalog(flow)
+
+    def outgoing(self, node_id: str) -> list[Edge]:
+        return self.flow.outgoing(node_id)
+
+    def edge_index(self, edge: Edge) -> int:
+        return self.flow.edges.index(edge)
+
+    def condition_problems(self, condition: Condition) -> list[str]:
+        found = (check_comparison(cmp, self.catalog) for cmp in iter_comparisons(condition))
+        return [message for message in found if message]
+
+    def is_known_field(self, ref: str) -> bool:
+        return ref in self.catalog
+
+
 def _check_nodes(flow: Flow) -> Iterator[Problem]:
-    catalog = field_catalog(flow)
+    around = _FlowAround(flow)
     for node in flow.nodes:
+        spec = node_registry.spec_for(node)
         out = flow.outgoing(node.id)
-        if isinstance(node, DecisionNode):
-            yield from _check_decision(node.id, out, catalog, flow)
-        else:
+        if spec.branching != "conditions":
             for edge in out:
                 if edge.when is not None or edge.else_:
                     yield Problem(f"edge to '{edge.target}': only decision nodes have "
                                   "conditions ('when'/'else')", node=node.id)
-        if isinstance(node, HumanNode):
-            yield from _check_human(node, out, flow)
-        if isinstance(node, AINodeBase | ActionNode):
-            yield from _check_guardrails(node.id, node.guardrails, out, flow)
-            yield from _check_model(node)
-        if isinstance(node, AINodeBase):
-            for name in node.input:
-                if flow.case_field(name) is None:
-                    yield Problem(f"input names case field '{name}', which is not declared",
-                                  node=node.id)
-        if isinstance(node, ClassifyNode) and node.method == "embeddings":
-            for option in node.options:
-                if not option.examples and not option.description:
-                    yield Problem(f"option '{option.name}' needs examples or a description "
-                                  "for the embeddings method", node=node.id)
-            if not (node.embedding_model or flow.embedding_model):
-                yield Problem("method 'embeddings' needs an embedding model: set "
-                              "'embedding_model' on this node or on the flow (e.g. "
-                              "sentence-transformers:all-minilm-l6-v2 or ollama:all-minilm)",
-                              node=node.id)
-        if isinstance(node, ActionNode):
-            yield from _check_action(node, flow, catalog)
-        if not isinstance(node, DecisionNode | HumanNode):
+        yield from spec.problems(node, around)
+        if spec.branching == "single":
             plain = [e for e in out if e.on is None]
             if len(plain) > 1:
                 yield Problem("has more than one plain outgoing edge; only decision nodes "
                               "branch (label extra edges with 'on')", node=node.id)
-
-
-def _check_decision(nid: str, out: list, catalog: dict, flow: Flow) -> Iterator[Problem]:
-    elses = [e for e in out if e.else_]
-    if not elses:
-        yield Problem("decision has no 'else' branch: add an edge with 'else: true'", node=nid)
-    if len(elses) > 1:
-        yield Problem("decision has more than one 'else' branch", node=nid)
-    for edge in out:
-        if edge.when is None and not edge.else_:
-            yield Problem(f"branch to '{edge.target}' has neither 'when' nor 'else'", node=nid)
-        if edge.on is not None:
-            yield Problem(f"branch to '{edge.target}': decisions use 'when', not 'on'",
-                          node=nid)
-        if edge.when is not None:
-            where = f"edges.{flow.edges.index(edge)}.when"
-            for cmp in iter_comparisons(edge.when):
-                message = check_comparison(cmp, catalog)
-                if message:
-                    yield Problem(f"branch to '{edge.target}': {message}", node=nid,
-                                  path=where)
-
-
-def _check_human(node: HumanNode, out: list, flow: Flow) -> Iterator[Problem]:
-    if not node.decisions:
-        yield Problem("a human node must declare its decisions (e.g. approve, reject)",
-                      node=node.id)
-    labels = set(node.decisions) | ({node.timeout.on} if node.timeout else set())
-    for edge in out:
-        if edge.on is not None and edge.on not in labels:
-            yield Problem(f"edge to '{edge.target}' is labelled '{edge.on}', which is not one "
-                          f"of its decisions ({', '.join(sorted(labels))})", node=node.id)
-    has_default = any(e.on is None for e in out)
-    for decision in node.decisions:
-        if not has_default and not any(e.on == decision for e in out):
-            yield Problem(f"decision '{decision}' has no outgoing edge", node=node.id)
-    if node.timeout and not any(e.on == node.timeout.on for e in out):
-        yield Problem(f"timeout follows '{node.timeout.on}', but no edge is labelled so",
-                      node=node.id)
-    for name in node.editable_fields:
-        if flow.record_field(name) is None:
-            yield Problem(f"editable field '{name}' is not a record field", node=node.id)
-    for name in node.limits:
-        if name not in node.editable_fields:
-            yield Problem(f"limit on '{name}', which is not an editable field", node=node.id)
-
-
-def _check_guardrails(nid: str, rails: Guardrails, out: list, flow: Flow) -> Iterator[Problem]:
-    for name in list(rails.fields) + list(rails.limits):
-        if flow.record_field(name) is None:
-            yield Problem(f"guardrails name record field '{name}', which is not declared",
-                          node=nid)
-    for name, limit in rails.limits.items():
-        field = flow.record_field(name)
-        if field and field.type is FieldType.enum and limit.values:
-            unknown = [v for v in limit.values if v not in (field.values or [])]
-            if unknown:
-                yield Problem(f"limit on '{name}' allows unknown values {unknown}", node=nid)
-    labels = {e.on for e in out if e.on}
-    if rails.fallback != "human" and rails.fallback not in labels:
-        yield Problem(f"fallback '{rails.fallback}' needs an outgoing edge with "
-                      f"'on: {rails.fallback}'", node=nid)
-
-
-def _check_model(node: AINodeBase | ActionNode) -> Iterator[Problem]:
-    model = getattr(node, "model", None)
-    if model and not model.startswith(MODEL_PREFIXES):
-        yield Problem(f"model '{model}' should start with ollama:, llamacpp: or scripted",
-                      node=node.id)
-
-
-def _check_action(node: ActionNode, flow: Flow, catalog: dict) -> Iterator[Problem]:
-    for name, value in node.set.items():
-        field = flow.record_field(name)
-        if field is None:
-            yield Problem(f"sets record field '{name}', which is not declared", node=node.id)
-        elif field.type is FieldType.enum and value not in (field.values or []):
-            yield Problem(f"sets '{name}' to '{value}', which is not one of its values",
-                          node=node.id)
-    for name, ref in node.copy_from.items():
-        if flow.record_field(name) is None:
-            yield Problem(f"copies into record field '{name}', which is not declared",
-                          node=node.id)
-        if ref not in catalog:
-            yield Problem(f"copies from '{ref}', which is not a known field", node=node.id)

@@ -79,6 +79,11 @@ def _load_sentence_transformer(path: Path) -> Any:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+        light = _load_plain_bert(path)
+        if light is not None:
+            _LOADED[key] = light
+            _USE_LOCKS[key] = threading.Lock()
+            return light
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -88,6 +93,23 @@ def _load_sentence_transformer(path: Path) -> Any:
         _LOADED[key] = model
         _USE_LOCKS[key] = threading.Lock()
         return model
+
+
+def _load_plain_bert(path: Path) -> Any:
+    """The lighter encoder for a plain BERT folder (the bundled MiniLM), skipping the ~4 s
+    import of sentence-transformers; None for any other folder, when the libraries it
+    needs are missing, or when `JUNCTION_EMBEDDINGS_BACKEND=sentence-transformers`."""
+    from runtime.models.embedding_bert import PlainBert, plain_bert_settings
+
+    if os.environ.get("JUNCTION_EMBEDDINGS_BACKEND") == "sentence-transformers":
+        return None
+    settings = plain_bert_settings(path)
+    if settings is None:
+        return None
+    try:
+        return PlainBert(path, settings["max_length"])  # no transformers: nothing to quiet
+    except ImportError:
+        return None
 
 
 def _use_lock(path: Path) -> threading.Lock:

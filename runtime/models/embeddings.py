@@ -58,6 +58,7 @@ from runtime.models.embedding_backends import (
     bundled_version,
 )
 from runtime.models.embedding_cache import EmbeddingCache, text_key, workspace_cache
+from runtime.models.embedding_head import Head
 from runtime.models.embedding_scoring import (
     DEFAULT_TEMPERATURE,
     TOP_K,
@@ -82,6 +83,7 @@ class Scores:
     examples_cached: int
     dimensions: int
     latency_ms: float
+    query: Any = None  # the case's embedding (1 × dims), for a trained head
 
 
 class EmbeddingClassifier:
@@ -119,6 +121,34 @@ class EmbeddingClassifier:
                         details=details)
         return ChooseResult(label=label, probabilities=probabilities, call=call)
 
+    def choose_with_head(self, request: ChooseRequest, head: Head) -> ChooseResult:
+        """Decide with a trained head (`junction train`) on the case embedding; the
+        similarities are still recorded, so calibration and retraining can use the step."""
+        workspace = Path(request.workspace) if request.workspace else None
+        scores = self.score(request.text, request.options, workspace)
+        started = time.perf_counter()
+        probabilities = head.probabilities(scores.query)
+        label = best(probabilities, [o.name for o in request.options])
+        details = {
+            "method": "embeddings",
+            "scoring": f"trained head ({head.meta.get('method', 'linear')}) on the case "
+                       "embedding",
+            "head": head.id,
+            "head_file": head.path.name,
+            "temperature": head.temperature,
+            "similarities": {k: round(v, 4) for k, v in scores.similarities.items()},
+            "examples_embedded": scores.examples_embedded,
+            "examples_cached": scores.examples_cached,
+            "dimensions": scores.dimensions,
+        }
+        latency = scores.latency_ms + (time.perf_counter() - started) * 1000
+        call = CallInfo(provider=self.embedder.provider, model=self.embedder.model,
+                        prompt=[Message(role="user", content=request.text)],
+                        raw=json.dumps({k: round(v, 6) for k, v in probabilities.items()}),
+                        latency_ms=round(latency, 3), confidence_kind="measured",
+                        details=details)
+        return ChooseResult(label=label, probabilities=probabilities, call=call)
+
     def extract(self, request: ExtractRequest) -> ExtractResult:
         raise InputError(f"'{self.ref}' is an embedding model: it can classify, not extract "
                          "fields (give this node a generative `model`)")
@@ -143,7 +173,7 @@ class EmbeddingClassifier:
                           for name, texts in per_option.items()}
         similarities = option_similarities(query, option_vectors)
         return Scores(similarities, embedded, cached, int(query.shape[1]),
-                      (time.perf_counter() - started) * 1000)
+                      (time.perf_counter() - started) * 1000, query)
 
     def _anchor_vectors(self, texts: list[str],
                         workspace: Path | None) -> tuple[dict[str, Matrix], int, int]:
@@ -181,6 +211,39 @@ def _stack(rows: list[Matrix], dim: int) -> Matrix:
         raise OutputInvalid(f"cached example embeddings have {matrix.shape[1]} dimensions but "
                             f"the case has {dim}; delete the workspace's embedding cache")
     return matrix
+
+
+class HeadedClassifier:
+    """A classify node's embedding model plus its trained head: `choose` goes through the
+    head; everything else is the embedding model's."""
+
+    def __init__(self, inner: EmbeddingClassifier, head: Head) -> None:
+        self.inner = inner
+        self.head = head
+        self.ref = inner.ref
+
+    def choose(self, request: ChooseRequest) -> ChooseResult:
+        return self.inner.choose_with_head(request, self.head)
+
+    def extract(self, request: ExtractRequest) -> ExtractResult:
+        return self.inner.extract(request)
+
+    def draft(self, request: DraftRequest) -> DraftResult:
+        return self.inner.draft(request)
+
+
+def with_head(provider: ModelProvider, node: Any, flow: Any, base_dir: Path) -> ModelProvider:
+    """The provider a classify node uses: through its trained head when it names one
+    (checked: a sidecar that does not fit the node is an error naming both), else as is."""
+    from runtime.models.embedding_head import load_head
+
+    head = load_head(node, flow, base_dir) if getattr(node, "head", None) else None
+    if head is None:
+        return provider
+    if not isinstance(provider, EmbeddingClassifier):
+        raise InputError(f"node '{node.id}': its trained head {head.path} needs an embedding "
+                         "model, not a generative one")
+    return HeadedClassifier(provider, head)
 
 
 # -- references and registration -------------------------------------------

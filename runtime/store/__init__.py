@@ -1,1 +1,3 @@
-"""The workspace store: one SQLite file holding runs, steps, tasks and records."""
+"""The run store: runs, steps, human tasks and the audit trail behind one interface
+(`base.RunStore`); `sqlite.SqliteRunStore` keeps them in the workspace's SQLite file.
+Records and the send ledger belong to the connectors, not to the store."""

@@ -1,19 +1,19 @@
-"""Opening the workspace database: WAL mode, explicit transactions.
+"""The store's tables in the workspace database: flow snapshots, runs, steps, tasks, audit.
 
-Every write that gates an external effect is committed with `synchronous=FULL` before the
-effect happens; every commit survives `kill -9`, so a crash at any moment leaves a database
-that says exactly what was done. Transactions are `BEGIN IMMEDIATE` so two processes never
-interleave a read-modify-write.
+The connectors keep their own tables in the same file (see runtime/connectors/
+sqlite_tables.py); they are not declared here. Connection settings and transactions are
+the house's (runtime/sqlite_db.py): WAL, `BEGIN IMMEDIATE`, an fsync where an effect or a
+person's decision waits on the commit.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from runtime.store import audit
+from runtime.sqlite_db import connect as connect_db
+from runtime.sqlite_db import transaction
+from runtime.store import sqlite_audit
 
 SCHEMA_VERSION = 1
 
@@ -89,83 +89,18 @@ CREATE TABLE IF NOT EXISTS tasks (
     decided_at TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status);
-CREATE TABLE IF NOT EXISTS records (
-    tbl TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    data TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (tbl, case_id)
-);
-CREATE TABLE IF NOT EXISTS record_changes (
-    idempotency_key TEXT PRIMARY KEY,
-    tbl TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    changes TEXT NOT NULL,
-    before TEXT NOT NULL,
-    after TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS connector_ledger (
-    connector TEXT NOT NULL,
-    idempotency_key TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    changes TEXT NOT NULL,
-    before TEXT NOT NULL,
-    after TEXT NOT NULL,
-    status TEXT NOT NULL,
-    sends INTEGER NOT NULL DEFAULT 0,
-    detail TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (connector, idempotency_key)
-);
-CREATE INDEX IF NOT EXISTS connector_ledger_case ON connector_ledger(connector, case_id);
 """
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the workspace database with the house settings."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
-    _create_schema(conn)
-    return conn
-
-
-def _create_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA + audit.SCHEMA)
+    """Open (creating if needed) the workspace database with the store's tables."""
+    conn = connect_db(path, SCHEMA + sqlite_audit.SCHEMA)
     conn.execute(
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),
     )
+    return conn
 
 
-@contextmanager
-def transaction(conn: sqlite3.Connection, *,
-                durable: bool = False) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT, rolling back on any exception.
-
-    In WAL mode every commit survives the process being killed. `durable=True` also makes
-    it survive a power cut (`synchronous=FULL`, an fsync of the WAL, which covers every
-    earlier commit too): used for commits that gate an effect outside the database or that
-    carry a person's decision. Other commits skip the fsync; if a power cut loses them, the
-    work they recorded is simply redone on resume — it had no outside effect yet.
-    """
-    if durable:
-        conn.execute("PRAGMA synchronous=FULL")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    finally:
-        if durable:
-            conn.execute("PRAGMA synchronous=NORMAL")
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "connect", "transaction"]

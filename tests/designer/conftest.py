@@ -52,7 +52,7 @@ def prompter():
 
 @pytest.fixture
 def settings(tmp_path):
-    from designer.settings import DesignerSettings
+    from designer.app.settings import DesignerSettings
 
     return DesignerSettings(settings_file=tmp_path / "settings" / "designer.ini",
                             autosave_folder=tmp_path / "autosave",
@@ -62,7 +62,7 @@ def settings(tmp_path):
 
 @pytest.fixture
 def designer_app(qapp, settings, prompter):
-    from designer.app import DesignerApp
+    from designer.app.application import DesignerApp
 
     app = DesignerApp(settings, prompter)
     yield app

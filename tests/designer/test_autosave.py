@@ -10,15 +10,15 @@ import subprocess
 import sys
 import textwrap
 
-from designer.autosave import leftovers
+from designer.app.autosave import leftovers
 from runtime.api import load_flow
 
 CRASHING_EDITOR = textwrap.dedent("""
     import os, signal, sys, time
     from pathlib import Path
     from PySide6.QtWidgets import QApplication
-    from designer.autosave import Autosaver
-    from designer.session import FlowSession
+    from designer.app.autosave import Autosaver
+    from designer.app.session import FlowSession
 
     app = QApplication([])
     session = FlowSession()
@@ -56,7 +56,7 @@ def test_work_survives_a_killed_designer(designer_app, prompter, settings, tmp_p
     qtbot.addWidget(window)
     assert window.session.document.node("intake").title == "Edited before the crash"
     assert window.session.path == path and window.isWindowModified()
-    assert window.save()
+    assert window.files.save()
     assert load_flow(path).flow.node("intake").title == "Edited before the crash"
     assert leftovers(settings.autosave_folder) == []
     assert list(settings.autosave_folder.glob("*.yaml")) == []
@@ -75,11 +75,11 @@ def test_declining_recovery_discards_the_copies(designer_app, prompter, settings
 
 def test_the_copy_follows_edits_and_goes_away_on_save(window, tmp_path, template_flow):
     path = _copy(template_flow, tmp_path)
-    window.open_path(path)
+    window.files.open_path(path)
     saver = window.autosaver
     window.session.editor.set_node_property("intake", "title", "Changed")
     saver.write_now()
     assert saver.copy_path.read_text() == window.session.text()
     assert leftovers(saver.folder) == []  # this process is alive: not a leftover
-    window.save()
+    window.files.save()
     assert not saver.copy_path.exists()

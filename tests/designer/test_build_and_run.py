@@ -31,7 +31,7 @@ def _select(window, node_id: str):
 
 
 def test_build_from_an_empty_document_save_and_run(window, qtbot, prompter, tmp_path):
-    window.start_from(None)
+    window.files.start_from(None)
     window.select_all()
     window.delete_selection()
     doc = window.session.document
@@ -92,7 +92,7 @@ def test_build_from_an_empty_document_save_and_run(window, qtbot, prompter, tmp_
     target = tmp_path / "refund.yaml"
     (tmp_path / "answers.yaml").write_text(ANSWERS)
     prompter.script("save_path", target)
-    assert window.save()
+    assert window.files.save()
 
     loaded = load_flow(target)
     assert validate_flow(loaded) == []

@@ -22,7 +22,7 @@ def _drag(qtbot, view, start: QPointF, end: QPointF, modifiers=Qt.KeyboardModifi
 
 
 def _blank(window):
-    window.start_from(None)
+    window.files.start_from(None)
     window.view.set_zoom(1.0)
     window.view.centerOn(200, 0)
     return window.session.editor, window.scene

@@ -12,7 +12,7 @@ from designer_testkit import REPO
 SCRIPT = """
 from PySide6.QtWidgets import QApplication
 from runtime.api import load_flow
-from designer import clipboard
+from designer.app import clipboard
 from designer.document.model import FlowDocument
 
 app = QApplication([])

@@ -25,11 +25,11 @@ def test_a_flow_without_positions_opens_laid_out_and_saves_them(window, tmp_path
     bare = tmp_path / "bare.yaml"
     bare.write_text(text)
     assert all(n.position is None for n in load_flow(bare).flow.nodes)
-    window.open_path(bare)
+    window.files.open_path(bare)
     items = window.scene.item_for_node
     assert items["start"].pos().x() < items["intake"].pos().x() < items["route"].pos().x()
     assert len({(i.pos().x(), i.pos().y()) for i in items.values()}) == len(items)
-    window.save()
+    window.files.save()
     saved = load_flow(bare).flow
     assert all(n.position is not None for n in saved.nodes)
     assert saved.node("done").position[0] > saved.node("send_reply").position[0]
@@ -38,7 +38,7 @@ def test_a_flow_without_positions_opens_laid_out_and_saves_them(window, tmp_path
 def test_tidy_layout_is_one_undo_step(window, tmp_path, template_flow):
     copy = tmp_path / "flow.yaml"
     copy.write_text(template_flow.read_text())
-    window.open_path(copy)
+    window.files.open_path(copy)
     before = window.session.text()
     window.tidy_layout()
     assert window.session.text() != before

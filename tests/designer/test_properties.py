@@ -9,14 +9,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
-from designer.panels.properties.texts import NODE_ROWS
+from designer import nodes
 
 
 @pytest.fixture
 def triage(window, tmp_path, template_flow):
     folder = tmp_path / "triage"
     shutil.copytree(template_flow.parent, folder)
-    window.open_path(folder / "flow.yaml")
+    window.files.open_path(folder / "flow.yaml")
     return window
 
 
@@ -40,7 +40,7 @@ def test_each_kind_of_step_gets_a_form_from_its_model(triage, node_id):
     assert form.objectName() == f"form_{type(node).__name__}"
     if form.more is not None:
         form.more.toggle.click()
-    for row in NODE_ROWS[type(node).__name__]:
+    for row in nodes.record_for(node).rows:
         assert form.rows[row].isVisibleTo(triage)
 
 
@@ -215,7 +215,7 @@ def test_a_field_the_runtime_adds_shows_up_without_designer_changes(qapp):
         escalation_contact: str = ""
         working_hours: dict[str, str] = Field(default_factory=dict)
 
-    rows = rows_for(FutureHuman, NODE_ROWS["HumanNode"])
+    rows = rows_for(FutureHuman, list(nodes.record("human").rows))
     assert rows[-4:] == ["escalation_contact", "working_hours", "max_visits", "notes"]
     form = ModelForm(FutureHuman, rows)
     assert isinstance(form.editor("escalation_contact"), TextEditor)

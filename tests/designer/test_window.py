@@ -21,15 +21,15 @@ def _copy_template(template_flow, tmp_path):
 @pytest.mark.parametrize("template", TEMPLATE_FLOWS, ids=lambda p: p.parent.name)
 def test_every_template_opens_and_saves_byte_for_byte(window, tmp_path, template):
     path = _copy_template(template, tmp_path)
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     assert not window.session.is_modified()
-    assert window.save()
+    assert window.files.save()
     assert path.read_bytes() == template.read_bytes()
 
 
 def test_title_names_the_file_and_shows_the_modified_mark(window, template_flow, tmp_path):
     path = _copy_template(template_flow, tmp_path)
-    window.open_path(path)
+    window.files.open_path(path)
     assert window.windowTitle() == "flow.yaml[*] — Junction Designer"
     assert not window.isWindowModified()
     window.session.editor.set_node_property("intake", "title", "Sort the ticket")
@@ -40,7 +40,7 @@ def test_title_names_the_file_and_shows_the_modified_mark(window, template_flow,
 
 def test_closing_with_changes_asks_and_cancel_keeps_the_window(window, prompter, tmp_path,
                                                               template_flow):
-    window.open_path(_copy_template(template_flow, tmp_path))
+    window.files.open_path(_copy_template(template_flow, tmp_path))
     window.session.editor.set_node_property("intake", "title", "Changed")
     prompter.script("save_changes", "cancel")
     assert not window.close()
@@ -51,7 +51,7 @@ def test_closing_with_changes_asks_and_cancel_keeps_the_window(window, prompter,
 def test_closing_with_changes_and_choosing_save_writes_the_file(window, prompter, tmp_path,
                                                                template_flow):
     path = _copy_template(template_flow, tmp_path)
-    window.open_path(path)
+    window.files.open_path(path)
     window.session.editor.set_node_property("intake", "title", "Sort the ticket")
     prompter.script("save_changes", "save")
     assert window.close()
@@ -62,10 +62,10 @@ def test_opening_another_file_over_unsaved_changes_asks_first(window, prompter, 
                                                              template_flow):
     first = _copy_template(template_flow, tmp_path / "a")
     second = _copy_template(template_flow, tmp_path / "b")
-    window.open_path(first)
+    window.files.open_path(first)
     window.session.editor.set_node_property("intake", "title", "Changed")
     prompter.script("save_changes", "discard")
-    assert window.open_path(second)
+    assert window.files.open_path(second)
     assert window.session.path == second
     assert first.read_text() == template_flow.read_text()
 
@@ -74,7 +74,7 @@ def test_a_broken_file_is_refused_with_its_line_and_reason(window, prompter, tmp
     bad = tmp_path / "bad.yaml"
     bad.write_text("format_version: 1\nname: Broken\nnodes:\n- {id: a, kind: teleport}\n")
     prompter.script("error", None)
-    assert not window.open_path(bad)
+    assert not window.files.open_path(bad)
     (_, (title, text)), = prompter.asked
     assert title == "Cannot open the flow"
     assert "bad.yaml:4" in text and "unknown node kind 'teleport'" in text
@@ -83,10 +83,10 @@ def test_a_broken_file_is_refused_with_its_line_and_reason(window, prompter, tmp
 
 def test_save_as_for_a_new_flow_asks_for_a_name_and_remembers_it(window, prompter, tmp_path,
                                                                  settings):
-    window.start_from(None)
+    window.files.start_from(None)
     target = tmp_path / "mine.yaml"
     prompter.script("save_path", target)
-    assert window.save()
+    assert window.files.save()
     assert load_flow(target).flow.name == "Untitled flow"
     assert settings.recent_files() == [target]
     assert window.windowTitle().startswith("mine.yaml")
@@ -96,7 +96,7 @@ def test_starting_from_a_template_copies_it_with_its_files(window, prompter, tmp
     template = next(t for t in window.templates if t.folder.name == "support-triage")
     target = tmp_path / "copy" / "triage.yaml"
     prompter.script("save_path", target)
-    window.start_from(template)
+    window.files.start_from(template)
     assert window.session.path == target
     assert (target.parent / "scripted.yaml").read_bytes() == (
         template.folder / "scripted.yaml").read_bytes()
@@ -106,10 +106,10 @@ def test_starting_from_a_template_copies_it_with_its_files(window, prompter, tmp
 
 def test_copy_and_paste_between_two_windows(designer_app, window, qtbot, tmp_path,
                                             template_flow):
-    window.open_path(_copy_template(template_flow, tmp_path))
+    window.files.open_path(_copy_template(template_flow, tmp_path))
     other = designer_app.new_window()
     qtbot.addWidget(other)
-    other.start_from(None)
+    other.files.start_from(None)
     window.scene.select_only(nodes=["route", "close_spam"])
     window.copy_selection()
     other.paste()
@@ -123,7 +123,7 @@ def test_copy_and_paste_between_two_windows(designer_app, window, qtbot, tmp_pat
 
 def test_problems_panel_click_selects_and_centres_the_step(window, qtbot, tmp_path,
                                                           template_flow):
-    window.open_path(_copy_template(template_flow, tmp_path))
+    window.files.open_path(_copy_template(template_flow, tmp_path))
     window.session.editor.delete(edge_keys=[key for key, e in
                                             window.session.document.edges()
                                             if e.source == "draft_reply"])
@@ -144,7 +144,7 @@ def test_problems_panel_click_selects_and_centres_the_step(window, qtbot, tmp_pa
 
 
 def test_problem_markers_clear_when_the_problem_is_fixed(window, tmp_path, template_flow):
-    window.open_path(_copy_template(template_flow, tmp_path))
+    window.files.open_path(_copy_template(template_flow, tmp_path))
     keys = [k for k, e in window.session.document.edges() if e.source == "draft_reply"]
     window.session.editor.delete(edge_keys=keys)
     window.problems.refresh()
@@ -156,15 +156,15 @@ def test_problem_markers_clear_when_the_problem_is_fixed(window, tmp_path, templ
 
 
 def test_find_selects_a_step_by_title_or_id(window, tmp_path, template_flow):
-    window.open_path(_copy_template(template_flow, tmp_path))
-    assert window.find("approve the REFUND") == "refund_review"
+    window.files.open_path(_copy_template(template_flow, tmp_path))
+    assert window.find_step("approve the REFUND") == "refund_review"
     assert window.scene.selected_node_ids() == ["refund_review"]
-    assert window.find("update_t") == "update_ticket"
-    assert window.find("nothing like this") is None
+    assert window.find_step("update_t") == "update_ticket"
+    assert window.find_step("nothing like this") is None
 
 
 def test_duplicate_delete_and_select_all_work_on_the_selection(window):
-    window.start_from(None)
+    window.files.start_from(None)
     window.scene.select_only(nodes=["done"])
     window.duplicate_selection()
     assert window.scene.selected_node_ids() == ["done_2"]
@@ -177,7 +177,7 @@ def test_duplicate_delete_and_select_all_work_on_the_selection(window):
 
 
 def test_shortcuts_reach_the_canvas(window, qtbot):
-    window.start_from(None)
+    window.files.start_from(None)
     window.view.setFocus()
     window.scene.select_only(nodes=["done"])
     qtbot.keyClick(window.view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
@@ -190,7 +190,7 @@ def test_shortcuts_reach_the_canvas(window, qtbot):
 
 
 def test_autonomy_switch_is_an_undoable_flow_edit(window):
-    window.start_from(None)
+    window.files.start_from(None)
     window.autonomy.buttons["operate"].click()
     assert window.session.document.header.autonomy.value == "operate"
     assert window.autonomy.buttons["operate"].isChecked()
@@ -199,12 +199,12 @@ def test_autonomy_switch_is_an_undoable_flow_edit(window):
 
 
 def test_palette_double_click_adds_a_step_in_the_middle_of_the_view(window, qtbot):
-    window.start_from(None)
-    item = window.palette.item_for_key("ai.classify")
-    rect = window.palette.visualItemRect(item)
+    window.files.start_from(None)
+    item = window.step_palette.item_for_key("ai.classify")
+    rect = window.step_palette.visualItemRect(item)
     # a real double-click starts with a press (QTest's double-click event alone has none)
-    qtbot.mouseClick(window.palette.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.mouseDClick(window.palette.viewport(), Qt.MouseButton.LeftButton,
+    qtbot.mouseClick(window.step_palette.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(window.step_palette.viewport(), Qt.MouseButton.LeftButton,
                       pos=rect.center())
     assert "classify" in window.session.document.node_ids()
     node_item = window.scene.item_for_node["classify"]
@@ -214,10 +214,10 @@ def test_palette_double_click_adds_a_step_in_the_middle_of_the_view(window, qtbo
 
 def test_file_new_offers_the_gallery_and_asks_before_dropping_changes(window, prompter,
                                                                       tmp_path, template_flow):
-    window.open_path(_copy_template(template_flow, tmp_path))
+    window.files.open_path(_copy_template(template_flow, tmp_path))
     window.session.editor.set_node_property("intake", "title", "Changed")
     prompter.script("new_flow", (True, None)).script("save_changes", "discard")
-    window.new_flow()
+    window.files.new_flow()
     assert prompter.asked == [("new_flow", (tuple(t.name for t in window.templates),)),
                               ("save_changes", ("flow.yaml",))]
     assert window.session.path is None
@@ -228,7 +228,7 @@ def test_file_new_offers_the_gallery_and_asks_before_dropping_changes(window, pr
 def test_recent_files_show_on_the_start_page_and_in_the_menu(designer_app, window, qtbot,
                                                             tmp_path, template_flow):
     path = _copy_template(template_flow, tmp_path)
-    window.open_path(path)
+    window.files.open_path(path)
     other = designer_app.new_window()
     qtbot.addWidget(other)
     item = other.start_page.recent.item(0)
@@ -241,7 +241,7 @@ def test_recent_files_show_on_the_start_page_and_in_the_menu(designer_app, windo
 def test_the_palette_drags_what_the_canvas_accepts(window):
     from designer.canvas.interactions import NODE_MIME
 
-    assert window.palette.keys() == ["start", "end", "ai.classify", "ai.assist",
+    assert window.step_palette.keys() == ["start", "end", "ai.classify", "ai.assist",
                                      "ai.enforce", "decision", "human", "action"]
-    data = window.palette.mimeData([window.palette.item_for_key("ai.assist")])
+    data = window.step_palette.mimeData([window.step_palette.item_for_key("ai.assist")])
     assert bytes(data.data(NODE_MIME).data()) == b"ai.assist"

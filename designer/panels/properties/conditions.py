@@ -28,9 +28,17 @@ from PySide6.QtWidgets import (
 from designer import theme
 from designer.panels.properties.editors import FieldEditor, shrinkable
 from designer.panels.properties.record_values import parse_value
-from runtime.api import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
-from runtime.flow.conditions import AllOf, AnyOf, Compare, Op
-from runtime.flow.schema import FieldType
+from runtime.api import (
+    OPS_BY_TYPE,
+    AllOf,
+    AnyOf,
+    Compare,
+    FieldInfo,
+    FieldType,
+    Op,
+    check_comparison,
+    field_catalog,
+)
 
 OP_WORDS = {
     Op.eq: "is", Op.ne: "is not", Op.lt: "is less than", Op.lte: "is at most",

@@ -16,7 +16,7 @@ from designer.document.model import FlowDocument
 from designer.panels.properties.conditions import ConditionBuilder
 from designer.panels.properties.editors import EditableChoiceEditor, TextEditor
 from designer.panels.properties.form import FormContext, FormRow
-from runtime.flow.schema import AINodeBase, DecisionNode, Edge, HumanNode
+from runtime.api import AINodeBase, Edge, node_type_of
 
 
 class EdgeForm(QWidget):
@@ -61,7 +61,8 @@ class EdgeForm(QWidget):
         self.edge = edge
         source, target = doc.node(edge.source), doc.node(edge.target)
         self.route.setText(f"{source.label()}  →  {target.label()}")
-        decision = isinstance(source, DecisionNode)
+        branching = node_type_of(source).branching
+        decision = branching == "conditions"
         for widget in (self.when_choice, self.else_choice):
             widget.setVisible(decision)
         self.when_choice.setChecked(edge.when is not None)
@@ -75,7 +76,7 @@ class EdgeForm(QWidget):
             self.outcome.set_suggestions(_outcomes(source))
             self.outcome.set_value(edge.on)
             self.outcome_row.findChild(QLabel).setText(
-                "Follows the decision" if isinstance(source, HumanNode) else "Taken on")
+                "Follows the decision" if branching == "labels" else "Taken on")
         self.label.set_value(edge.label)
 
     def _to_condition(self) -> None:
@@ -97,8 +98,9 @@ class EdgeForm(QWidget):
 
 
 def _outcomes(source: Any) -> list[str]:
-    if isinstance(source, HumanNode):
-        return [*source.decisions, *([source.timeout.on] if source.timeout else [])]
+    spec = node_type_of(source)
+    if spec.branching == "labels":
+        return spec.labels(source)
     labels = ["fallback", "limit"]
     if isinstance(source, AINodeBase) and source.guardrails.fallback != "human":
         labels.insert(0, source.guardrails.fallback)

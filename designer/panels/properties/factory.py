@@ -196,11 +196,12 @@ def _person_limits(model: type[BaseModel]) -> FieldEditor:
 
 
 def _guardrails(model: type[BaseModel]) -> FieldEditor:
+    from designer.nodes import record_for_model
     from designer.panels.properties.nested import NestedModelEditor
-    from runtime.flow.schema import Guardrails
+    from runtime.api import Guardrails
 
-    return NestedModelEditor(Guardrails,
-                             texts.rows_for(Guardrails, texts.GUARDRAIL_ROWS[model.__name__]))
+    rows = list(record_for_model(model).guardrail_rows)
+    return NestedModelEditor(Guardrails, texts.rows_for(Guardrails, rows))
 
 
 def _field_table(kind: str) -> Callable[[type[BaseModel]], FieldEditor]:

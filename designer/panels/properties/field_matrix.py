@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from designer import theme
 from designer.panels.properties.editors import FieldEditor
-from runtime.flow.schema import FieldType, RecordField
+from runtime.api import FieldType, RecordField
 
 PERMISSIONS = {  # value → (button text, colour when chosen, what it means)
     "allow": ("Allow", "#079455", "written when the step is confident"),

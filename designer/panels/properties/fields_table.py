@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer import registry, theme
+from designer import nodes, theme
 from designer.panels.properties.editors import FieldEditor
-from runtime.flow.schema import FieldType
+from runtime.api import FieldType
 
 TYPE_TEXT = {"string": "text", "number": "number", "integer": "whole number",
              "boolean": "yes / no", "enum": "choice"}
@@ -126,7 +126,7 @@ class FieldsTableEditor(FieldEditor):
 
     def _add(self) -> None:
         rows = [card.read() for card in self.cards]
-        name = registry.unique_id("new_field", [r["name"] for r in rows])
+        name = nodes.unique_id("new_field", [r["name"] for r in rows])
         rows.append({"name": name, "type": FieldType.string.value})
         self.committed.emit(rows)
 

@@ -19,8 +19,7 @@ from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 
 from designer.panels.properties.editors import BoolEditor, FieldEditor
 from designer.panels.properties.texts import ADVANCED
-from runtime.api import Flow
-from runtime.flow.schema import AnyNode, Edge
+from runtime.api import AnyNode, Edge, Flow
 
 FieldSpec = str | tuple[str, ...]  # a field, or several edited together (fields + limits)
 

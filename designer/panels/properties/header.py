@@ -15,18 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer import theme
+from designer import nodes, theme
 from designer.canvas.glyphs import glyph_icon
 from designer.canvas.presentation import edge_look
 from designer.document.model import FlowDocument
-from designer.registry import NodeDescription
-from runtime.api import (
-    Flow,
-    assist_messages,
-    classify_messages,
-    enforce_messages,
-)
-from runtime.flow.schema import AssistNode, ClassifyNode, EnforceNode, Permission
+from designer.nodes import NodeRecord
+from runtime.api import Flow
 
 SAMPLE_CASE = "«the case fields this step reads»"
 
@@ -60,9 +54,8 @@ class KindHeader(QWidget):
         self.title.setText(title)
         self.summary.setText(summary)
 
-    def show_kind(self, kind: NodeDescription) -> None:
-        title = f"AI · {kind.title}" if kind.kind == "ai" else kind.title
-        self._set(kind.key, theme.ACCENTS[kind.key], title, kind.summary)
+    def show_kind(self, kind: NodeRecord) -> None:
+        self._set(kind.glyph, kind.accent, kind.display_name, kind.summary)
 
     def show_flow(self, flow: Flow) -> None:
         count = len(flow.nodes)
@@ -71,7 +64,7 @@ class KindHeader(QWidget):
                   "a step on the canvas to edit it.")
 
     def show_edge(self) -> None:
-        self._set("decision", theme.ACCENTS["decision"], "Connection",
+        self._set("decision", nodes.record("decision").accent, "Connection",
                   "When a run takes this path.")
 
     def show_many(self, count: int) -> None:
@@ -158,15 +151,9 @@ class PromptPreview(QWidget):
 
 
 def preview_text(node: Any, flow: Flow) -> str:
-    if isinstance(node, ClassifyNode):
-        messages = classify_messages(node, SAMPLE_CASE)
-    elif isinstance(node, EnforceNode):
-        fields = [n for n, p in node.guardrails.fields.items() if p is not Permission.deny]
-        messages = enforce_messages(node, flow, SAMPLE_CASE, fields)
-    elif isinstance(node, AssistNode):
-        messages = assist_messages(node, SAMPLE_CASE, ["«the best-matching paragraphs of "
-                                                       + ", ".join(node.knowledge) + "»"]
-                                   if node.knowledge else [])
-    else:
+    """The prompt the node's kind sends (its record's `prompt`), with a placeholder case."""
+    prompt = nodes.record_for(node).prompt
+    if prompt is None:
         return ""
+    messages = prompt(node, flow, SAMPLE_CASE)
     return "\n\n".join(f"— {m.role.upper()} —\n{m.content}" for m in messages)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer import registry, theme
+from designer import nodes, theme
 from designer.panels.properties.editors import FieldEditor
 
 
@@ -114,7 +114,7 @@ class OptionsEditor(FieldEditor):
     def _add(self) -> None:
         taken = [card.read()["name"] for card in self.cards]
         options = [card.read() for card in self.cards]
-        options.append({"name": registry.unique_id("option", taken), "description": "",
+        options.append({"name": nodes.unique_id("option", taken), "description": "",
                         "examples": []})
         self.committed.emit(options)
 

@@ -13,16 +13,15 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from designer import registry
+from designer import nodes
+from designer.app.session import FlowSession
 from designer.document.errors import DocumentError, PropertyError
 from designer.panels.properties.edge_form import EdgeForm
 from designer.panels.properties.editors import TextEditor
 from designer.panels.properties.form import FormContext, FormRow, ModelForm
 from designer.panels.properties.header import BranchList, KindHeader, PromptPreview
-from designer.panels.properties.texts import FLOW_ROWS, NODE_ROWS, rows_for
-from designer.session import FlowSession
+from designer.panels.properties.texts import FLOW_ROWS, rows_for
 from runtime.api import Flow
-from runtime.flow.schema import AINodeBase, DecisionNode
 
 
 class PropertyPanel(QScrollArea):
@@ -120,18 +119,17 @@ class PropertyPanel(QScrollArea):
     def _refresh_node(self, flow: Flow, node_id: str) -> None:
         doc = self.session.document
         node = doc.node(node_id)
-        kind = registry.description_for(node)
+        kind = nodes.record_for(node)
         self.header.show_kind(kind)
         self.id_editor.set_value(node.id)
         self.id_row.show()
         outgoing = [e for _, e in doc.outgoing(node_id)]
         context = FormContext(flow, node, outgoing, doc.path.parent if doc.path else None)
-        self._show_form(type(node), rows_for(type(node), NODE_ROWS[type(node).__name__]), node,
-                        context)
-        if isinstance(node, DecisionNode):
+        self._show_form(type(node), rows_for(type(node), list(kind.rows)), node, context)
+        if kind.spec.branching == "conditions":
             self.branches.show_branches(doc, node_id)
             self.branches.show()
-        if isinstance(node, AINodeBase):
+        if kind.prompt is not None:
             self.preview.show_node(node, flow)
             self.preview.show()
 

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.panels.properties.editors import FieldEditor, shrinkable
-from runtime.api import field_catalog
-from runtime.flow.schema import FieldType
+from runtime.api import FieldType, field_catalog
 
 
 def parse_value(text: str, kind: FieldType | None) -> Any:

@@ -1,4 +1,4 @@
-"""The words of the property panel: labels, one-line help, and which rows each kind shows.
+"""The words of the property panel: labels, one-line help, and the flow's rows.
 
 Kept apart from the widgets so the wording can be reviewed (and improved by someone who
 is not a developer) in one place. Field names are the file's names; labels are plain
@@ -6,6 +6,8 @@ words for a business analyst.
 """
 
 from __future__ import annotations
+
+from designer.nodes import COMMON_TAIL
 
 # (model name or "*", field) → (label, help)
 FIELDS: dict[tuple[str, str], tuple[str, str]] = {
@@ -100,32 +102,7 @@ CHOICES = {
 ADVANCED = {"method", "embedding_model", "temperature", "max_visits", "token_key", "path",
             "url"}
 
-COMMON_HEAD = ["title"]
-COMMON_TAIL = ["max_visits", "notes"]
-AI_TAIL = ["model", "autonomy", "guardrails"]
-
-NODE_ROWS: dict[str, list[str]] = {
-    "StartNode": ["title", "notes"],
-    "EndNode": ["title", "outcome", "notes"],
-    "ClassifyNode": [*COMMON_HEAD, "question", "options", "input", "instructions", "method",
-                     "embedding_model", "temperature", *AI_TAIL, *COMMON_TAIL],
-    "AssistNode": [*COMMON_HEAD, "instructions", "input", "knowledge", "max_words", *AI_TAIL,
-                   *COMMON_TAIL],
-    "EnforceNode": [*COMMON_HEAD, "instructions", "input", *AI_TAIL, *COMMON_TAIL],
-    "DecisionNode": [*COMMON_HEAD, *COMMON_TAIL],
-    "HumanNode": [*COMMON_HEAD, "assignee", "instructions", "decisions", "editable_fields",
-                  "limits", "timeout", *COMMON_TAIL],
-    "ActionNode": [*COMMON_HEAD, "connector", "set", "copy_from", "autonomy", "guardrails",
-                   *COMMON_TAIL],
-}
-
-_RAIL_TAIL = ["on_missing_data", "max_calls", "retries"]
-GUARDRAIL_ROWS: dict[str, list] = {
-    "ClassifyNode": ["bands", "fallback", "confirm", *_RAIL_TAIL],
-    "AssistNode": [*_RAIL_TAIL],
-    "EnforceNode": [("fields", "limits"), "bands", "fallback", "confirm", *_RAIL_TAIL],
-    "ActionNode": [("fields", "limits"), "confirm", "fallback", "on_missing_data"],
-}
+# Which rows each node kind shows is its record's `rows` in designer.nodes.
 
 FLOW_ROWS = ["name", "description", "autonomy", "default_model", "embedding_model",
              "case_fields", "record_fields", "connector"]

@@ -28,9 +28,7 @@ class Recorder:
 
 
 def records(workspace: Workspace) -> dict[str, Any]:
-    rows = workspace.store.conn.execute("SELECT case_id, data FROM records").fetchall()
-    import json
-    return {r["case_id"]: json.loads(r["data"]) for r in rows}
+    return workspace.connectors.records.all_records("records")
 
 
 def test_a_confident_case_runs_to_the_end_and_writes_the_record(

@@ -71,7 +71,7 @@ def test_copilot_asks_a_person_when_confidence_is_only_self_reported(
     workspace.engine().decide(task.id, HumanDecision(action="approve"))
     [task] = workspace.store.tasks(run_id=run_id)
     assert task.node_id == "update" and "self-reported" in task.reason
-    assert workspace.store.conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 0
+    assert workspace.connectors.records.all_records("records") == {}
     workspace.close()
 
 

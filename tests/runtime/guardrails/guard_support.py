@@ -25,8 +25,7 @@ def read_cases(path: Path) -> list[dict[str, Any]]:
 
 
 def records(workspace: Workspace) -> dict[str, dict[str, Any]]:
-    rows = workspace.store.conn.execute("SELECT case_id, data FROM records").fetchall()
-    return {r["case_id"]: json.loads(r["data"]) for r in rows}
+    return workspace.connectors.records.all_records("records")
 
 
 def hits(workspace: Workspace, run_id: str) -> list[dict[str, Any]]:

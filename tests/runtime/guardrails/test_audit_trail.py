@@ -11,7 +11,6 @@ import pytest
 
 from runtime.api import HumanDecision, Workspace, load_flow
 from runtime.cli.main import main
-from runtime.store import audit
 
 
 def a_few_runs(review: Path, workspace: Workspace) -> None:
@@ -42,7 +41,7 @@ def verify_json(home: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, di
 
 def test_every_kind_of_event_is_on_the_trail(review: Path, workspace: Workspace) -> None:
     a_few_runs(review, workspace)
-    rows = audit.rows(workspace.store.conn)
+    rows = workspace.store.audit_rows()
     kinds = {r["kind"] for r in rows}
     assert {"run.created", "run.status", "step", "model.call", "guardrail", "task.opened",
             "decision", "record.change"} <= kinds
@@ -61,10 +60,12 @@ def test_every_kind_of_event_is_on_the_trail(review: Path, workspace: Workspace)
 
 def test_the_log_refuses_updates_and_deletes(review: Path, workspace: Workspace) -> None:
     a_few_runs(review, workspace)
+    db = sqlite3.connect(workspace.home / "junction.db")  # the sqlite3 shell, guards intact
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        workspace.store.conn.execute("UPDATE audit_log SET actor='me' WHERE seq=1")
+        db.execute("UPDATE audit_log SET actor='me' WHERE seq=1")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        workspace.store.conn.execute("DELETE FROM audit_log WHERE seq=1")
+        db.execute("DELETE FROM audit_log WHERE seq=1")
+    db.close()
 
 
 def test_an_edited_row_is_named(review: Path, home: Path, workspace: Workspace,
@@ -72,7 +73,7 @@ def test_an_edited_row_is_named(review: Path, home: Path, workspace: Workspace,
     a_few_runs(review, workspace)
     code, result = verify_json(home, capsys)
     assert code == 0 and result["ok"] and result["rows"] > 20
-    target = next(r for r in audit.rows(workspace.store.conn) if r["kind"] == "record.change")
+    target = next(r for r in workspace.store.audit_rows() if r["kind"] == "record.change")
     tamper(home, "UPDATE audit_log SET after=? WHERE seq=?", '{"refund": 4}', target["seq"])
     code, result = verify_json(home, capsys)
     assert code == 1 and not result["ok"] and result["broken_at"] == target["seq"]
@@ -110,7 +111,7 @@ def test_rows_removed_from_the_end_are_noticed(review: Path, home: Path,
                                                workspace: Workspace,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     a_few_runs(review, workspace)
-    last = len(audit.rows(workspace.store.conn))
+    last = len(workspace.store.audit_rows())
     tamper(home, "DELETE FROM audit_log WHERE seq > ?", last - 3)
     code, result = verify_json(home, capsys)
     assert code == 1 and result["broken_at"] == last - 2

@@ -18,7 +18,6 @@ from guard_support import hits, read_cases, records
 
 from runtime.api import HumanDecision, Workspace, load_flow
 from runtime.cli.main import main
-from runtime.store import audit
 
 # How many guardrail hits each injection must produce on the `update` step.
 EXPECTED_HITS = {
@@ -81,7 +80,7 @@ def assert_all_records_clean(workspace: Workspace) -> None:
 def test_every_hit_is_on_the_audit_trail_with_its_reason(desk: Path,
                                                          workspace: Workspace) -> None:
     runs = run_all(desk, workspace)
-    rows = [r for r in audit.rows(workspace.store.conn) if r["kind"] == "guardrail"]
+    rows = [r for r in workspace.store.audit_rows() if r["kind"] == "guardrail"]
     audited = [r for r in rows if r["after"]["hit"]]
     assert len(audited) == sum(EXPECTED_HITS.values())
     by_run = {r["run_id"] for r in audited}
@@ -90,7 +89,7 @@ def test_every_hit_is_on_the_audit_trail_with_its_reason(desk: Path,
     assert {r["after"]["rule"] for r in homoglyph} == {"field_matrix"}
     assert all("must match exactly" in r["after"]["reason"] for r in homoglyph)
     assert all(r["flow_sha"] and r["model"] for r in audited)
-    assert audit.verify(workspace.store.conn).ok
+    assert workspace.store.verify_audit().ok
 
 
 def test_look_alike_keys_and_self_approval_are_named_in_the_verdicts(

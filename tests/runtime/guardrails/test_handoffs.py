@@ -4,6 +4,7 @@ restarts while blocked, and the guardrails that send a step to a person."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -16,9 +17,8 @@ from guard_support import records
 
 from paths import REPO
 from runtime.api import ConflictError, HumanDecision, InputError, RunStatus, Workspace, load_flow
-from runtime.engine.decisions import EditRefused
+from runtime.engine.human_decision import EditRefused
 from runtime.models import registry
-from runtime.store import audit
 
 
 def start(review: Path, workspace: Workspace, case_id: str = "c-1", **extra: Any) -> Any:
@@ -60,7 +60,7 @@ def test_an_edit_that_breaks_a_limit_is_refused_and_logged(review: Path,
     with pytest.raises(InputError, match="not a decision this task allows"):
         engine.decide(task.id, HumanDecision(action="choose", choice="refund"))
     assert workspace.store.task(task.id).status == "open" and records(workspace) == {}
-    refused = [r for r in audit.rows(workspace.store.conn)
+    refused = [r for r in workspace.store.audit_rows()
                if r["kind"] == "guardrail" and r["actor"] == "person:mo"]
     assert [r["after"]["rule"] for r in refused] == ["human_edit", "human_edit"]
     assert all(r["after"]["hit"] for r in refused)
@@ -123,7 +123,7 @@ def test_two_people_deciding_at_once_exactly_one_wins(same: bool, review: Path,
     final = first.store.run(run.id)
     assert final.status is RunStatus.completed
     assert [s.node_id for s in first.store.steps(run.id)].count("review") == 1
-    assert audit.verify(first.store.conn).ok
+    assert first.store.verify_audit().ok
     first.close()
 
 
@@ -177,7 +177,8 @@ def test_junction_tasks_expire_and_resume_follow_timeouts(review: Path, home: Pa
     workspace = Workspace.open(home)
     runs = [start(review, workspace, f"c-{i}") for i in range(2)]
     past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds")
-    workspace.store.conn.execute("UPDATE tasks SET due_at=?", (past,))
+    with sqlite3.connect(home / "junction.db") as db:  # as if an hour had gone by
+        db.execute("UPDATE tasks SET due_at=?", (past,))
     workspace.close()
     registry.clear_cache()
     assert main(["tasks", "--expire", "--home", str(home)]) == 0

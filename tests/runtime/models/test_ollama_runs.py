@@ -84,8 +84,7 @@ def proposal(values: dict) -> dict:
 
 
 def records(workspace: Workspace) -> dict:
-    rows = workspace.store.conn.execute("SELECT case_id, data FROM records").fetchall()
-    return {r["case_id"]: json.loads(r["data"]) for r in rows}
+    return workspace.connectors.records.all_records("records")
 
 
 def test_a_confident_measured_answer_runs_through_and_is_logged_as_measured(

@@ -1,0 +1,189 @@
+"""The connectors' own tables in the SQLite workspace file, on their own connection.
+
+They sit beside the run store's tables in the same file (one file per workspace is what a
+user backs up) but the store neither declares nor touches them, and the connectors never
+use the store's connection. The two connections never nest transactions: the engine
+commits a step as decided, then applies its change through a connector, then commits the
+step as done.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from runtime.connectors.base import ApplyResult
+from runtime.connectors.ports import APPLIED, PENDING, ConnectorTables, LedgerEntry
+from runtime.sqlite_db import connect, dumps, now, transaction
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    tbl TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (tbl, case_id)
+);
+CREATE TABLE IF NOT EXISTS record_changes (
+    idempotency_key TEXT PRIMARY KEY,
+    tbl TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS connector_ledger (
+    connector TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL,
+    status TEXT NOT NULL,
+    sends INTEGER NOT NULL DEFAULT 0,
+    detail TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (connector, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS connector_ledger_case ON connector_ledger(connector, case_id);
+"""
+
+
+class _Tables:
+    """One lazily opened connection shared by the ledger and the record table."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._conn is None:
+                self._conn = connect(self.path, SCHEMA)
+            return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+class SqliteSendLedger:
+    def __init__(self, tables: _Tables) -> None:
+        self._tables = tables
+
+    def get(self, connector: str, key: str) -> LedgerEntry | None:
+        row = self._tables.conn.execute(
+            "SELECT * FROM connector_ledger WHERE connector=? AND idempotency_key=?",
+            (connector, key)).fetchone()
+        return None if row is None else _entry(row)
+
+    def begin(self, connector: str, key: str, case_id: str, changes: dict[str, Any],
+              before: dict[str, Any], after: dict[str, Any]) -> None:
+        stamp = now()
+        with transaction(self._tables.conn, durable=True) as c:
+            c.execute(
+                "INSERT INTO connector_ledger(connector, idempotency_key, case_id, changes,"
+                " before, after, status, sends, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,1,?,?)"
+                " ON CONFLICT(connector, idempotency_key) DO UPDATE SET status=excluded.status,"
+                " before=excluded.before, after=excluded.after, sends=sends+1,"
+                " updated_at=excluded.updated_at",
+                (connector, key, case_id, dumps(changes), dumps(before), dumps(after), PENDING,
+                 stamp, stamp))
+
+    def finish(self, connector: str, key: str, status: str, detail: str = "") -> None:
+        with transaction(self._tables.conn) as c:
+            c.execute("UPDATE connector_ledger SET status=?, detail=?, updated_at=?"
+                      " WHERE connector=? AND idempotency_key=?",
+                      (status, detail or None, now(), connector, key))
+
+    def answer(self, connector: str, key: str, status: str, detail: str, *,
+               sends: int | None) -> bool:
+        with transaction(self._tables.conn, durable=True) as c:
+            cur = c.execute(
+                "UPDATE connector_ledger SET status=?, detail=?, updated_at=?"
+                " WHERE connector=? AND idempotency_key=? AND status=?"
+                " AND (? IS NULL OR sends=?)",
+                (status, detail or None, now(), connector, key, PENDING, sends, sends))
+            return cur.rowcount == 1
+
+    def mirror(self, connector: str, case_id: str) -> dict[str, Any]:
+        row = self._tables.conn.execute(
+            "SELECT after FROM connector_ledger WHERE connector=? AND case_id=?"
+            " AND status=? ORDER BY updated_at DESC, rowid DESC LIMIT 1",
+            (connector, case_id, APPLIED)).fetchone()
+        return {} if row is None else dict(json.loads(row["after"]))
+
+    def entries(self, connector: str | None = None) -> list[LedgerEntry]:
+        sql, args = "SELECT * FROM connector_ledger", []
+        if connector:
+            sql += " WHERE connector=?"
+            args.append(connector)
+        rows = self._tables.conn.execute(sql + " ORDER BY created_at, rowid", args).fetchall()
+        return [_entry(row) for row in rows]
+
+    def close(self) -> None:
+        self._tables.close()
+
+
+class SqliteRecordTable:
+    def __init__(self, tables: _Tables) -> None:
+        self._tables = tables
+
+    def read(self, table: str, case_id: str) -> dict[str, Any]:
+        row = self._tables.conn.execute("SELECT data FROM records WHERE tbl=? AND case_id=?",
+                                        (table, case_id)).fetchone()
+        return {} if row is None else dict(json.loads(row["data"]))
+
+    def apply(self, table: str, case_id: str, changes: dict[str, Any],
+              key: str) -> ApplyResult:
+        with transaction(self._tables.conn) as c:
+            done = c.execute("SELECT before, after FROM record_changes WHERE idempotency_key=?",
+                             (key,)).fetchone()
+            if done is not None:
+                return ApplyResult(json.loads(done["before"]), json.loads(done["after"]),
+                                   replayed=True)
+            row = c.execute("SELECT data FROM records WHERE tbl=? AND case_id=?",
+                            (table, case_id)).fetchone()
+            before = {} if row is None else dict(json.loads(row["data"]))
+            after = {**before, **changes}
+            stamp = now()
+            c.execute("INSERT INTO records(tbl, case_id, data, updated_at) VALUES (?,?,?,?)"
+                      " ON CONFLICT(tbl, case_id) DO UPDATE SET data=excluded.data,"
+                      " updated_at=excluded.updated_at",
+                      (table, case_id, dumps(after), stamp))
+            c.execute("INSERT INTO record_changes(idempotency_key, tbl, case_id, changes, before,"
+                      " after, applied_at) VALUES (?,?,?,?,?,?,?)",
+                      (key, table, case_id, dumps(changes), dumps(before), dumps(after),
+                       stamp))
+        return ApplyResult(before, after)
+
+    def all_records(self, table: str) -> dict[str, dict[str, Any]]:
+        rows = self._tables.conn.execute("SELECT case_id, data FROM records WHERE tbl=?"
+                                         " ORDER BY case_id", (table,))
+        return {r["case_id"]: json.loads(r["data"]) for r in rows}
+
+    def close(self) -> None:
+        self._tables.close()
+
+
+def open_sqlite_tables(path: Path) -> ConnectorTables:
+    """The connectors' tables in the workspace database at `path` (opened on first use)."""
+    tables = _Tables(path)
+    return ConnectorTables(ledger=SqliteSendLedger(tables), records=SqliteRecordTable(tables))
+
+
+def _entry(row: sqlite3.Row) -> LedgerEntry:
+    return LedgerEntry(row["connector"], row["idempotency_key"], row["case_id"],
+                       json.loads(row["changes"]), json.loads(row["before"]),
+                       json.loads(row["after"]), row["status"], int(row["sends"]),
+                       row["detail"])

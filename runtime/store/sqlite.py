@@ -1,0 +1,461 @@
+"""The run store in one SQLite file per workspace (see runtime/store/base.py for the promises).
+
+How the promises are kept here: every verb is one `BEGIN IMMEDIATE` transaction (the
+database's write lock is taken before the first read, so read-modify-write verbs are
+serialised across processes); WAL mode makes every commit survive the process being
+killed; verbs promised *durable* commit with `synchronous=FULL` (an fsync of the WAL).
+The audit rows of a write are appended inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from runtime.errors import ConflictError, NotFoundError
+from runtime.sqlite_db import dumps, loads, now
+from runtime.store import sqlite_audit as audit
+from runtime.store.audit import Entry, Verification, step_entries, task_entry
+from runtime.store.base import RunStore
+from runtime.store.db import connect, transaction
+from runtime.store.rows import (
+    JSON_STEP_COLUMNS,
+    RETRYABLE_BLOCKS,
+    NewStep,
+    RunCounts,
+    RunPage,
+    RunQuery,
+    RunRow,
+    StepRow,
+    TaskQuery,
+    TaskRow,
+    new_id,
+    owner_alive,
+    this_process,
+)
+from runtime.store.states import RunStatus, check_move
+
+_RUN_ORDER = {
+    "newest": "created_at DESC, id DESC",
+    "oldest": "created_at, id",
+    "updated": "updated_at DESC, id DESC",
+    "case": "case_id, created_at, id",
+}
+
+
+class SqliteRunStore(RunStore):
+    """Runs, steps, tasks and the audit trail in the workspace's SQLite file.
+
+    Every write also appends to the audit trail (store/audit.py) inside the same
+    transaction: status changes, steps with their model calls and guardrail verdicts,
+    tasks, decisions and record changes.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.workspace_dir = path.parent
+        self._conn = connect(path)
+        self.actor = f"engine@{this_process()}"
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- runs --------------------------------------------------------------
+
+    def create_run(
+        self, *, flow_text: str, flow_sha: str, flow_name: str, flow_path: str | None,
+        case_id: str, context: dict[str, Any], batch_id: str | None = None,
+        autonomy: str | None = None, model_override: str | None = None,
+    ) -> tuple[RunRow, bool]:
+        """Insert a queued run; with a batch id, an existing run for the case is returned
+        instead (second value False) so a re-run batch never runs a case twice."""
+        stamp = now()
+        with transaction(self._conn) as c:
+            if batch_id is not None:
+                row = c.execute("SELECT * FROM runs WHERE batch_id=? AND case_id=?",
+                                (batch_id, case_id)).fetchone()
+                if row is not None:
+                    return RunRow.from_row(row), False
+            c.execute("INSERT OR IGNORE INTO flow_snapshots(sha, name, path, text, created_at)"
+                      " VALUES (?,?,?,?,?)", (flow_sha, flow_name, flow_path, flow_text, stamp))
+            run_id = new_id("r")
+            c.execute(
+                "INSERT INTO runs(id, flow_sha, flow_name, flow_path, case_id, batch_id, status,"
+                " autonomy, model_override, context, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
+                 RunStatus.queued.value, autonomy, model_override, dumps(context), stamp, stamp))
+            audit.append(c, [Entry(
+                "run.created", self.actor, run_id=run_id, subject=case_id, flow_sha=flow_sha,
+                model=model_override, after={"status": RunStatus.queued.value,
+                                             "autonomy": autonomy, "batch_id": batch_id,
+                                             "case": context.get("case")})])
+        return self.run(run_id), True
+
+    def run(self, run_id: str) -> RunRow:
+        row = self._conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no run with id '{run_id}'")
+        return RunRow.from_row(row)
+
+    def find_run(self, prefix: str) -> RunRow:
+        """A run by id or unambiguous id prefix."""
+        rows = self._conn.execute("SELECT * FROM runs WHERE id LIKE ? || '%' LIMIT 2",
+                                 (prefix,)).fetchall()
+        if not rows:
+            raise NotFoundError(f"no run with id '{prefix}' (see `junction runs`)")
+        if len(rows) > 1:
+            raise NotFoundError(f"'{prefix}' matches more than one run; give more characters")
+        return RunRow.from_row(rows[0])
+
+    def runs(self, *, status: str | None = None, batch_id: str | None = None,
+             limit: int | None = None) -> list[RunRow]:
+        sql, args = "SELECT * FROM runs WHERE 1=1", []
+        if status:
+            sql += " AND status=?"
+            args.append(status)
+        if batch_id:
+            sql += " AND batch_id=?"
+            args.append(batch_id)
+        sql += " ORDER BY created_at, id"
+        if limit:
+            sql = f"SELECT * FROM ({sql} ) ORDER BY created_at DESC, id DESC LIMIT {int(limit)}"
+        return [RunRow.from_row(r) for r in self._conn.execute(sql, args)]
+
+    def query_runs(self, query: RunQuery) -> RunPage:
+        where, args = _run_filters(query)
+        total = int(self._conn.execute(f"SELECT COUNT(*) FROM runs WHERE {where}",
+                                       args).fetchone()[0])
+        rows = self._conn.execute(
+            f"SELECT * FROM runs WHERE {where} ORDER BY {_RUN_ORDER[query.sort]}"
+            " LIMIT ? OFFSET ?", (*args, query.limit, query.offset))
+        return RunPage([RunRow.from_row(r) for r in rows], total, query.offset, query.limit)
+
+    def run_counts(self, *, flow: str | None = None) -> RunCounts:
+        where, args = ("flow_name=?", [flow]) if flow else ("1=1", [])
+        by_status = {r[0]: int(r[1]) for r in self._conn.execute(
+            f"SELECT status, COUNT(*) FROM runs WHERE {where} GROUP BY status", args)}
+        by_outcome = {r[0]: int(r[1]) for r in self._conn.execute(
+            f"SELECT outcome, COUNT(*) FROM runs WHERE {where} AND outcome IS NOT NULL"
+            " GROUP BY outcome", args)}
+        with_tasks, open_tasks = self._conn.execute(
+            "SELECT COUNT(DISTINCT t.run_id), COALESCE(SUM(t.status='open'), 0)"
+            f" FROM tasks t JOIN runs ON runs.id=t.run_id WHERE {where}", args).fetchone()
+        return RunCounts(sum(by_status.values()), by_status, by_outcome,
+                         int(with_tasks), int(open_tasks))
+
+    def flow_text(self, sha: str) -> str:
+        row = self._conn.execute("SELECT text FROM flow_snapshots WHERE sha=?", (sha,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"flow snapshot {sha[:12]} is missing from the store")
+        return str(row["text"])
+
+    def move(self, run_id: str, target: RunStatus, **fields: Any) -> RunRow:
+        """Change a run's status (checked against the state machine) and fields atomically."""
+        with transaction(self._conn) as c:
+            self._move(c, run_id, target, **fields)
+        return self.run(run_id)
+
+    def _move(self, c: sqlite3.Connection, run_id: str, target: RunStatus,
+              **fields: Any) -> None:
+        row = c.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no run with id '{run_id}'")
+        check_move(row["status"], target)
+        fields = {"status": target.value, "updated_at": now(), **fields}
+        if target.terminal:
+            fields.setdefault("finished_at", fields["updated_at"])
+        self._update_run(c, run_id, fields)
+        why = {k: fields.get(k) for k in ("blocked_reason", "error", "outcome")
+               if fields.get(k)}
+        audit.append(c, [Entry("run.status", self.actor, run_id=run_id,
+                               before={"status": row["status"]},
+                               after={"status": target.value, **why})])
+
+    def _update_run(self, c: sqlite3.Connection, run_id: str, fields: dict[str, Any]) -> None:
+        if "context" in fields:
+            fields["context"] = dumps(fields["context"])
+        columns = ", ".join(f"{k}=?" for k in fields)
+        c.execute(f"UPDATE runs SET {columns} WHERE id=?", (*fields.values(), run_id))
+
+    def claim(self, run_id: str, *, start_node: str | None = None) -> RunRow:
+        """Take a queued, interrupted or resumable blocked run for this process."""
+        with transaction(self._conn) as c:
+            row = c.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no run with id '{run_id}'")
+            run = RunRow.from_row(row)
+            fields: dict[str, Any] = {"owner": this_process(), "blocked_reason": None,
+                                      "updated_at": now()}
+            if run.status is RunStatus.running:
+                if owner_alive(run.owner) and run.owner != this_process():
+                    raise ConflictError(f"run {run_id} is being run by process {run.owner}")
+                self._update_run(c, run_id, fields)
+                if run.owner != this_process():
+                    audit.append(c, [Entry("run.claimed", self.actor, run_id=run_id,
+                                           before={"owner": run.owner},
+                                           after={"owner": fields["owner"]})])
+            else:
+                if run.status is RunStatus.queued:
+                    fields["started_at"] = fields["updated_at"]
+                    fields["current_node"] = start_node
+                self._move(c, run_id, RunStatus.running, **fields)
+        return self.run(run_id)
+
+    def interrupted_runs(self) -> list[RunRow]:
+        """Runs whose process died mid-way, queued runs and runs blocked on a model."""
+        rows = self.runs(status=RunStatus.running.value) + self.runs(
+            status=RunStatus.queued.value)
+        stuck = [r for r in rows if r.status is RunStatus.queued or not owner_alive(r.owner)]
+        waiting = [r for r in self.runs(status=RunStatus.blocked.value)
+                   if r.blocked_reason and r.blocked_reason.startswith(RETRYABLE_BLOCKS)]
+        return sorted(stuck + waiting, key=lambda r: (r.created_at, r.id))
+
+    # -- steps -------------------------------------------------------------
+
+    def steps(self, run_id: str) -> list[StepRow]:
+        rows = self._conn.execute("SELECT * FROM steps WHERE run_id=? ORDER BY seq", (run_id,))
+        return [StepRow.from_row(r) for r in rows]
+
+    def step(self, step_id: int) -> StepRow:
+        row = self._conn.execute("SELECT * FROM steps WHERE id=?", (step_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no step {step_id}")
+        return StepRow.from_row(row)
+
+    def open_step(self, run_id: str) -> StepRow | None:
+        """The step of this run that is decided or blocked but not yet done, if any."""
+        row = self._conn.execute(
+            "SELECT * FROM steps WHERE run_id=? AND status IN ('decided','blocked')"
+            " ORDER BY seq DESC LIMIT 1", (run_id,)).fetchone()
+        return None if row is None else StepRow.from_row(row)
+
+    def _insert_step(self, c: sqlite3.Connection, step: NewStep) -> int:
+        seq = c.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id=?",
+                        (step.run_id,)).fetchone()[0]
+        stamp = now()
+        finished = stamp if step.status == "done" else None
+        cur = c.execute(
+            "INSERT INTO steps(run_id, seq, node_id, kind, visit, attempt, status, autonomy,"
+            " inputs, model_call, output, decision, changes, verdicts, next_node, error,"
+            " started_at, finished_at, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (step.run_id, seq, step.node_id, step.kind, step.visit, step.attempt, step.status,
+             step.autonomy, dumps(step.inputs), dumps(step.model_call), dumps(step.output),
+             dumps(step.decision), dumps(step.changes), dumps(step.verdicts), step.next_node,
+             step.error, step.started_at or stamp, finished, step.duration_ms))
+        audit.append(c, step_entries(step, self.actor))
+        return int(cur.lastrowid or 0)
+
+    def record_step(self, step: NewStep, *, advance: dict[str, Any] | None = None) -> int:
+        """Journal a step; with `advance`, also move the run forward in the same commit."""
+        with transaction(self._conn, durable=step.status == "decided") as c:
+            step_id = self._insert_step(c, step)
+            if advance is not None:
+                self._update_run(c, step.run_id, {**advance, "updated_at": now()})
+        return step_id
+
+    def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],
+                    entries: list[Entry] | None = None) -> None:
+        """Mark a decided step done and move the run to its next node, atomically (with the
+        audit rows of the record change the step made, when given)."""
+        with transaction(self._conn) as c:
+            row = c.execute("SELECT node_id, visit FROM steps WHERE id=?",
+                            (step_id,)).fetchone()
+            c.execute("UPDATE steps SET status='done', finished_at=? WHERE id=?",
+                      (now(), step_id))
+            self._update_run(c, run_id, {**advance, "updated_at": now()})
+            node = None if row is None else str(row["node_id"])
+            audit.append(c, [*(entries or []), Entry(
+                "step", self.actor, run_id=run_id, node_id=node,
+                subject=None if row is None else f"{node}#{row['visit']}",
+                before={"status": "decided"},
+                after={"status": "done", "next_node": advance.get("current_node")})])
+
+    def append_audit(self, entries: list[Entry]) -> None:
+        with transaction(self._conn) as c:
+            audit.append(c, entries)
+
+    def audit_rows(self, *, run_id: str | None = None,
+                   limit: int | None = None) -> list[dict[str, Any]]:
+        return audit.rows(self._conn, run_id=run_id, limit=limit)
+
+    def verify_audit(self) -> Verification:
+        return audit.verify(self._conn)
+
+    # -- tasks -------------------------------------------------------------
+
+    def block_with_task(self, step: NewStep, *, reason: str, allowed: list[str],
+                        packet: dict[str, Any], due_at: str | None = None,
+                        context: dict[str, Any] | None = None) -> tuple[int, str]:
+        """Journal a blocked step, open its human task and block the run: one commit."""
+        task_id = new_id("t")
+        with transaction(self._conn, durable=True) as c:
+            step_id = self._insert_step(c, step)
+            c.execute(
+                "INSERT INTO tasks(id, run_id, step_id, node_id, status, reason, allowed, packet,"
+                " created_at, due_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (task_id, step.run_id, step_id, step.node_id, "open", reason, dumps(allowed),
+                 dumps(packet), now(), due_at))
+            audit.append(c, [task_entry(task_id, step.run_id, step.node_id, reason, allowed,
+                                        packet, due_at, self.actor)])
+            extra = {} if context is None else {"context": context}
+            self._move(c, step.run_id, RunStatus.blocked, blocked_reason=reason, owner=None,
+                       **extra)
+        return step_id, task_id
+
+    def tasks(self, *, status: str | None = "open", run_id: str | None = None) -> list[TaskRow]:
+        sql, args = "SELECT * FROM tasks WHERE 1=1", []
+        if status:
+            sql += " AND status=?"
+            args.append(status)
+        if run_id:
+            sql += " AND run_id=?"
+            args.append(run_id)
+        rows = self._conn.execute(sql + " ORDER BY created_at, id", args)
+        return [TaskRow.from_row(r) for r in rows]
+
+    def query_tasks(self, query: TaskQuery) -> list[TaskRow]:
+        sql, args = ("SELECT t.* FROM tasks t JOIN runs r ON r.id=t.run_id"
+                     " JOIN steps s ON s.id=t.step_id WHERE 1=1", [])
+        for column, value in (("t.status", query.status), ("t.run_id", query.run_id),
+                              ("r.flow_name", query.flow), ("t.node_id", query.node_id)):
+            if value:
+                sql += f" AND {column}=?"
+                args.append(value)
+        if query.assignee:
+            sql += " AND json_extract(s.inputs, '$.assignee')=?"
+            args.append(query.assignee)
+        if query.due_before:
+            sql += " AND t.due_at IS NOT NULL AND t.due_at <= ?"
+            args.append(query.due_before)
+        rows = self._conn.execute(sql + " ORDER BY t.created_at, t.id", args)
+        return [TaskRow.from_row(r) for r in rows]
+
+    def task(self, task_id: str) -> TaskRow:
+        rows = self._conn.execute("SELECT * FROM tasks WHERE id LIKE ? || '%' LIMIT 2",
+                                 (task_id,)).fetchall()
+        if not rows:
+            raise NotFoundError(f"no task with id '{task_id}' (see `junction tasks`)")
+        if len(rows) > 1:
+            raise NotFoundError(f"'{task_id}' matches more than one task; give more characters")
+        return TaskRow.from_row(rows[0])
+
+    def settle_task(self, task_id: str, *, decision: dict[str, Any], decided_by: str,
+                    step_update: dict[str, Any], status: str = "decided",
+                    entries: list[Entry] | None = None) -> tuple[TaskRow, bool]:
+        """Record a decision, turn the blocked step into a decided one and wake the run.
+
+        Returns (task, True) when this call decided it. If the task was already decided
+        with the same decision, returns (task, False) and changes nothing; a different
+        decision raises ConflictError. All inside one IMMEDIATE transaction, so of two
+        racing deciders exactly one wins. `status` is "decided" for a person and
+        "timed_out" for an expiry.
+        """
+        with transaction(self._conn, durable=True) as c:
+            row = c.execute("SELECT * FROM tasks WHERE id=?", (task_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no task with id '{task_id}'")
+            task = TaskRow.from_row(row)
+            if task.status != "open":
+                if task.decision == decision and task.status == status:
+                    return task, False
+                raise ConflictError(_settled_message(task))
+            stamp = now()
+            c.execute("UPDATE tasks SET status=?, decision=?, decided_by=?,"
+                      " decided_at=? WHERE id=?",
+                      (status, dumps(decision), decided_by, stamp, task_id))
+            updates = {k: dumps(v) if k in JSON_STEP_COLUMNS else v
+                       for k, v in step_update.items()}
+            updates["status"] = "decided"
+            columns = ", ".join(f"{k}=?" for k in updates)
+            c.execute(f"UPDATE steps SET {columns} WHERE id=?", (*updates.values(), task.step_id))
+            audit.append(c, [*(entries or []), Entry(
+                "task.timed_out" if status == "timed_out" else "decision",
+                decided_by if status == "timed_out" else f"person:{decided_by}",
+                run_id=task.run_id, node_id=task.node_id, subject=task.id,
+                before={"task": "open", "proposal": task.packet.get("proposal"),
+                        "ai": task.packet.get("ai")},
+                after={"task": status, "decision": decision,
+                       "record": step_update.get("decision")})])
+            self._move(c, task.run_id, RunStatus.running, blocked_reason=None, owner=None)
+        return self.task(task_id), True
+
+    def open_task_on_step(self, step_id: int, *, reason: str, allowed: list[str],
+                          packet: dict[str, Any]) -> str:
+        """Block a run at a step that is already journaled (a record change whose outcome
+        is unknown): the step stays as it is, a person decides what happened."""
+        task_id = new_id("t")
+        with transaction(self._conn, durable=True) as c:
+            row = c.execute("SELECT run_id, node_id FROM steps WHERE id=?",
+                            (step_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no step {step_id}")
+            c.execute("UPDATE steps SET status='blocked' WHERE id=?", (step_id,))
+            c.execute(
+                "INSERT INTO tasks(id, run_id, step_id, node_id, status, reason, allowed, packet,"
+                " created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (task_id, row["run_id"], step_id, row["node_id"], "open", reason,
+                 dumps(allowed), dumps(packet), now()))
+            audit.append(c, [task_entry(task_id, row["run_id"], row["node_id"], reason,
+                                        allowed, packet, None, self.actor)])
+            self._move(c, row["run_id"], RunStatus.blocked, blocked_reason=reason, owner=None)
+        return task_id
+
+    def due_tasks(self, at: str) -> list[TaskRow]:
+        """Open tasks whose due time has passed."""
+        rows = self._conn.execute("SELECT * FROM tasks WHERE status='open' AND due_at IS NOT NULL"
+                                 " AND due_at <= ? ORDER BY due_at, id", (at,))
+        return [TaskRow.from_row(r) for r in rows]
+
+    def model_calls(self, run_id: str, node_id: str) -> int:
+        """How many model calls (attempts included) a node has made in this run."""
+        total = 0
+        for row in self._conn.execute("SELECT model_call FROM steps WHERE run_id=? AND node_id=?"
+                                     " AND model_call IS NOT NULL AND model_call != 'null'",
+                                     (run_id, node_id)):
+            call = loads(row["model_call"]) or {}
+            total += int(call.get("attempts", 1) or 1)
+        return total
+
+    def cancel_run(self, run_id: str, reason: str = "cancelled") -> RunRow:
+        with transaction(self._conn) as c:
+            self._move(c, run_id, RunStatus.cancelled, error=reason, owner=None)
+            open_ids = [r["id"] for r in c.execute(
+                "SELECT id FROM tasks WHERE run_id=? AND status='open'", (run_id,))]
+            c.execute("UPDATE tasks SET status='cancelled' WHERE run_id=? AND status='open'",
+                      (run_id,))
+            audit.append(c, [Entry("task.cancelled", self.actor, run_id=run_id, subject=t,
+                                   before={"task": "open"}, after={"task": "cancelled"})
+                             for t in open_ids])
+        return self.run(run_id)
+
+
+def _run_filters(query: RunQuery) -> tuple[str, list[Any]]:
+    where, args = ["1=1"], []
+    for column, value in (("flow_name", query.flow), ("status", query.status),
+                          ("autonomy", query.stage), ("outcome", query.outcome),
+                          ("batch_id", query.batch_id)):
+        if value:
+            where.append(f"{column}=?")
+            args.append(value)
+    if query.case_search:
+        where.append("instr(lower(case_id), lower(?)) > 0")
+        args.append(query.case_search)
+    return " AND ".join(where), args
+
+
+def _settled_message(task: TaskRow) -> str:
+    if task.status == "cancelled":
+        return f"task {task.id} was cancelled together with its run"
+    if task.status == "timed_out":
+        return (f"task {task.id} timed out at {task.decided_at} and the run followed its "
+                "timeout branch; nothing was approved")
+    return (f"task {task.id} was already decided ({_describe(task.decision)}) "
+            f"by {task.decided_by or 'someone'} at {task.decided_at}")
+
+
+def _describe(decision: dict[str, Any] | None) -> str:
+    if not decision:
+        return "no decision"
+    return ", ".join(f"{k}={v}" for k, v in decision.items() if v not in (None, {}, []))

@@ -1,0 +1,137 @@
+"""The audit trail in SQLite: append rows inside the caller's transaction, walk the chain.
+
+SQLite triggers refuse UPDATE and DELETE on the table; the hash chain is what catches
+someone who drops the triggers first. The chain head is kept in `meta`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+from runtime.store.audit import GENESIS, HEAD_KEY, Entry, Verification, dump, row_hash
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    run_id TEXT,
+    node_id TEXT,
+    subject TEXT,
+    before TEXT,
+    after TEXT,
+    flow_sha TEXT,
+    model TEXT,
+    data TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_run ON audit_log(run_id);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+def append(conn: sqlite3.Connection, entries: list[Entry]) -> None:
+    """Append rows; the caller holds an IMMEDIATE transaction, so the chain head read here
+    cannot move under us (another writer waits for our commit)."""
+    if not entries:
+        return
+    last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS)
+    for entry in entries:
+        seq += 1
+        row = {
+            "seq": seq,
+            "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "actor": entry.actor, "kind": entry.kind, "run_id": entry.run_id,
+            "node_id": entry.node_id, "subject": entry.subject,
+            "before": dump(entry.before), "after": dump(entry.after),
+            "flow_sha": entry.flow_sha or _flow_sha(conn, entry.run_id),
+            "model": entry.model, "data": dump(entry.data), "prev_hash": prev,
+        }
+        row["hash"] = prev = row_hash(row)
+        conn.execute(f"INSERT INTO audit_log({', '.join(row)}) VALUES "
+                     f"({', '.join('?' for _ in row)})", tuple(row.values()))
+    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
+                 " value=excluded.value", (HEAD_KEY, f"{seq}:{prev}"))
+
+
+_FLOW_SHA_CACHE: dict[str, str] = {}
+_FLOW_SHA_CACHE_SIZE = 4096
+
+
+def _flow_sha(conn: sqlite3.Connection, run_id: str | None) -> str | None:
+    """A run's flow hash never changes, so it is looked up once per process."""
+    if run_id is None:
+        return None
+    sha = _FLOW_SHA_CACHE.get(run_id)
+    if sha is None:
+        row = conn.execute("SELECT flow_sha FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            return None
+        if len(_FLOW_SHA_CACHE) >= _FLOW_SHA_CACHE_SIZE:
+            _FLOW_SHA_CACHE.clear()
+        sha = _FLOW_SHA_CACHE[run_id] = str(row["flow_sha"])
+    return sha
+
+
+def verify(conn: sqlite3.Connection) -> Verification:
+    """Walk the chain from the first row; stop at the first row that does not fit."""
+    expected_seq, prev, count = 1, GENESIS, 0
+    for raw in conn.execute("SELECT * FROM audit_log ORDER BY seq"):
+        row = dict(raw)
+        seq = int(row["seq"])
+        if seq != expected_seq:
+            one = seq == expected_seq + 1
+            missing = f"row {expected_seq} is" if one else f"rows {expected_seq}–{seq - 1} are"
+            return Verification(False, count, prev, expected_seq,
+                                f"{missing} missing from the audit log (deleted); the chain "
+                                f"breaks before row {seq}",
+                                {"missing_from": expected_seq, "missing_to": seq - 1})
+        if row["prev_hash"] != prev:
+            return Verification(False, count, prev, seq,
+                                f"row {seq} does not follow row {seq - 1}: the chain was "
+                                "rewritten or a row was removed here")
+        if row_hash(row) != row["hash"]:
+            return Verification(False, count, prev, seq,
+                                f"row {seq} ({row['kind']}, {row['at']}) was changed after it "
+                                "was written: its contents no longer match its hash",
+                                {"kind": row["kind"], "run_id": row["run_id"]})
+        prev, expected_seq, count = str(row["hash"]), seq + 1, count + 1
+    head = conn.execute("SELECT value FROM meta WHERE key=?", (HEAD_KEY,)).fetchone()
+    if head is not None:
+        head_seq, _, head_hash = str(head["value"]).partition(":")
+        if int(head_seq) != count or head_hash != prev:
+            first = count + 1
+            return Verification(False, count, prev, first,
+                                f"the log ends at row {count} but row {head_seq} was written: "
+                                f"rows {first}–{head_seq} were removed from the end",
+                                {"missing_from": first, "missing_to": int(head_seq)})
+    return Verification(True, count, None if count == 0 else prev)
+
+
+def rows(conn: sqlite3.Connection, *, run_id: str | None = None,
+         limit: int | None = None) -> list[dict[str, Any]]:
+    """Audit rows, oldest first, with JSON columns decoded (for `junction audit log`)."""
+    sql, args = "SELECT * FROM audit_log", []
+    if run_id:
+        sql += " WHERE run_id=?"
+        args.append(run_id)
+    sql += " ORDER BY seq"
+    if limit:
+        sql = f"SELECT * FROM ({sql.replace(' ORDER BY seq', '')} ORDER BY seq DESC" \
+              f" LIMIT {int(limit)}) ORDER BY seq"
+    result = []
+    for raw in conn.execute(sql, args):
+        row = dict(raw)
+        for column in ("before", "after", "data"):
+            row[column] = None if row[column] is None else json.loads(row[column])
+        result.append(row)
+    return result

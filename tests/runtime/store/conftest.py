@@ -1,0 +1,48 @@
+"""Which run stores the conformance suite runs against.
+
+A new store plugs in with one entry in STORES: a function that, given a folder of its own
+for the test and a name, opens a handle on the store called `name` (the same name again
+gives a second handle on the same data: a second process, or the store reopened).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from runtime.store.base import RunStore
+from runtime.store.sqlite import SqliteRunStore
+
+OpenStore = Callable[[Path, str], RunStore]
+
+
+def _sqlite(folder: Path, name: str) -> RunStore:
+    return SqliteRunStore(folder / name / "junction.db")
+
+
+STORES: dict[str, OpenStore] = {
+    "sqlite": _sqlite,
+}
+
+
+@pytest.fixture(params=sorted(STORES))
+def open_store(request: pytest.FixtureRequest,
+               tmp_path: Path) -> Iterator[Callable[..., RunStore]]:
+    """`open_store(name="main")`: a handle on the store `name`; all closed at the end."""
+    opened: list[RunStore] = []
+
+    def open_one(name: str = "main") -> RunStore:
+        store = STORES[request.param](tmp_path, name)
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(open_store: Callable[..., RunStore]) -> RunStore:
+    return open_store()
