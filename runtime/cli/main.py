@@ -21,12 +21,14 @@ from runtime.cli import (
     audit,
     calibrate,
     dataset,
+    doctor,
     evaluate,
     flows,
     metrics,
     models,
     readiness,
     runs,
+    settings_cmd,
     tasks,
     train,
     whatif,
@@ -41,7 +43,7 @@ from runtime.errors import (
 )
 
 # Each module defines `register(subparsers)`; add a command module by adding it here.
-COMMAND_MODULES = (flows, runs, tasks, calibrate, train, audit, models,
+COMMAND_MODULES = (flows, runs, tasks, calibrate, train, audit, models, doctor, settings_cmd,
                    evaluate, whatif, readiness, metrics, dataset)
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_CONFLICT = 0, 1, 2, 3, 4
