@@ -5,8 +5,9 @@ three stages (no per-run override, as in daily use), completed / blocked / faile
 intake classify step and an update step per run with
 confidences, verdicts and people's decisions, tasks on two runs in five — then times the
 metric queries and their summary, as the command runs them. The data is written straight
-into the store's tables (running 100,000 cases through the engine would take minutes and
-measure the engine, not the metrics).
+into the store's tables through a connection of the benchmark's own, with the metric
+columns the store writes beside each step (running 100,000 cases through the engine would
+take minutes and measure the engine, not the metrics).
 
 Run: `python bench/metrics_100k.py [--runs N]`.
 """
@@ -17,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import sqlite3
 import sys
 import tempfile
 import time
@@ -24,7 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from runtime.metrics.collect import flow_metrics
-from runtime.store.runs import RunStore
+from runtime.store.sqlite import SqliteRunStore
+from runtime.store.sqlite_metrics import insert_values
 from runtime.workspace import database_path
 
 FLOW = Path(__file__).resolve().parent.parent / "templates" / "support-triage" / "flow.yaml"
@@ -32,9 +35,9 @@ STAGES = ("observe", "copilot", "operate")
 LABELS = ("refund", "billing", "technical", "account", "spam")
 
 
-def fill(store: RunStore, count: int, seed: int = 7) -> None:
+def fill(db: Path, count: int, seed: int = 7) -> None:
     rng = random.Random(seed)
-    conn = store.conn
+    conn = sqlite3.connect(db)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     path = str(FLOW.resolve())
     # three versions of the flow, one per stage: the team moved it up over time
@@ -66,11 +69,13 @@ def fill(store: RunStore, count: int, seed: int = 7) -> None:
         output = json.dumps({"label": label, "confidence": confidence,
                              "probabilities": {label: confidence}})
         steps.append((run_id, 1, "intake", "ai/classify", 1, 1, "done", stage, output,
-                       json.dumps(decision), verdicts, created.isoformat()))
+                       json.dumps(decision), verdicts, created.isoformat(),
+                       *insert_values(json.loads(output), decision, json.loads(verdicts))))
+        enforce = {"proposal": {"queue": "billing"}, "confidence": 0.9}
+        applied = {"by": "ai", "action": "applied"}
         steps.append((run_id, 2, "update_ticket", "ai/enforce", 1, 1, "done", stage,
-                       json.dumps({"proposal": {"queue": "billing"}, "confidence": 0.9}),
-                       json.dumps({"by": "ai", "action": "applied"}), "[]",
-                       created.isoformat()))
+                       json.dumps(enforce), json.dumps(applied), "[]", created.isoformat(),
+                       *insert_values(enforce, applied, [])))
         if person:
             tasks.append((f"t-{i:08d}", run_id, 2 * i + 1, "intake", "decided", "held", "[]", "{}",
                           created.isoformat()))
@@ -79,11 +84,13 @@ def fill(store: RunStore, count: int, seed: int = 7) -> None:
                      " blocked_reason, error, owner, created_at, started_at, finished_at,"
                      " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runs)
     conn.executemany("INSERT INTO steps(run_id, seq, node_id, kind, visit, attempt, status,"
-                     " autonomy, output, decision, verdicts, started_at)"
-                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", steps)
+                     " autonomy, output, decision, verdicts, started_at, label, confidence,"
+                     " decided_by, agrees, hit_rules)"
+                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", steps)
     conn.executemany("INSERT INTO tasks(id, run_id, step_id, node_id, status, reason, allowed,"
                      " packet, created_at) VALUES (?,?,?,?,?,?,?,?,?)", tasks)
     conn.commit()
+    conn.close()
 
 
 def main() -> int:
@@ -92,9 +99,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        store = RunStore(database_path(Path(tmp)))
+        path = database_path(Path(tmp))
+        SqliteRunStore(path).close()  # the store makes its tables
         began = time.perf_counter()
-        fill(store, args.runs)
+        fill(path, args.runs)
+        store = SqliteRunStore(path)
         print(f"filled {args.runs:,} runs in {time.perf_counter() - began:.1f} s")
         timings, cpu = [], []
         for _ in range(args.repeat):

@@ -24,7 +24,8 @@ from runtime.evaluation.evidence import EVAL_BATCH_PREFIX
 from runtime.flow.loader import LoadedFlow
 from runtime.flow.schema import ClassifyNode
 from runtime.jsonl import read_objects
-from runtime.store.runs import RunRow, RunStore
+from runtime.store.base import RunStore
+from runtime.store.rows import RunRow
 
 EXPECTATION_KEYS = ("expected", "expected_outcome", "expected_record")
 

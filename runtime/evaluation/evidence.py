@@ -1,22 +1,27 @@
 """The one place evaluation, what-if, readiness and metrics read stored runs.
 
 Everything above this module works on the plain rows defined here (`AIStep`, `RunFacts`,
-`MetricRow`), never on store rows or SQL. When the store gets its documented read
-interface, only this module changes.
+`MetricRow`), never on store rows or SQL. The store's documented reads (runs,
+steps, tasks, flow_snapshots, metric_facts) are all it uses.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runtime.store.runs import RunRow, RunStore, StepRow
+from runtime.store.base import RunStore
+from runtime.store.metric_rows import (
+    EVAL_BATCH_PREFIX,
+    MetricFacts,
+    MetricQuery,
+    MetricRow,
+    StepCount,
+)
+from runtime.store.rows import RunRow, StepRow
 
-EVAL_BATCH_PREFIX = "e-"  # batch ids of `junction eval` (see dataset_run.eval_batch_id)
 KEPT_OUTCOMES = ("hold", "drop", "block")  # verdicts that kept a value from being written
 AI_KINDS = ("ai/classify", "ai/enforce")  # the step kinds the engine journals
 
@@ -145,168 +150,34 @@ def shadow_cases(store: RunStore, flow_path: Path) -> list[dict[str, Any]]:
     return list(cases.values())
 
 
-# -- metrics: aggregated in SQL so 100,000 runs take well under a second ------------
-
-@dataclass(frozen=True)
-class MetricRow:
-    """Per stage, per (status, outcome, person involved): how many runs."""
-
-    stage: str
-    status: str
-    outcome: str | None
-    person: bool
-    runs: int
-
-
-@dataclass(frozen=True)
-class StepCount:
-    stage: str
-    node_id: str
-    by: str | None  # "ai", "human", "timeout", …
-    agrees: bool | None
-    low_confidence: bool
-    steps: int
-
-
-def _metric_filter(flow_path: Path | None, since: str | None, stage: str | None,
-                   stage_sql: str) -> tuple[str, list[Any]]:
-    # evaluation batches are tests of the flow, not its operation: left out of metrics
-    sql, args = f" AND (r.batch_id IS NULL OR r.batch_id NOT LIKE '{EVAL_BATCH_PREFIX}%')", []
-    if flow_path is not None:
-        sql += " AND r.flow_path = ?"
-        args.append(str(flow_path.resolve()))
-    if since:
-        sql += " AND r.created_at >= ?"
-        args.append(since)
-    if stage:
-        sql += f" AND {stage_sql} = ?"
-        args.append(stage)
-    return sql, args
-
-
-# A run's stage: its override, else the stage its first AI step ran at (the flow's). A
-# step's stage is the one it ran at (steps.autonomy), so step queries need no subquery.
-_STAGE_SQL = ("COALESCE(r.autonomy, (SELECT s.autonomy FROM steps s WHERE s.run_id = r.id"
-              " AND s.autonomy IS NOT NULL ORDER BY s.seq LIMIT 1), 'unknown')")
-_STEP_STAGE_SQL = "COALESCE(s.autonomy, 'unknown')"
-# The intent: the label of the flow's first classify node (first visit), one index lookup.
-_INTENT_SQL = ("(SELECT json_extract(c.output, '$.label') FROM steps c WHERE c.run_id = r.id"
-               " AND c.node_id = ? AND c.visit = 1)")
-
-
-@dataclass
-class RunMetrics:
-    rows: list[MetricRow]
-    seconds: dict[str, list[float]]  # per stage: start → finish of completed runs
-    intents: dict[str, dict[tuple[str, str], int]]  # per stage: (intent, result) → runs
-
+# -- metrics: the store groups the counts (RunStore.metric_facts) -------------------
 
 _AUTONOMY_LINE = re.compile(r"^autonomy:[ \t]*([a-z]+)", re.MULTILINE)
 DEFAULT_STAGE = "copilot"  # a flow file without `autonomy:` (see runtime.flow.schema)
 
 
-def _flow_stages(store: RunStore) -> dict[str, str]:
+def flow_stages(store: RunStore) -> dict[str, str]:
     """Stage of each stored flow version, read from its top-level `autonomy:` line (a run
     without an override runs at its flow's stage). Versions whose stage cannot be read
-    that way are left out; their runs fall back to the subquery."""
+    that way are left out; the store then takes the stage the run's first step ran at."""
     stages = {}
-    for sha, text in store.conn.execute("SELECT sha, text FROM flow_snapshots"):
-        found = _AUTONOMY_LINE.search(text)
+    for snapshot in store.flow_snapshots():
+        found = _AUTONOMY_LINE.search(snapshot.text)
         if found:
-            stages[str(sha)] = found.group(1)
-        elif "autonomy" not in text:
-            stages[str(sha)] = DEFAULT_STAGE
+            stages[snapshot.sha] = found.group(1)
+        elif "autonomy" not in snapshot.text:
+            stages[snapshot.sha] = DEFAULT_STAGE
     return stages
 
 
-def _run_stage_sql(stages: dict[str, str]) -> tuple[str, list[Any]]:
-    """A run's stage as SQL (with its arguments): the override, else its flow version's
-    stage, else the stage its first step ran at — no per-run subquery in the common case."""
-    if not stages:
-        return _STAGE_SQL, []
-    cases = "".join(" WHEN ? THEN ?" for _ in stages)
-    sql = f"COALESCE(r.autonomy, CASE r.flow_sha{cases} END, {_STAGE_SQL})"
-    return sql, [x for pair in stages.items() for x in pair]
-
-
-def run_metrics(store: RunStore, flow_path: Path | None, *, since: str | None = None,
-                stage: str | None = None, intent_node: str | None = None) -> RunMetrics:
-    """Runs counted per stage, status, outcome, person involved and the first classify
-    node's label (grouped in SQL), and the durations of completed runs."""
-    stage_sql, stage_args = _run_stage_sql(_flow_stages(store))
-    where, args = _metric_filter(flow_path, since, stage, stage_sql)
-    if stage:  # the stage filter repeats the stage expression, with its arguments
-        args = args[:-1] + stage_args + args[-1:]
-    sql = (f"SELECT {stage_sql} AS stage, r.status, r.outcome,"
-           " EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id) AS person,"
-           f" {_INTENT_SQL} AS intent, COUNT(*) FROM runs r WHERE 1=1" + where +
-           " GROUP BY 1, 2, 3, 4, 5")
-    counts: Counter[tuple[str, str, str | None, bool]] = Counter()
-    result = RunMetrics([], {}, {})
-    for stage_, status, outcome, person, intent, n in store.conn.execute(
-            sql, [*stage_args, intent_node or "", *args]):
-        counts[(str(stage_), str(status), outcome, bool(person))] += n
-        per_intent = result.intents.setdefault(str(stage_), {})
-        key = (str(intent or "(none)"), str(outcome or status))
-        per_intent[key] = per_intent.get(key, 0) + n
-    result.rows = [MetricRow(*key, runs=n) for key, n in sorted(
-        counts.items(), key=lambda kv: tuple(str(x) for x in kv[0]))]
-    sql = (f"SELECT {stage_sql} AS stage,"
-           " (julianday(r.finished_at) - julianday(r.started_at)) * 86400.0"
-           " FROM runs r WHERE r.status = 'completed' AND r.started_at IS NOT NULL"
-           " AND r.finished_at IS NOT NULL" + where)
-    for stage_, seconds in store.conn.execute(sql, [*stage_args, *args]):
-        result.seconds.setdefault(str(stage_), []).append(max(0.0, float(seconds)))
-    return result
-
-
-def step_counts(store: RunStore, flow_path: Path | None, *, since: str | None = None,
-                stage: str | None = None, low_below: dict[str, float] | None = None,
-                default_low: float = 0.6) -> list[StepCount]:
-    """AI steps per stage, node, who decided and whether a person agreed; `low_confidence`
-    is a confidence below the node's suggest band (`low_below`, else `default_low`)."""
-    where, args = _metric_filter(flow_path, since, stage, _STEP_STAGE_SQL)
-    bands = low_below or {}
-    case = "".join(" WHEN ? THEN ?" for _ in bands)
-    band_sql = f"(CASE s.node_id{case} ELSE ? END)" if bands else "?"
-    band_args: list[Any] = [x for pair in bands.items() for x in pair] + [default_low]
-    # both decision fields in one parse: json_extract with two paths gives a JSON array
-    sql = (f"SELECT {_STEP_STAGE_SQL} AS stage, s.node_id AS node,"
-           " json_extract(s.decision, '$.by', '$.agrees_with_ai') AS decided,"
-           f" COALESCE(json_extract(s.output, '$.confidence') < {band_sql}, 0) AS low,"
-           " COUNT(*) AS n FROM steps s JOIN runs r ON r.id = s.run_id"
-           " WHERE s.kind IN ('ai/classify', 'ai/enforce')" + where +
-           " GROUP BY 1, 2, 3, 4")
-    found = []
-    for row in store.conn.execute(sql, band_args + args):
-        by, agrees = json.loads(row["decided"]) if row["decided"] else (None, None)
-        found.append(StepCount(str(row["stage"]), str(row["node"]), by,
-                               None if agrees is None else bool(agrees),
-                               bool(row["low"]), int(row["n"])))
-    return found
-
-
-def guardrail_hits(store: RunStore, flow_path: Path | None, *, since: str | None = None,
-                   stage: str | None = None) -> dict[str, dict[str, int]]:
-    """Per stage, how many verdicts of each rule held, dropped or blocked something."""
-    where, args = _metric_filter(flow_path, since, stage, _STEP_STAGE_SQL)
-    # the LIKE skips parsing the verdicts of steps where nothing fired (most of them)
-    sql = (f"SELECT {_STEP_STAGE_SQL} AS stage, json_extract(v.value, '$.rule') AS rule,"
-           " COUNT(*) AS n FROM steps s JOIN runs r ON r.id = s.run_id,"
-           " json_each(s.verdicts) v WHERE s.verdicts LIKE '%\"hit\": true%'"
-           " AND json_extract(v.value, '$.hit') = 1" + where + " GROUP BY 1, 2")
-    found: dict[str, dict[str, int]] = {}
-    for row in store.conn.execute(sql, args):
-        found.setdefault(str(row["stage"]), {})[str(row["rule"])] = int(row["n"])
-    return found
-
-
-def ensure_metric_indexes(store: RunStore) -> None:
-    """Indexes the metric queries lean on (idempotent; the tables are unchanged)."""
-    with store.conn:
-        store.conn.execute("CREATE INDEX IF NOT EXISTS runs_flow_created"
-                           " ON runs(flow_path, created_at)")
-        store.conn.execute("CREATE INDEX IF NOT EXISTS tasks_run ON tasks(run_id)")
+def metric_facts(store: RunStore, flow_path: Path | None, *, since: str | None = None,
+                 stage: str | None = None, low_below: dict[str, float] | None = None,
+                 default_low: float = 0.6, intent_node: str | None = None) -> MetricFacts:
+    """Runs, AI steps and guardrail hits of a flow file, counted per stage by the store."""
+    return store.metric_facts(MetricQuery(
+        flow_path=None if flow_path is None else str(flow_path.resolve()), since=since,
+        stage=stage, flow_stages=flow_stages(store), low_below=dict(low_below or {}),
+        default_low=default_low, intent_node=intent_node))
 
 
 def classify_steps(store: RunStore, node_id: str, *, batch_id: str | None = None,
@@ -321,3 +192,8 @@ def classify_steps(store: RunStore, node_id: str, *, batch_id: str | None = None
                 found.append(ai_step(run, step))
                 break
     return found
+
+
+__all__ = ["EVAL_BATCH_PREFIX", "AIStep", "MetricFacts", "MetricRow", "RunFacts", "StepCount",
+           "ai_step", "classify_steps", "flow_runs", "flow_stages", "is_eval_batch",
+           "metric_facts", "run_facts", "shadow_cases", "shadow_steps"]

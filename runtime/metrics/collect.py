@@ -1,5 +1,5 @@
-"""Gather a flow's metrics from the store: the adapter's SQL aggregates, then the pure
-summary per stage. Shared by `junction metrics`, the benchmark and (later) the dashboard."""
+"""Gather a flow's metrics from the store: the store's grouped counts, then the pure
+summary per stage. Shared by `junction metrics`, the benchmark and the dashboard."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from runtime.evaluation import evidence
 from runtime.metrics.summary import by_stage
-from runtime.store.runs import RunStore
+from runtime.store.base import RunStore
 
 
 def flow_metrics(store: RunStore, flow_path: Path | None, *, since: str | None = None,
@@ -16,10 +16,6 @@ def flow_metrics(store: RunStore, flow_path: Path | None, *, since: str | None =
                  suggest_bands: dict[str, float] | None = None,
                  intent_node: str | None = None) -> dict[str, dict[str, Any]]:
     """`intent_node`: the classify node whose label is a run's intent (the flow's first)."""
-    evidence.ensure_metric_indexes(store)
-    kw: dict[str, Any] = {"since": since, "stage": stage}
-    runs = evidence.run_metrics(store, flow_path, intent_node=intent_node, **kw)
-    return by_stage(runs.rows,
-                    evidence.step_counts(store, flow_path, low_below=suggest_bands, **kw),
-                    runs.seconds, evidence.guardrail_hits(store, flow_path, **kw),
-                    runs.intents)
+    facts = evidence.metric_facts(store, flow_path, since=since, stage=stage,
+                                  low_below=suggest_bands, intent_node=intent_node)
+    return by_stage(facts.runs, facts.steps, facts.seconds, facts.hits, facts.intents)

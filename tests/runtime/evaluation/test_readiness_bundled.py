@@ -53,7 +53,9 @@ def test_readiness_refuses_the_bundled_small_model(
     assert main(["eval", str(flow), "--dataset", str(dataset), "--model", "llamacpp:bundled",
                  "--home", str(home), "--out", str(out)]) == 0
     capsys.readouterr()
-    assert main(["readiness", str(flow), "--home", str(home), "--json"]) == 0
+    # the result went to --out, not the workspace's evaluations folder: name it
+    assert main(["readiness", str(flow), "--home", str(home), "--json",
+                 "--eval", str(out / "result.json")]) == 0
     [node] = json.loads(capsys.readouterr().out)["nodes"]
     evidence = node["evidence"]
     assert node["ready_for"] is None

@@ -9,9 +9,9 @@ from runtime.evaluation.evidence import MetricRow, StepCount
 from runtime.evaluation.measures import Prediction
 from runtime.evaluation.readiness import Evidence, judge, wilson_lower
 from runtime.evaluation.whatif import Replayed, replay
-from runtime.nodes.promotion import DEFAULTS, Promotion, StageCriteria, criteria_for
 from runtime.flow.schema import AutonomyStage, Bands, Guardrails
 from runtime.metrics.summary import by_stage, stage_metrics
+from runtime.nodes.promotion import DEFAULTS, Promotion, StageCriteria, criteria_for
 
 
 def test_wilson_lower_bound_by_hand() -> None:
