@@ -29,6 +29,9 @@ from runtime.engine.plan import compile_plan
 from runtime.engine.runner import Engine
 from runtime.engine.steps import register_executor, unregister_executor
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
+from runtime.evaluation.desk import evaluate as evaluate_flow
+from runtime.evaluation.desk import recommend_act_band, stored_results
+from runtime.evaluation.measures import Recommendation
 from runtime.flow.conditions import AllOf, AnyOf, Compare, Condition, Op, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
@@ -53,6 +56,7 @@ from runtime.flow.schema import (
     StartNode,
 )
 from runtime.flow.validate import validate_flow
+from runtime.metrics.collect import metrics_for
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
 from runtime.nodes.references import renamed_ref, rewrite_references
 from runtime.nodes.registry import key_of as node_type_key
@@ -130,6 +134,7 @@ __all__ = [
     "Option",
     "Permission",
     "Problem",
+    "Recommendation",
     "RecordChanged",
     "RecordField",
     "RunBlocked",
@@ -160,15 +165,18 @@ __all__ = [
     "dump_flow",
     "enforce_messages",
     "evaluate",
+    "evaluate_flow",
     "field_catalog",
     "home_dir",
     "load_flow",
+    "metrics_for",
     "node_type",
     "node_type_key",
     "node_type_of",
     "node_types",
     "parse_flow",
     "pid_alive",
+    "recommend_act_band",
     "register_executor",
     "register_node_type",
     "renamed_ref",
@@ -176,6 +184,7 @@ __all__ = [
     "save_flow",
     "secrets",
     "settings",
+    "stored_results",
     "unregister_executor",
     "unregister_node_type",
     "validate_flow",
