@@ -26,12 +26,14 @@ class Series:
     points: Sequence[tuple[float, float]]  # (x, y), both within 0..1
     color: str = PALETTE[0]
     dashed: bool = False
+    joined: bool = True  # False: points only (bins that are not a sequence)
+    labels: Sequence[str] = ()  # a note beside each point ("12 cases")
 
 
 class _Chart(QWidget):
     """Title, plot area and the message shown when there is no data."""
 
-    MARGIN = (52, 34, 16, 44)  # left, top, right, bottom
+    MARGIN = (52, 50, 16, 44)  # left, top, right, bottom
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,7 +61,7 @@ class _Chart(QWidget):
         font.setBold(True)
         p.setFont(font)
         p.setPen(QColor(theme.INK))
-        p.drawText(QRectF(8, 4, self.width() - 16, 24),
+        p.drawText(QRectF(8, 2, self.width() - 16, 20),
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.title)
         p.setFont(QFont(theme.FONT_FAMILY, 9))
         if not self.has_data():
@@ -144,11 +146,22 @@ class CurveChart(_Chart):
                        Qt.PenStyle.DashLine if s.dashed else Qt.PenStyle.SolidLine)
             p.setPen(pen)
             points = [self._at(x, y) for x, y in s.points]
-            for a, b in pairwise(points):
-                p.drawLine(a, b)
+            if s.joined:
+                for a, b in pairwise(points):
+                    p.drawLine(a, b)
             p.setBrush(QColor(s.color))
             for point in points:
-                p.drawEllipse(point, 3, 3)
+                p.drawEllipse(point, 3 if s.joined else 5, 3 if s.joined else 5)
+            p.setPen(QColor(theme.INK_SOFT))
+            for i, (point, text) in enumerate(zip(points, s.labels, strict=False)):
+                left = point.x() > self.plot_rect().center().x()  # keep it inside the chart
+                # neighbours alternate above and below; never below the lowest line (ticks)
+                dy = -16 if i % 2 or point.y() > self.plot_rect().bottom() - 20 else 2
+                box = (QRectF(point.x() - 98, point.y() + dy, 90, 16) if left
+                       else QRectF(point.x() + 8, point.y() + dy, 90, 16))
+                p.drawText(box, (Qt.AlignmentFlag.AlignRight if left else
+                                 Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter,
+                           text)
         if self._highlight is not None:
             x, y, text = self._highlight
             at = self._at(x, y)
@@ -157,8 +170,9 @@ class CurveChart(_Chart):
             p.drawEllipse(at, 7, 7)
             p.setPen(QColor(theme.INK))
             right = at.x() < self.plot_rect().center().x()
-            box = QRectF(at.x() + 10, at.y() - 20, 180, 16) if right else QRectF(
-                at.x() - 190, at.y() - 20, 180, 16)
+            dy = 6 if y > 0.85 else -20  # below the point near the top, else above it
+            box = QRectF(at.x() + 10, at.y() + dy, 180, 16) if right else QRectF(
+                at.x() - 190, at.y() + dy, 180, 16)
             p.drawText(box, (Qt.AlignmentFlag.AlignLeft if right else
                              Qt.AlignmentFlag.AlignRight) | Qt.AlignmentFlag.AlignVCenter, text)
         self._legend(p)
@@ -169,16 +183,16 @@ class CurveChart(_Chart):
         entries = [(s.name, s.color, s.dashed) for s in self._series]
         if self.diagonal:
             entries.append(("perfect calibration", theme.INK_FAINT, True))
-        r = self.plot_rect()
-        x = r.right() - 170
-        y = r.top() + 4
+        # one line under the title, outside the plot, so it never covers a point
+        x, y = self.plot_rect().left(), 24.0
         for name, color, dashed in entries:
             p.setPen(QPen(QColor(color), 2,
                           Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine))
             p.drawLine(QPointF(x, y + 8), QPointF(x + 18, y + 8))
             p.setPen(QColor(theme.INK_SOFT))
-            p.drawText(QRectF(x + 24, y, 150, 16), Qt.AlignmentFlag.AlignVCenter, name)
-            y += 17
+            width = p.fontMetrics().horizontalAdvance(name)
+            p.drawText(QRectF(x + 24, y, width + 4, 16), Qt.AlignmentFlag.AlignVCenter, name)
+            x += 24 + width + 18
 
 
 class BarChart(_Chart):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -67,6 +68,11 @@ def table_rows(stages: dict[str, dict[str, Any]]) -> list[tuple[str, list[str]]]
             for k, v in m["agreement_by_node"].items()) or "none decided by people"),
     ]
     return [(name, [fn(m) for m in stages.values()]) for name, fn in get]
+
+
+def _stage_title(key: str) -> str:
+    """The stage as the rest of the designer names it (Observe, Co-pilot, Operate)."""
+    return theme.AUTONOMY.get(key, (key,))[0]
 
 
 class DashboardView(QWidget):
@@ -118,7 +124,7 @@ class DashboardView(QWidget):
         self.status.setStyleSheet(f"color: {theme.INK_SOFT}")
         outer.addWidget(self.status)
         charts = QGridLayout()
-        self.rates = BarChart("Containment, escalation and overrides by stage")
+        self.rates = BarChart("Contained, escalated, and AI overridden by a person")
         self.rates.empty_text = "No runs of this flow yet"
         self.volume = BarChart("Runs by status", percent=False)
         self.volume.empty_text = "No runs of this flow yet"
@@ -189,19 +195,20 @@ class DashboardView(QWidget):
 
     def show_metrics(self, stages: object) -> None:
         self.stages = dict(stages or {})  # type: ignore[call-overload]
-        names = list(self.stages)
         m = self.stages
+        keys = list(m)
+        names = [_stage_title(k) for k in keys]
         self.rates.set_bars(names, [
-            ("containment", [m[s]["containment"] for s in names]),
-            ("escalation", [m[s]["escalation"] for s in names]),
-            ("human override", [m[s]["human_override_rate"] for s in names]),
+            ("contained", [m[s]["containment"] for s in keys]),
+            ("escalated", [m[s]["escalation"] for s in keys]),
+            ("overridden", [m[s]["human_override_rate"] for s in keys]),
         ])
-        statuses = sorted({k for s in names for k in m[s]["runs_by_status"]})
+        statuses = sorted({k for s in keys for k in m[s]["runs_by_status"]})
         self.volume.set_bars(names, [(status, [float(m[s]["runs_by_status"].get(status, 0))
-                                               for s in names]) for status in statuses])
-        nodes = sorted({k for s in names for k in m[s]["agreement_by_node"]})
-        self.agreement.set_bars(nodes, [(s, [m[s]["agreement_by_node"].get(n, {}).get(
-            "agreement") for n in nodes]) for s in names])
+                                               for s in keys]) for status in statuses])
+        nodes = sorted({k for s in keys for k in m[s]["agreement_by_node"]})
+        self.agreement.set_bars(nodes, [(_stage_title(s), [m[s]["agreement_by_node"].get(
+            n, {}).get("agreement") for n in nodes]) for s in keys])
         rows = table_rows(self.stages)
         self.table.clear()
         self.table.setColumnCount(len(names))
@@ -211,8 +218,7 @@ class DashboardView(QWidget):
         for r, (_name, values) in enumerate(rows):
             for c, value in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(value))
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         total = sum(s["runs"] for s in self.stages.values())
         if self.session.path is not None:
             self.status.setText(f"{total} runs of {self.session.path.name}"

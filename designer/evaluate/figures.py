@@ -33,7 +33,9 @@ def node_summary(node: dict[str, Any]) -> list[tuple[str, str]]:
 def end_to_end_summary(e2e: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("Runs", str(e2e["runs"])),
-        ("Outcome accuracy", f"{pct(e2e['outcome_accuracy'])} of {e2e['outcome_cases']}"),
+        ("Outcome accuracy",
+         f"{pct(e2e['outcome_accuracy'])} of {e2e['outcome_cases']} cases" if
+         e2e["outcome_cases"] else "not measured (the dataset gives no expected outcomes)"),
         ("Containment", pct(e2e["containment"])),
         ("Escalation", pct(e2e["escalation"])),
         ("Wrong writes prevented", str(e2e["wrong_writes_prevented"])),
@@ -50,9 +52,13 @@ def risk_coverage_series(node: dict[str, Any]) -> list[Series]:
 
 def reliability_series(node: dict[str, Any]) -> list[Series]:
     """Accuracy against stated confidence, per confidence bin that has cases."""
-    points = [(b["mean_confidence"], b["accuracy"]) for b in node["calibration"]["bins"]
-              if b["count"] and b["mean_confidence"] is not None and b["accuracy"] is not None]
-    return [Series("answers", sorted(points), color="#DC6803")]
+    bins = sorted((b["mean_confidence"], b["accuracy"], b["count"])
+                  for b in node["calibration"]["bins"]
+                  if b["count"] and b["mean_confidence"] is not None
+                  and b["accuracy"] is not None)
+    return [Series("share right, per confidence bin", [(c, a) for c, a, _ in bins],
+                   color="#DC6803", joined=False,
+                   labels=[f"{n} case{'s' if n != 1 else ''}" for _, _, n in bins])]
 
 
 def act_band_point(node: dict[str, Any]) -> tuple[float, float, str] | None:

@@ -177,8 +177,8 @@ class EvaluateView(QWidget):
                                        "columns: the AI's answer)"))
         self.confusion = QTableWidget()
         self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.confusion.setMinimumHeight(200)
         matrix.addWidget(self.confusion)
+        matrix.addStretch(1)
         box = QWidget()
         box.setLayout(matrix)
         grid.addWidget(box, 1, 1, 1, 2)
@@ -264,6 +264,9 @@ class EvaluateView(QWidget):
                     item.setBackground(color)
                 table.setItem(r, c, item)
         table.resizeColumnsToContents()
+        height = table.horizontalHeader().height() + 4 + sum(
+            table.rowHeight(r) for r in range(table.rowCount()))
+        table.setFixedHeight(max(120, height))
 
     # -- recommendation ---------------------------------------------------------------
 

@@ -173,11 +173,11 @@ def test_the_dashboard_filters_by_stage(qtbot, triage, tmp_path):
     view.refresh()
     qtbot.waitUntil(lambda: view.worker is None and bool(view.stages), timeout=30_000)
     assert {k: v["runs"] for k, v in view.stages.items()} == {"observe": 2, "operate": 1}
-    assert view.volume.bars()["completed"] == {"observe": 2.0, "operate": 1.0}
+    assert view.volume.bars()["completed"] == {"Observe": 2.0, "Operate": 1.0}
     view.stage_box.setCurrentIndex(view.stage_box.findData("operate"))
     qtbot.waitUntil(lambda: view.worker is None and list(view.stages) == ["operate"],
                     timeout=30_000)
-    assert view.table.horizontalHeaderItem(0).text() == "operate"
+    assert view.table.horizontalHeaderItem(0).text() == "Operate"
     assert view.table.item(0, 0).text() == "1"
 
 
