@@ -88,7 +88,8 @@ class DashboardView(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
-        self.session.path_changed.connect(self.refresh)
+        # only while shown: opening a flow must not open (or create) the workspace
+        self.session.path_changed.connect(lambda: self.refresh() if self.isVisible() else None)
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)

@@ -66,7 +66,7 @@ class EvaluateView(QWidget):
         self.result: dict[str, Any] | None = None
         self.worker: Worker | None = None
         self._build()
-        self.session.path_changed.connect(self.reload)
+        self.session.path_changed.connect(lambda: self.reload() if self.isVisible() else None)
 
     # -- layout ---------------------------------------------------------------------
 

@@ -194,3 +194,14 @@ def test_the_dashboard_picks_up_runs_that_land(qtbot, triage, tmp_path):
     view.timer.timeout.emit()  # what the refresh timer does while the view is shown
     qtbot.waitUntil(lambda: view.worker is None and bool(view.stages), timeout=30_000)
     assert view.stages["copilot"]["runs"] == 1
+
+
+def test_the_window_offers_both_views_from_the_view_menu(window, triage):
+    window.files.open_path(triage)
+    assert {"evaluate", "dashboard"} <= set(window.area.keys())
+    window.actions_["show_evaluate"].trigger()
+    assert window.area.current_key() == "evaluate"
+    assert window.evaluate_view.title.text() == "Evaluate — flow.yaml"
+    assert not window.step_palette.isVisible()  # the Design view's docks go with it
+    window.actions_["show_design"].trigger()
+    assert window.area.current_key() == "design"
