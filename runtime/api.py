@@ -32,6 +32,12 @@ from runtime.errors import ConflictError, FlowError, InputError, JunctionError, 
 from runtime.evaluation.desk import evaluate as evaluate_flow
 from runtime.evaluation.desk import recommend_act_band, stored_results
 from runtime.evaluation.measures import Recommendation
+from runtime.evaluation.train_node import (
+    MIN_NEW_DECISIONS,
+    TrainingState,
+    train_from_decisions,
+    training_state,
+)
 from runtime.flow.conditions import AllOf, AnyOf, Compare, Condition, Op, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
@@ -101,6 +107,7 @@ class Workspace:
 
 __all__ = [
     "FORMAT_VERSION",
+    "MIN_NEW_DECISIONS",
     "OPS_BY_TYPE",
     "AINodeBase",
     "ActionNode",
@@ -155,6 +162,7 @@ __all__ = [
     "TaskDecided",
     "TaskQuery",
     "TaskRow",
+    "TrainingState",
     "Workspace",
     "assist_messages",
     "check_comparison",
@@ -185,6 +193,8 @@ __all__ = [
     "secrets",
     "settings",
     "stored_results",
+    "train_from_decisions",
+    "training_state",
     "unregister_executor",
     "unregister_node_type",
     "validate_flow",
