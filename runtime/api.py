@@ -29,6 +29,9 @@ from runtime.engine.plan import compile_plan
 from runtime.engine.runner import Engine
 from runtime.engine.steps import register_executor, unregister_executor
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
+from runtime.evaluation.desk import evaluate as evaluate_flow
+from runtime.evaluation.desk import recommend_act_band, stored_results
+from runtime.evaluation.measures import Recommendation
 from runtime.evaluation.train_node import (
     MIN_NEW_DECISIONS,
     TrainingState,
@@ -59,6 +62,7 @@ from runtime.flow.schema import (
     StartNode,
 )
 from runtime.flow.validate import validate_flow
+from runtime.metrics.collect import metrics_for
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
 from runtime.nodes.references import renamed_ref, rewrite_references
 from runtime.nodes.registry import key_of as node_type_key
@@ -151,6 +155,7 @@ __all__ = [
     "Option",
     "Permission",
     "Problem",
+    "Recommendation",
     "RecordChanged",
     "RecordField",
     "RunBlocked",
@@ -185,12 +190,14 @@ __all__ = [
     "dump_flow",
     "enforce_messages",
     "evaluate",
+    "evaluate_flow",
     "export_html",
     "export_json",
     "field_catalog",
     "home_dir",
     "load_flow",
     "load_report",
+    "metrics_for",
     "node_type",
     "node_type_key",
     "node_type_of",
@@ -198,6 +205,7 @@ __all__ = [
     "open_run_store",
     "parse_flow",
     "pid_alive",
+    "recommend_act_band",
     "register_executor",
     "register_node_type",
     "renamed_ref",
@@ -207,6 +215,7 @@ __all__ = [
     "secrets",
     "settings",
     "step_facts",
+    "stored_results",
     "train_from_decisions",
     "training_state",
     "unregister_executor",

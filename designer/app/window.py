@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from designer import preferences, theme
 from designer.app import actions, clipboard
 from designer.app.autosave import Autosaver
+from designer.app.evidence import install_evidence_views
 from designer.app.files import FileController
 from designer.app.session import FlowSession
 from designer.app.startpage import StartPage
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
                                         self.zoom_label),
                                 on_shown=self._design_shown))
         self._more_views()
+        install_evidence_views(self)  # View ▸ Evaluate, View ▸ Metrics (issue 14)
         self._connect()
         self.refresh_recent()
         self._update_title()

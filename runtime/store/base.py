@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.store.audit import Entry, Verification
+from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     NewStep,
     RunCounts,
@@ -230,6 +231,22 @@ class RunStore(ABC):
     @abstractmethod
     def verify_audit(self) -> Verification:
         """Walk the hash chain; name the first row that was edited or removed."""
+
+    # -- evidence and metrics (reads only) ------------------------------------------
+
+    @abstractmethod
+    def flow_snapshots(self) -> list[FlowSnapshot]:
+        """Every stored flow version (sha and text), ordered by sha: the evidence reads a
+        version's stage from its text."""
+
+    @abstractmethod
+    def metric_facts(self, query: MetricQuery) -> MetricFacts:
+        """The counts `junction metrics` and the dashboard show, grouped by the store:
+        runs per stage, status, outcome, person involved and intent; durations of completed
+        runs; AI steps per stage, node, who decided, agreement and low confidence; guardrail
+        hits per stage and rule (see metric_rows.MetricQuery for what is counted). Runs of
+        evaluation batches are left out. Must stay fast over 100,000 runs: no per-step
+        decoding of JSON (bench/metrics_100k.py)."""
 
     # -- health (for `junction doctor`) -----------------------------------------
 
