@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
 from designer import preferences, theme
 from designer.app import actions, clipboard
 from designer.app.autosave import Autosaver
+from designer.app.evidence import install_evidence_views
 from designer.app.files import FileController
 from designer.app.session import FlowSession
 from designer.app.startpage import StartPage
 from designer.app.templates import find_templates
 from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
-from designer.app.view_switcher import ViewSwitcher
-from designer.app.views import View, ViewArea
+from designer.app.views import View, ViewArea, ViewRail
 from designer.canvas.edit_widget import FlowEditWidget
 from designer.compare.view import CompareView
 from designer.document.errors import DocumentError
@@ -44,9 +44,11 @@ from designer.inbox.badge import TaskBadge
 from designer.inbox.identity import decider_name
 from designer.inbox.view import InboxView
 from designer.inbox.workspace_link import WorkspaceLink
+from designer.inspector import InspectorView
 from designer.panels.palette import PaletteWidget
 from designer.panels.problems import ProblemsPanel
 from designer.panels.properties.panel import PropertyPanel
+from runtime.api import open_run_store
 
 if TYPE_CHECKING:
     from designer.app.application import DesignerApp
@@ -91,7 +93,9 @@ class MainWindow(QMainWindow):
                                 chrome=(*self.docks, self.toolbar, self.counts,
                                         self.zoom_label),
                                 on_shown=self._design_shown))
+        install_evidence_views(self)  # View ▸ Evaluate, View ▸ Metrics (issue 14)
         self._add_work_views()
+        self._more_views()
         self._connect()
         self.refresh_recent()
         self._update_title()
@@ -138,6 +142,16 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.model_box)
         self.addToolBar(bar)
         self.toolbar = bar
+
+    def _more_views(self) -> None:
+        """The views besides Start and Design, and the rail that switches between them."""
+        settings = self.app.settings
+        self.inspector = InspectorView(lambda: open_run_store(settings.workspace_home))
+        self.area.add_view(View("inspector", "Runs", self.inspector))
+        self.rail = ViewRail(self.area, [k for k in self.area.keys() if k != "start"],
+                             lambda key: self.show_canvas() if key == "design"
+                             else self.area.show_view(key))
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.rail)
 
     def _status_bar(self) -> None:
         self.counts = QLabel()
@@ -193,9 +207,9 @@ class MainWindow(QMainWindow):
         action.setToolTip(f"{verb.replace('&', '')} {what}".strip())
 
     def _add_work_views(self) -> None:
-        """The inbox and the compare view over the workspace store the CLI writes too, the
-        open-task badge in the status bar, and the switcher between views."""
-        self.workspace_link = WorkspaceLink()
+        """The inbox and the compare view over the workspace store the CLI writes too, and
+        the open-task badge in the status bar (the rail of `_more_views` switches to them)."""
+        self.workspace_link = WorkspaceLink(self.app.settings.workspace_home)
         self.inbox = InboxView(self.workspace_link, decider_name)
         self.compare = CompareView(self.workspace_link)
         self.task_badge = TaskBadge(lambda: self.workspace_link.workspace.store.run_counts()
@@ -213,9 +227,6 @@ class MainWindow(QMainWindow):
         self.area.add_view(View("inbox", "Inbox", self.inbox, on_shown=self.inbox.refresh))
         self.area.add_view(View("compare", "Compare", self.compare,
                                 on_shown=self.compare.refresh))
-        self.view_switcher = ViewSwitcher(self.area, ["design", "inbox", "compare"])
-        self.insertToolBar(self.toolbar, self.view_switcher)  # a row of its own, on top
-        self.insertToolBarBreak(self.toolbar)
         self.task_badge.refresh()
 
     # -- pages, title, status ------------------------------------------------------------

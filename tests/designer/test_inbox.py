@@ -217,17 +217,26 @@ def test_the_badge_counts_open_tasks_and_sees_the_cli_create_one(qtbot, home, wo
     badge.timer.stop()
 
 
-def test_the_window_shows_the_badge_and_switches_to_the_inbox(window, workspace, qtbot):
-    start(workspace, "T-001")
+@pytest.fixture
+def window_workspace(window):
+    """The workspace the window's settings name (its inbox and badge read that one)."""
+    ws = Workspace.open(window.workspace_link.home)
+    yield ws
+    ws.close()
+
+
+def test_the_window_shows_the_badge_and_switches_to_the_inbox(window, window_workspace,
+                                                             qtbot):
+    start(window_workspace, "T-001")
     window.task_badge.refresh()
     assert window.task_badge.text() == "Inbox: 1 open task"
     assert window.task_badge.isVisible()
     window.task_badge.click()
     assert window.area.current_key() == "inbox"
-    assert window.view_switcher.by_key["inbox"].isChecked()
+    assert window.rail.buttons["inbox"].isChecked()
     assert len(window.inbox.tasks.lines) == 1
     assert window.task_badge.isVisible()  # on every view
-    window.view_switcher.by_key["compare"].trigger()
+    window.rail.buttons["compare"].trigger()
     assert window.area.current_key() == "compare"
 
 
@@ -246,7 +255,8 @@ def test_the_decider_is_the_settings_name_else_the_login_name(monkeypatch, tmp_p
     assert decider_name() == login_name()
 
 
-def test_the_inbox_on_screen_follows_a_task_the_cli_opens(window, workspace, home, qtbot):
+def test_the_inbox_on_screen_follows_a_task_the_cli_opens(window, window_workspace, qtbot):
+    home = window.workspace_link.home
     window.area.show_view("inbox")
     assert window.inbox.tasks.lines == []
     window.task_badge.timer.setInterval(100)
