@@ -59,7 +59,8 @@ def main() -> int:
     app.setStyleSheet(theme.style_sheet())
     designer = DesignerApp(DesignerSettings(settings_file=SCRATCH / "designer.ini",
                                             autosave_folder=SCRATCH / "autosave",
-                                            new_flows_folder=SCRATCH / "flows"))
+                                            new_flows_folder=SCRATCH / "flows",
+                                            workspace_home=SCRATCH / "home"))
 
     def settle(seconds: float = 0.3) -> None:
         end = time.monotonic() + seconds

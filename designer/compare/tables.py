@@ -23,7 +23,7 @@ from runtime.api import BatchComparison, NodeRow, RunComparison, RunRow, StepSid
 DIFFERENT = QColor("#FEF0C7")
 ASPECT_WORDS = {"branch": "path", "label": "label", "person": "who decided",
                 "changes": "record changes", "ending": "how it ended"}
-SIDE_COLUMNS = ("went to", "label · confidence", "alone or a person", "record changes")
+SIDE_COLUMNS = ("went to", "label, conf.", "who decided", "changes")
 
 
 def ending(run: RunRow, titles: dict[str, str] | None = None) -> str:
