@@ -64,6 +64,9 @@ class Engine:
         self.plans = PlanCache(store)
         self.desk = TaskDesk(store, self.plans)
         self.effects = Effects(store, connector_tables, self._emit, self.faults.passed)
+        # Steps journaled with the next commit (see _commit), and what observers hear then.
+        self._pending: list[tuple[NewStep, dict[str, Any]]] = []
+        self._announcing: list[tuple[NewStep, dict[str, Any]]] = []
 
     # -- public API --------------------------------------------------------
 
@@ -100,6 +103,7 @@ class Engine:
         if run.current_node is None:
             raise JunctionError(f"run {run_id} has no position")
         self._emit(ev.RunStarted(run_id=run_id, resumed=resumed))
+        self._pending, self._announcing = [], []
         try:
             pending = self.store.open_step(run_id)
             if pending is not None and pending.status == "decided":
@@ -182,7 +186,7 @@ class Engine:
                                       kind=node_kind_label(node), visit=visit))
             started = time.perf_counter()
             stage = stage_for(plan, node, run.autonomy)
-            calls = (self.store.model_calls(run.id, node_id)
+            calls = (self.store.model_calls(run.id, node_id) + self._pending_calls(node_id)
                      if isinstance(node, AINodeBase) else 0)
             try:
                 outcome = execute(node, StepContext(plan, run.id, run.case_id, context,
@@ -209,6 +213,7 @@ class Engine:
                            duration_ms=round(elapsed, 3))
             context["visits"][node_id] = visit
             if outcome.handoff is not None:
+                self._flush(run, context)
                 return self._block(plan, run, step, outcome, outcome.handoff, context)
             if outcome.next_node is None:
                 return self._fail(run, f"node '{node_id}' has no edge to follow")
@@ -217,21 +222,89 @@ class Engine:
 
     def _commit(self, plan: Plan, run: RunRow, step: NewStep, outcome: StepOutcome,
                 context: dict[str, Any]) -> tuple[str | None, RunRow]:
+        """Journal a step, fused with the steps before it where that is safe.
+
+        A step that changes nothing is only remembered: it is written with the next
+        commit (a crash before then redoes it; it had no effect anywhere). A record change
+        in the store's own database commits together with its step and audit rows. Only
+        a change sent outside the database still takes a durable commit of its own first.
+        """
         context["nodes"][step.node_id] = outcome.output
         advance = {"current_node": outcome.next_node, "context": context}
         if not outcome.changes:
-            self.store.record_step(_done(step), advance=advance)
+            self._pending.append((_done(step), outcome.decision))
             self.faults.passed("done")
+        elif self.effects.joins_store(plan):
+            self._commit_in_store(plan, run, step, outcome, context, advance)
         else:
-            step_id = self.store.record_step(step)
-            self.faults.passed("decided")
+            step_id = self._journal_decided(run, step, context, durable=True)
             entry = self.effects.apply(plan, run, step_id, step.node_id, step.visit,
                                        outcome.changes, context)
             self.faults.passed("effect")
             self.store.finish_step(step_id, run.id, advance=advance, entries=[entry])
             self.faults.passed("done")
-        self._step_finished(step, outcome.decision)
+            self._step_finished(step, outcome.decision)
         return outcome.next_node, run
+
+    def _commit_in_store(self, plan: Plan, run: RunRow, step: NewStep, outcome: StepOutcome,
+                         context: dict[str, Any], advance: dict[str, Any]) -> None:
+        """A record change in the store's own database: one commit for the steps waiting,
+        this step, the change and their audit rows. A step whose changes came from a
+        model is journaled as decided first, so a crash keeps the model's answer (resume
+        applies it instead of asking again); that commit needs no fsync, nothing outside
+        the database depends on it."""
+        change = self.effects.in_store(plan, run, step.node_id, step.visit, outcome.changes,
+                                       context)
+        if step.model_call:
+            step_id = self._journal_decided(run, step, context, durable=False)
+            self.store.finish_step(step_id, run.id, advance=advance, within=change.work)
+        else:
+            def work(handle: Any) -> list[Any]:
+                self.faults.passed("decided")  # crash drills: inside the transaction
+                return change.work(handle)
+
+            fused = self._take_pending()
+            self.store.record_steps([*fused, _done(step)], advance=advance, within=work)
+            self._announce(fused)
+        self.faults.passed("done")
+        change.announce()
+        self._step_finished(step, outcome.decision)
+
+    def _journal_decided(self, run: RunRow, step: NewStep, context: dict[str, Any], *,
+                         durable: bool) -> int:
+        """Commit the waiting steps and `step` as decided, the run positioned at it."""
+        fused = self._take_pending()
+        ids = self.store.record_steps([*fused, step], durable=durable,
+                                      advance={"current_node": step.node_id,
+                                               "context": context})
+        self._announce(fused)
+        self.faults.passed("decided")
+        return ids[-1]
+
+    def _flush(self, run: RunRow, context: dict[str, Any]) -> None:
+        """Write the steps waiting to be fused, before the run stops or blocks."""
+        if not self._pending:
+            return
+        last = self._pending[-1][0]
+        fused = self._take_pending()
+        self.store.record_steps(fused, advance={"current_node": last.next_node,
+                                                "context": context})
+        self._announce(fused)
+
+    def _take_pending(self) -> list[NewStep]:
+        steps = [step for step, _ in self._pending]
+        self._announcing, self._pending = self._pending, []
+        return steps
+
+    def _announce(self, steps: list[NewStep]) -> None:
+        """Observers hear about fused steps once they are committed."""
+        waiting, self._announcing = self._announcing, []
+        for step, decision in waiting:
+            self._step_finished(step, decision)
+
+    def _pending_calls(self, node_id: str) -> int:
+        return sum(int((step.model_call or {}).get("attempts", 1))
+                   for step, _ in self._pending if step.node_id == node_id and step.model_call)
 
     def _complete(self, plan: Plan, run: RunRow, step: StepRow) -> RunRow:
         """Finish a step that was decided before a crash or by a person."""
@@ -274,6 +347,7 @@ class Engine:
         return self.store.run(run.id)
 
     def _block_on_model(self, run: RunRow, node_id: str, exc: Exception) -> RunRow:
+        self._flush(run, run.context)
         reason = f"model unavailable: {exc}"
         blocked = self.store.block_run(run.id, reason)
         self._emit(ev.RunBlocked(run_id=run.id, node_id=node_id, reason=reason))
@@ -290,16 +364,21 @@ class Engine:
 
     def _finish(self, plan: Plan, run: RunRow, node: EndNode, visit: int,
                 context: dict[str, Any]) -> RunRow:
+        """The end step, the steps waiting before it and the run's end: one commit."""
         step = NewStep(run_id=run.id, node_id=node.id, kind="end", visit=visit, status="done",
                        autonomy=stage_for(plan, node, run.autonomy).value,
                        decision={"action": "end", "outcome": node.outcome})
         context["visits"][node.id] = visit
-        self.store.record_step(step, advance={"current_node": None, "context": context})
-        finished = self.store.finish_run(run.id, RunStatus.completed, outcome=node.outcome)
+        fused = self._take_pending()
+        self.store.record_steps([*fused, step], advance={"current_node": None,
+                                                         "context": context},
+                                finish=(RunStatus.completed, {"outcome": node.outcome}))
+        self._announce(fused)
         self._emit(ev.RunFinished(run_id=run.id, status="completed", outcome=node.outcome))
-        return finished
+        return self.store.run(run.id)
 
     def _fail(self, run: RunRow, error: str) -> RunRow:
+        self._flush(run, run.context)
         current = self.store.run(run.id)
         if current.status.terminal:
             return current

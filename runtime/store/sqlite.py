@@ -17,7 +17,7 @@ from runtime.errors import ConflictError, NotFoundError
 from runtime.sqlite_db import dumps, loads, now
 from runtime.store import sqlite_audit as audit
 from runtime.store.audit import Entry, Verification, step_entries, task_entry
-from runtime.store.base import RunStore
+from runtime.store.base import Finish, RunStore, Within
 from runtime.store.db import connect, transaction
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
@@ -35,6 +35,12 @@ from runtime.store.rows import (
     this_process,
 )
 from runtime.store.states import RunStatus, check_move
+
+_NEXT_SEQ_SQL = "SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id=?"
+_INSERT_STEP_SQL = (
+    "INSERT INTO steps(run_id, seq, node_id, kind, visit, attempt, status, autonomy,"
+    " inputs, model_call, output, decision, changes, verdicts, next_node, error,"
+    " started_at, finished_at, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 
 _RUN_ORDER = {
     "newest": "created_at DESC, id DESC",
@@ -55,6 +61,7 @@ class SqliteRunStore(RunStore):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.workspace_dir = path.parent
+        self.database_path = path.resolve()
         self._conn = connect(path)
         self.actor = f"engine@{this_process()}"
 
@@ -232,41 +239,66 @@ class SqliteRunStore(RunStore):
         return None if row is None else StepRow.from_row(row)
 
     def _insert_step(self, c: sqlite3.Connection, step: NewStep) -> int:
-        seq = c.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id=?",
-                        (step.run_id,)).fetchone()[0]
+        return self._insert_steps(c, [step])[0]
+
+    def _insert_steps(self, c: sqlite3.Connection, steps: list[NewStep]) -> list[int]:
+        """Insert steps of one run in order (sequence numbers follow the run's last), with
+        their audit rows appended in one go."""
+        seq = c.execute(_NEXT_SEQ_SQL, (steps[0].run_id,)).fetchone()[0]
         stamp = now()
-        finished = stamp if step.status == "done" else None
-        cur = c.execute(
-            "INSERT INTO steps(run_id, seq, node_id, kind, visit, attempt, status, autonomy,"
-            " inputs, model_call, output, decision, changes, verdicts, next_node, error,"
-            " started_at, finished_at, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (step.run_id, seq, step.node_id, step.kind, step.visit, step.attempt, step.status,
-             step.autonomy, dumps(step.inputs), dumps(step.model_call), dumps(step.output),
-             dumps(step.decision), dumps(step.changes), dumps(step.verdicts), step.next_node,
-             step.error, step.started_at or stamp, finished, step.duration_ms))
-        audit.append(c, step_entries(step, self.actor))
-        return int(cur.lastrowid or 0)
+        ids, entries = [], []
+        for step in steps:
+            finished = stamp if step.status == "done" else None
+            cur = c.execute(_INSERT_STEP_SQL, (
+                step.run_id, seq, step.node_id, step.kind, step.visit, step.attempt,
+                step.status, step.autonomy, dumps(step.inputs), dumps(step.model_call),
+                dumps(step.output), dumps(step.decision), dumps(step.changes),
+                dumps(step.verdicts), step.next_node, step.error, step.started_at or stamp,
+                finished, step.duration_ms))
+            ids.append(int(cur.lastrowid or 0))
+            entries.extend(step_entries(step, self.actor))
+            seq += 1
+        audit.append(c, entries)
+        return ids
 
     def record_step(self, step: NewStep, *, advance: dict[str, Any] | None = None) -> int:
         """Journal a step; with `advance`, also move the run forward in the same commit."""
-        with transaction(self._conn, durable=step.status == "decided") as c:
-            step_id = self._insert_step(c, step)
+        return self.record_steps([step], advance=advance, durable=step.status == "decided")[0]
+
+    def record_steps(self, steps: list[NewStep], *, advance: dict[str, Any] | None = None,
+                     within: Within | None = None, finish: Finish | None = None,
+                     durable: bool = False) -> list[int]:
+        """Journal fused steps, the work sharing this database, the run's new position
+        and its end, in one transaction (see RunStore.record_steps)."""
+        if not steps:
+            raise ValueError("record_steps needs at least one step")
+        run_id = steps[0].run_id
+        with transaction(self._conn, durable=durable) as c:
+            ids = self._insert_steps(c, steps)
+            if within is not None:
+                audit.append(c, within(c))
             if advance is not None:
-                self._update_run(c, step.run_id, {**advance, "updated_at": now()})
-        return step_id
+                self._update_run(c, run_id, {**advance, "updated_at": now()})
+            if finish is not None:
+                self._move(c, run_id, finish[0], owner=None, **finish[1])
+        return ids
 
     def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],
-                    entries: list[Entry] | None = None) -> None:
+                    entries: list[Entry] | None = None, within: Within | None = None,
+                    before: list[NewStep] | None = None) -> None:
         """Mark a decided step done and move the run to its next node, atomically (with the
         audit rows of the record change the step made, when given)."""
         with transaction(self._conn) as c:
+            if before:
+                self._insert_steps(c, before)
             row = c.execute("SELECT node_id, visit FROM steps WHERE id=?",
                             (step_id,)).fetchone()
+            made = within(c) if within is not None else []
             c.execute("UPDATE steps SET status='done', finished_at=? WHERE id=?",
                       (now(), step_id))
             self._update_run(c, run_id, {**advance, "updated_at": now()})
             node = None if row is None else str(row["node_id"])
-            audit.append(c, [*(entries or []), Entry(
+            audit.append(c, [*(entries or []), *made, Entry(
                 "step", self.actor, run_id=run_id, node_id=node,
                 subject=None if row is None else f"{node}#{row['visit']}",
                 before={"status": "decided"},
