@@ -174,6 +174,7 @@ class Engine:
     def _walk(self, plan: Plan, run: RunRow) -> RunRow:
         context = run.context
         node_id = run.current_node
+        provider_for = self._provider_for(plan, run)
         while node_id is not None:
             node = plan.nodes[node_id]
             visit = int(context["visits"].get(node_id, 0)) + 1
@@ -190,7 +191,7 @@ class Engine:
                      if isinstance(node, AINodeBase) else 0)
             try:
                 outcome = execute(node, StepContext(plan, run.id, run.case_id, context,
-                                                    stage, self._provider_for(plan, run),
+                                                    stage, provider_for,
                                                     model_calls=calls,
                                                     workspace=self.store.workspace_dir))
             except ModelUnavailable as exc:
@@ -400,24 +401,32 @@ class Engine:
         A scripted `--model` replaces every model (repeatable demos); any other `--model`
         replaces the generative ones only."""
         override = run.model_override
+        chosen: dict[str, ModelProvider] = {}
 
         def provider(node: AnyNode) -> ModelProvider:
-            scripted_override = override is not None and override.startswith("scripted")
-            embedding_ref = embedding_model_for(node, plan)
-            if embedding_ref and not scripted_override:
-                from runtime.models.embeddings import with_head  # numpy: only for such nodes
-
-                return with_head(registry.resolve_embedding(embedding_ref, plan.loaded.base_dir),
-                                 node, plan.flow, plan.loaded.base_dir)
-            ref = (override or getattr(node, "model", None)
-                   or plan.flow.default_model or DEFAULT_MODEL)
-            generative = registry.resolve(ref, plan.loaded.base_dir)
-            if isinstance(node, ClassifyNode) and node.temperature and not embedding_ref:
-                from runtime.models.option_temperature import TemperedChooser
-
-                return TemperedChooser(generative, node.temperature)  # `junction calibrate`
-            return generative
+            found = chosen.get(node.id)  # once per node and walk, not per attempt
+            if found is None:
+                found = chosen[node.id] = self._pick_provider(plan, override, node)
+            return found
         return provider
+
+    def _pick_provider(self, plan: Plan, override: str | None,
+                       node: AnyNode) -> ModelProvider:
+        scripted_override = override is not None and override.startswith("scripted")
+        embedding_ref = embedding_model_for(node, plan)
+        if embedding_ref and not scripted_override:
+            from runtime.models.embeddings import with_head  # numpy: only for such nodes
+
+            return with_head(registry.resolve_embedding(embedding_ref, plan.loaded.base_dir),
+                             node, plan.flow, plan.loaded.base_dir)
+        ref = (override or getattr(node, "model", None)
+               or plan.flow.default_model or DEFAULT_MODEL)
+        generative = registry.resolve(ref, plan.loaded.base_dir)
+        if isinstance(node, ClassifyNode) and node.temperature and not embedding_ref:
+            from runtime.models.option_temperature import TemperedChooser
+
+            return TemperedChooser(generative, node.temperature)  # `junction calibrate`
+        return generative
 
     def _emit(self, event: ev.Event) -> None:
         for observer in self.observers:

@@ -10,6 +10,8 @@ The audit rows of a write are appended inside the same transaction.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +65,26 @@ class SqliteRunStore(RunStore):
         self.workspace_dir = path.parent
         self.database_path = path.resolve()
         self._conn = connect(path)
+        self._notes: list[Entry] = []
         self.actor = f"engine@{this_process()}"
 
     def close(self) -> None:
         self._conn.close()
+
+    @contextmanager
+    def _tx(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction; the audit rows its writes describe are appended in one
+        go just before it commits (one read of the chain head, one batched insert)."""
+        with transaction(self._conn, durable=durable) as c:
+            self._notes = []
+            try:
+                yield c
+                audit.append(c, self._notes)
+            finally:
+                self._notes = []
+
+    def _audit(self, entries: list[Entry]) -> None:
+        self._notes.extend(entries)
 
     # -- runs --------------------------------------------------------------
 
@@ -78,7 +96,7 @@ class SqliteRunStore(RunStore):
         """Insert a queued run; with a batch id, an existing run for the case is returned
         instead (second value False) so a re-run batch never runs a case twice."""
         stamp = now()
-        with transaction(self._conn) as c:
+        with self._tx() as c:
             if batch_id is not None:
                 row = c.execute("SELECT * FROM runs WHERE batch_id=? AND case_id=?",
                                 (batch_id, case_id)).fetchone()
@@ -93,7 +111,7 @@ class SqliteRunStore(RunStore):
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
                  RunStatus.queued.value, autonomy, model_override, dumps(context), stamp, stamp))
-            audit.append(c, [Entry(
+            self._audit([Entry(
                 "run.created", self.actor, run_id=run_id, subject=case_id, flow_sha=flow_sha,
                 model=model_override, after={"status": RunStatus.queued.value,
                                              "autonomy": autonomy, "batch_id": batch_id,
@@ -160,7 +178,7 @@ class SqliteRunStore(RunStore):
 
     def move(self, run_id: str, target: RunStatus, **fields: Any) -> RunRow:
         """Change a run's status (checked against the state machine) and fields atomically."""
-        with transaction(self._conn) as c:
+        with self._tx() as c:
             self._move(c, run_id, target, **fields)
         return self.run(run_id)
 
@@ -176,7 +194,7 @@ class SqliteRunStore(RunStore):
         self._update_run(c, run_id, fields)
         why = {k: fields.get(k) for k in ("blocked_reason", "error", "outcome")
                if fields.get(k)}
-        audit.append(c, [Entry("run.status", self.actor, run_id=run_id,
+        self._audit([Entry("run.status", self.actor, run_id=run_id,
                                before={"status": row["status"]},
                                after={"status": target.value, **why})])
 
@@ -188,7 +206,7 @@ class SqliteRunStore(RunStore):
 
     def claim(self, run_id: str, *, start_node: str | None = None) -> RunRow:
         """Take a queued, interrupted or resumable blocked run for this process."""
-        with transaction(self._conn) as c:
+        with self._tx() as c:
             row = c.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no run with id '{run_id}'")
@@ -200,7 +218,7 @@ class SqliteRunStore(RunStore):
                     raise ConflictError(f"run {run_id} is being run by process {run.owner}")
                 self._update_run(c, run_id, fields)
                 if run.owner != this_process():
-                    audit.append(c, [Entry("run.claimed", self.actor, run_id=run_id,
+                    self._audit([Entry("run.claimed", self.actor, run_id=run_id,
                                            before={"owner": run.owner},
                                            after={"owner": fields["owner"]})])
             else:
@@ -258,7 +276,7 @@ class SqliteRunStore(RunStore):
             ids.append(int(cur.lastrowid or 0))
             entries.extend(step_entries(step, self.actor))
             seq += 1
-        audit.append(c, entries)
+        self._audit(entries)
         return ids
 
     def record_step(self, step: NewStep, *, advance: dict[str, Any] | None = None) -> int:
@@ -273,10 +291,10 @@ class SqliteRunStore(RunStore):
         if not steps:
             raise ValueError("record_steps needs at least one step")
         run_id = steps[0].run_id
-        with transaction(self._conn, durable=durable) as c:
+        with self._tx(durable=durable) as c:
             ids = self._insert_steps(c, steps)
             if within is not None:
-                audit.append(c, within(c))
+                self._audit(within(c))
             if advance is not None:
                 self._update_run(c, run_id, {**advance, "updated_at": now()})
             if finish is not None:
@@ -288,7 +306,7 @@ class SqliteRunStore(RunStore):
                     before: list[NewStep] | None = None) -> None:
         """Mark a decided step done and move the run to its next node, atomically (with the
         audit rows of the record change the step made, when given)."""
-        with transaction(self._conn) as c:
+        with self._tx() as c:
             if before:
                 self._insert_steps(c, before)
             row = c.execute("SELECT node_id, visit FROM steps WHERE id=?",
@@ -298,15 +316,15 @@ class SqliteRunStore(RunStore):
                       (now(), step_id))
             self._update_run(c, run_id, {**advance, "updated_at": now()})
             node = None if row is None else str(row["node_id"])
-            audit.append(c, [*(entries or []), *made, Entry(
+            self._audit([*(entries or []), *made, Entry(
                 "step", self.actor, run_id=run_id, node_id=node,
                 subject=None if row is None else f"{node}#{row['visit']}",
                 before={"status": "decided"},
                 after={"status": "done", "next_node": advance.get("current_node")})])
 
     def append_audit(self, entries: list[Entry]) -> None:
-        with transaction(self._conn) as c:
-            audit.append(c, entries)
+        with self._tx() as c:
+            self._audit(entries)
 
     def audit_rows(self, *, run_id: str | None = None,
                    limit: int | None = None) -> list[dict[str, Any]]:
@@ -322,14 +340,14 @@ class SqliteRunStore(RunStore):
                         context: dict[str, Any] | None = None) -> tuple[int, str]:
         """Journal a blocked step, open its human task and block the run: one commit."""
         task_id = new_id("t")
-        with transaction(self._conn, durable=True) as c:
+        with self._tx(durable=True) as c:
             step_id = self._insert_step(c, step)
             c.execute(
                 "INSERT INTO tasks(id, run_id, step_id, node_id, status, reason, allowed, packet,"
                 " created_at, due_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (task_id, step.run_id, step_id, step.node_id, "open", reason, dumps(allowed),
                  dumps(packet), now(), due_at))
-            audit.append(c, [task_entry(task_id, step.run_id, step.node_id, reason, allowed,
+            self._audit([task_entry(task_id, step.run_id, step.node_id, reason, allowed,
                                         packet, due_at, self.actor)])
             extra = {} if context is None else {"context": context}
             self._move(c, step.run_id, RunStatus.blocked, blocked_reason=reason, owner=None,
@@ -384,7 +402,7 @@ class SqliteRunStore(RunStore):
         racing deciders exactly one wins. `status` is "decided" for a person and
         "timed_out" for an expiry.
         """
-        with transaction(self._conn, durable=True) as c:
+        with self._tx(durable=True) as c:
             row = c.execute("SELECT * FROM tasks WHERE id=?", (task_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no task with id '{task_id}'")
@@ -402,7 +420,7 @@ class SqliteRunStore(RunStore):
             updates["status"] = "decided"
             columns = ", ".join(f"{k}=?" for k in updates)
             c.execute(f"UPDATE steps SET {columns} WHERE id=?", (*updates.values(), task.step_id))
-            audit.append(c, [*(entries or []), Entry(
+            self._audit([*(entries or []), Entry(
                 "task.timed_out" if status == "timed_out" else "decision",
                 decided_by if status == "timed_out" else f"person:{decided_by}",
                 run_id=task.run_id, node_id=task.node_id, subject=task.id,
@@ -418,7 +436,7 @@ class SqliteRunStore(RunStore):
         """Block a run at a step that is already journaled (a record change whose outcome
         is unknown): the step stays as it is, a person decides what happened."""
         task_id = new_id("t")
-        with transaction(self._conn, durable=True) as c:
+        with self._tx(durable=True) as c:
             row = c.execute("SELECT run_id, node_id FROM steps WHERE id=?",
                             (step_id,)).fetchone()
             if row is None:
@@ -429,7 +447,7 @@ class SqliteRunStore(RunStore):
                 " created_at) VALUES (?,?,?,?,?,?,?,?,?)",
                 (task_id, row["run_id"], step_id, row["node_id"], "open", reason,
                  dumps(allowed), dumps(packet), now()))
-            audit.append(c, [task_entry(task_id, row["run_id"], row["node_id"], reason,
+            self._audit([task_entry(task_id, row["run_id"], row["node_id"], reason,
                                         allowed, packet, None, self.actor)])
             self._move(c, row["run_id"], RunStatus.blocked, blocked_reason=reason, owner=None)
         return task_id
@@ -451,13 +469,13 @@ class SqliteRunStore(RunStore):
         return total
 
     def cancel_run(self, run_id: str, reason: str = "cancelled") -> RunRow:
-        with transaction(self._conn) as c:
+        with self._tx() as c:
             self._move(c, run_id, RunStatus.cancelled, error=reason, owner=None)
             open_ids = [r["id"] for r in c.execute(
                 "SELECT id FROM tasks WHERE run_id=? AND status='open'", (run_id,))]
             c.execute("UPDATE tasks SET status='cancelled' WHERE run_id=? AND status='open'",
                       (run_id,))
-            audit.append(c, [Entry("task.cancelled", self.actor, run_id=run_id, subject=t,
+            self._audit([Entry("task.cancelled", self.actor, run_id=run_id, subject=t,
                                    before={"task": "open"}, after={"task": "cancelled"})
                              for t in open_ids])
         return self.run(run_id)
