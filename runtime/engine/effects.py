@@ -92,6 +92,7 @@ class Effects:
     def apply(self, plan: Plan, run: RunRow, step_id: int, node_id: str, visit: int,
               changes: dict[str, Any], context: dict[str, Any]) -> Entry:
         """Apply `changes`; returns the audit row to write when the step is marked done."""
+        self.store.end_unit()  # the connector writes elsewhere: never wait on our lock
         connector = self.connector(plan)
         key = idempotency_key(run.id, node_id, visit)
         try:
@@ -121,6 +122,7 @@ class Effects:
             return False
         key = ("prepared", id(connector))
         if key not in self._prepared:
+            self.store.end_unit()  # creating its tables takes the write lock
             connector.prepare()  # type: ignore[attr-defined]
             self._prepared.add(key)
         return True
@@ -150,6 +152,7 @@ class Effects:
         Called each time the decided step is completed, so a crash between the decision
         and this call loses nothing; the connector ignores an answer about a send that
         has since been repeated (see SendLedger.answer)."""
+        self.store.end_unit()
         connector = self.connector(plan)
         asked = task.packet.get("connector") or {}
         if not isinstance(connector, LedgeredConnector) or asked.get("name") != connector.name:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,6 +51,7 @@ from runtime.store.states import RunStatus
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "scripted"
+GROUP_RUNS = 64  # runs per commit in a batch (measured: bench/anchors/langgraph_side_by_side.py)
 
 
 class Engine:
@@ -67,14 +69,85 @@ class Engine:
         # Steps journaled with the next commit (see _commit), and what observers hear then.
         self._pending: list[tuple[NewStep, dict[str, Any]]] = []
         self._announcing: list[tuple[NewStep, dict[str, Any]]] = []
+        # An open unit of work (group commit) and the events waiting for its commit.
+        self._in_unit = False
+        self._queued: list[ev.Event] = []
 
     # -- public API --------------------------------------------------------
 
     def start(self, loaded: LoadedFlow, case: dict[str, Any], *, batch_id: str | None = None,
               autonomy: str | None = None, model: str | None = None) -> RunRow:
         """Create a run for `case` and drive it until it blocks or ends."""
-        run, _ = self.create(loaded, case, batch_id=batch_id, autonomy=autonomy, model=model)
-        return self.drive(run.id)
+        with self.unit_of_work():
+            run, _ = self.create(loaded, case, batch_id=batch_id, autonomy=autonomy,
+                                 model=model)
+            return self.drive(run.id)
+
+    def run_batch(self, loaded: LoadedFlow, cases: Iterable[dict[str, Any]], *,
+                  batch_id: str, autonomy: str | None = None, model: str | None = None,
+                  group: int = GROUP_RUNS,
+                  on_run: Callable[[RunRow, bool], None] | None = None) -> list[RunRow]:
+        """Run every case of a batch, `group` runs per commit (group commit).
+
+        A case that already has a run in this batch is not run again; its run is driven
+        on only if it was interrupted (not finished, not waiting for a person).
+        `on_run(run, ran)` hears about each case once its group is committed. A crash
+        loses at most the runs of the group in flight, none of which had any effect
+        outside the database; running the batch again runs them."""
+        results: list[RunRow] = []
+        waiting: list[tuple[RunRow, bool]] = []
+
+        def commit_group() -> None:
+            if waiting:
+                self.faults.passed("group")  # crash drills: a full group, not yet committed
+            self._end_unit()
+            for run, ran in waiting:
+                if on_run is not None:
+                    on_run(run, ran)
+            waiting.clear()
+
+        try:
+            for case in cases:
+                self._begin_unit()
+                run, created = self.create(loaded, case, batch_id=batch_id,
+                                           autonomy=autonomy, model=model)
+                ran = created or not (run.status.terminal or self._waits_on_person(run))
+                if ran:
+                    run = self.drive(run.id)
+                results.append(run)
+                waiting.append((run, ran))
+                if len(waiting) >= group:
+                    commit_group()
+        finally:
+            commit_group()
+        return results
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[None]:
+        """Let the store commit what follows together (see RunStore.begin_unit); observers
+        hear the events once it is committed. Nested use joins the unit already open."""
+        if self._in_unit:
+            yield
+            return
+        self._begin_unit()
+        try:
+            yield
+        finally:
+            self._end_unit()
+
+    def _begin_unit(self) -> None:
+        self.store.begin_unit()
+        self._in_unit = True
+
+    def _end_unit(self) -> None:
+        self.store.end_unit()
+        self._in_unit = False
+        queued, self._queued = self._queued, []
+        for event in queued:
+            self._emit(event)
+
+    def _waits_on_person(self, run: RunRow) -> bool:
+        return run.status is RunStatus.blocked and bool(self.store.tasks(run_id=run.id))
 
     def create(self, loaded: LoadedFlow, case: dict[str, Any], *, batch_id: str | None = None,
                autonomy: str | None = None, model: str | None = None) -> tuple[RunRow, bool]:
@@ -92,6 +165,10 @@ class Engine:
 
     def drive(self, run_id: str) -> RunRow:
         """Run until the run blocks or reaches a terminal state."""
+        with self.unit_of_work():
+            return self._drive(run_id)
+
+    def _drive(self, run_id: str) -> RunRow:
         run = self.store.run(run_id)
         if run.status.terminal:
             return run
@@ -176,6 +253,8 @@ class Engine:
         node_id = run.current_node
         provider_for = self._provider_for(plan, run)
         while node_id is not None:
+            if self._in_unit:
+                self.store.begin_unit()  # again, if a durable write or an effect closed it
             node = plan.nodes[node_id]
             visit = int(context["visits"].get(node_id, 0)) + 1
             if node.max_visits and visit > node.max_visits:
@@ -189,6 +268,10 @@ class Engine:
             stage = stage_for(plan, node, run.autonomy)
             calls = (self.store.model_calls(run.id, node_id) + self._pending_calls(node_id)
                      if isinstance(node, AINodeBase) else 0)
+            reopen = self._in_unit and isinstance(node, AINodeBase) and not _instant(
+                provider_for, node)
+            if reopen:  # never hold the write lock while a model thinks
+                self._end_unit()
             try:
                 outcome = execute(node, StepContext(plan, run.id, run.case_id, context,
                                                     stage, provider_for,
@@ -202,6 +285,9 @@ class Engine:
                 return self._fail(run, f"node '{node_id}': missing data: {exc}")
             except JunctionError as exc:
                 return self._fail(run, f"node '{node_id}': {exc}")
+            finally:
+                if reopen:
+                    self._begin_unit()
             elapsed = (time.perf_counter() - started) * 1000
             step = NewStep(run_id=run.id, node_id=node_id, kind=node_kind_label(node),
                            visit=visit, status="decided", autonomy=stage.value,
@@ -258,6 +344,8 @@ class Engine:
                                        context)
         if step.model_call:
             step_id = self._journal_decided(run, step, context, durable=False)
+            if self._in_unit:
+                self.store.begin_unit()  # the decided step was committed on its own
             self.store.finish_step(step_id, run.id, advance=advance, within=change.work)
         else:
             def work(handle: Any) -> list[Any]:
@@ -273,11 +361,14 @@ class Engine:
 
     def _journal_decided(self, run: RunRow, step: NewStep, context: dict[str, Any], *,
                          durable: bool) -> int:
-        """Commit the waiting steps and `step` as decided, the run positioned at it."""
+        """Commit the waiting steps and `step` as decided, the run positioned at it (a
+        commit of its own even in a unit of work: a model's answer is kept before the
+        changes it proposes are applied, so a resumed run applies it, never asks again)."""
         fused = self._take_pending()
         ids = self.store.record_steps([*fused, step], durable=durable,
                                       advance={"current_node": step.node_id,
                                                "context": context})
+        self.store.end_unit()  # committed even inside a group: the answer must survive
         self._announce(fused)
         self.faults.passed("decided")
         return ids[-1]
@@ -429,6 +520,9 @@ class Engine:
         return generative
 
     def _emit(self, event: ev.Event) -> None:
+        if self._in_unit:  # observers hear about work once it is committed
+            self._queued.append(event)
+            return
         for observer in self.observers:
             try:
                 observer.on_event(event)
@@ -444,6 +538,15 @@ def embedding_model_for(node: AnyNode, plan: Plan) -> str | None:
     if not isinstance(node, ClassifyNode) or node.method == "llm":
         return None
     return node.embedding_model or plan.flow.embedding_model
+
+
+def _instant(provider_for: Callable[[AnyNode], ModelProvider], node: AnyNode) -> bool:
+    """Whether a node's model answers without waiting on anything (the scripted model):
+    then the unit of work may stay open across the call."""
+    try:
+        return bool(getattr(provider_for(node), "instant", False))
+    except Exception:  # the step itself will meet (and report) the same problem
+        return False
 
 
 def _done(step: NewStep) -> NewStep:

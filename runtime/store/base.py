@@ -42,7 +42,6 @@ from runtime.store.rows import (
 )
 from runtime.store.states import RunStatus
 
-
 #: Work done inside a store's open transaction by tables sharing its database: gets the
 #: transaction handle (a DB-API connection), returns the audit rows describing the work.
 Within = Callable[[Any], list[Entry]]
@@ -68,6 +67,22 @@ class RunStore(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections. The store is not used afterwards."""
+
+    # -- units of work ---------------------------------------------------------
+
+    def begin_unit(self) -> None:
+        """Start a unit of work: the writes that follow (each verb still atomic on its
+        own) commit together at `end_unit`, so a batch or a stretch of a run pays for one
+        commit instead of one per verb (group commit). Every verb then is crash-safe only
+        once the unit ends: a crash before that loses the unit's work, none of which had
+        any effect outside the store (a durable verb ends the unit before it commits, and
+        the engine ends it before a slow model call, so the write lock is held briefly).
+        A no-op for a store that cannot group its commits."""
+        return None
+
+    def end_unit(self) -> None:
+        """Commit the unit of work begun by `begin_unit` (nothing when none is open)."""
+        return None
 
     # -- runs: writes --------------------------------------------------------
 

@@ -66,15 +66,27 @@ class SqliteRunStore(RunStore):
         self.database_path = path.resolve()
         self._conn = connect(path)
         self._notes: list[Entry] = []
+        self._unit_open = False
         self.actor = f"engine@{this_process()}"
 
     def close(self) -> None:
+        self.end_unit()
         self._conn.close()
 
     @contextmanager
     def _tx(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
         """One write transaction; the audit rows its writes describe are appended in one
-        go just before it commits (one read of the chain head, one batched insert)."""
+        go just before it commits (one read of the chain head, one batched insert).
+
+        Inside an open unit of work the verb is a savepoint of the unit's transaction
+        instead (undone alone if it fails). A durable verb closes the unit first and then
+        commits on its own with an fsync, which covers the unit's commit too: something
+        outside the database is about to depend on it."""
+        if self._unit_open and not durable:
+            with self._savepoint() as c:
+                yield c
+            return
+        self.end_unit()
         with transaction(self._conn, durable=durable) as c:
             self._notes = []
             try:
@@ -82,6 +94,36 @@ class SqliteRunStore(RunStore):
                 audit.append(c, self._notes)
             finally:
                 self._notes = []
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        c = self._conn
+        c.execute("SAVEPOINT verb")
+        self._notes = []
+        try:
+            yield c
+            audit.append(c, self._notes)
+        except BaseException:
+            c.execute("ROLLBACK TO verb")
+            c.execute("RELEASE verb")
+            raise
+        finally:
+            self._notes = []
+        c.execute("RELEASE verb")
+
+    # -- units of work (see RunStore.begin_unit) ----------------------------
+
+    def begin_unit(self) -> None:
+        if self._unit_open:
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._unit_open = True
+
+    def end_unit(self) -> None:
+        if self._unit_open:
+            self._unit_open = False
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")
 
     def _audit(self, entries: list[Entry]) -> None:
         self._notes.extend(entries)
@@ -323,7 +365,7 @@ class SqliteRunStore(RunStore):
                 after={"status": "done", "next_node": advance.get("current_node")})])
 
     def append_audit(self, entries: list[Entry]) -> None:
-        with self._tx() as c:
+        with self._tx():
             self._audit(entries)
 
     def audit_rows(self, *, run_id: str | None = None,
