@@ -101,7 +101,7 @@ def junction_runs(folder: Path, runs: int, *, batch: bool) -> tuple[float, float
     if batch:
         wall, cpu = timed(lambda: engine.run_batch(loaded, cases, batch_id="bench"))
     else:
-        wall, cpu = timed(lambda: [engine.start(loaded, case) for case in cases])  # noqa: C416
+        wall, cpu = timed(lambda: [engine.start(loaded, case) for case in cases])
     done = workspace.store.run_counts().by_status.get("completed", 0)
     assert done == runs + WARMUP, f"only {done} runs completed"
     assert workspace.store.verify_audit().ok
