@@ -26,6 +26,7 @@ from runtime.engine.runner import DEFAULT_MODEL, Engine, embedding_model_for
 from runtime.flow.loader import LoadedFlow
 from runtime.flow.schema import AINodeBase
 from runtime.models.registry import split_ref
+from runtime.settings import role_default
 from runtime.store.rows import RunRow
 
 #: Model kinds whose calls may overlap: a server that queues requests itself, or answers
@@ -64,7 +65,8 @@ def model_kinds(plan: Plan, model: str | None) -> set[str]:
         if embedding and not scripted_override:
             kinds.add("embedding:" + split_ref(embedding)[0])
             continue
-        ref = model or getattr(node, "model", None) or plan.flow.default_model or DEFAULT_MODEL
+        ref = (model or getattr(node, "model", None) or plan.flow.default_model
+               or role_default(node) or DEFAULT_MODEL)
         kinds.add(split_ref(ref)[0])
     return kinds
 
