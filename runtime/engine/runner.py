@@ -17,12 +17,13 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from runtime.connectors.ports import ConnectorTables
 from runtime.engine import events as ev
-from runtime.engine.effects import Blocked, Effects
+from runtime.engine.effects import Blocked, Effects, InStoreChange
 from runtime.engine.faults import FaultPlan
 from runtime.engine.handoff import build_packet
 from runtime.engine.human_decision import HumanDecision
@@ -68,8 +69,8 @@ class Engine:
         self.desk = TaskDesk(store, self.plans)
         self.effects = Effects(store, connector_tables, self._emit, self.faults.passed)
         # Steps journaled with the next commit (see _commit), and what observers hear then.
-        self._pending: list[tuple[NewStep, dict[str, Any]]] = []
-        self._announcing: list[tuple[NewStep, dict[str, Any]]] = []
+        self._pending: list[_Fused] = []
+        self._announcing: list[_Fused] = []
         # An open unit of work (group commit) and the events waiting for its commit.
         self._in_unit = False
         self._queued: list[ev.Event] = []
@@ -191,6 +192,23 @@ class Engine:
             return self._walk(plan, run)
         except Blocked as stop:
             return stop.run
+        except BaseException:
+            self._journal_or_undo(run)
+            raise
+
+    def _journal_or_undo(self, run: RunRow) -> None:
+        """Something unexpected stopped the walk: journal the steps that completed (with
+        their record changes, already written in the unit), or, if even that fails, undo
+        the unit so that no record change is ever committed without its step."""
+        if not self._pending:
+            return
+        try:
+            self._flush(run, run.context)
+        except BaseException:
+            self._pending, self._announcing = [], []
+            self.store.rollback_unit()
+            self._queued = []  # nothing of the unit happened: observers hear none of it
+            raise
 
     def resume_interrupted(self, on_run: Callable[[RunRow], None] | None = None) -> list[RunRow]:
         """Continue every run whose process died, runs blocked on an unavailable model or
@@ -320,7 +338,7 @@ class Engine:
         context["nodes"][step.node_id] = outcome.output
         advance = {"current_node": outcome.next_node, "context": context}
         if not outcome.changes:
-            self._pending.append((_done(step), outcome.decision))
+            self._pending.append(_Fused(_done(step), outcome.decision))
             self.faults.passed("done")
         elif self.effects.joins_store(plan):
             self._commit_in_store(plan, run, step, outcome, context, advance)
@@ -343,6 +361,15 @@ class Engine:
         the database depends on it."""
         change = self.effects.in_store(plan, run, step.node_id, step.visit, outcome.changes,
                                        context)
+        if self._in_unit:
+            self.store.begin_unit()  # preparing the connector's tables may have ended it
+        if not step.model_call and self._in_unit:
+            self.faults.passed("decided")  # crash drills: inside the unit, before the write
+            made = self.store.work_in_unit(change.work)
+            if made is not None:  # written in the open unit; journaled with its step later
+                self._pending.append(_Fused(_done(step), outcome.decision, made, change))
+                self.faults.passed("done")
+                return
         if step.model_call:
             step_id = self._journal_decided(run, step, context, durable=False)
             if self._in_unit:
@@ -353,9 +380,10 @@ class Engine:
                 self.faults.passed("decided")  # crash drills: inside the transaction
                 return change.work(handle)
 
-            fused = self._take_pending()
-            self.store.record_steps([*fused, _done(step)], advance=advance, within=work)
-            self._announce(fused)
+            fused, extras = self._take_pending()
+            self.store.record_steps([*fused, _done(step)], advance=advance, within=work,
+                                    extras=[*extras, []])
+            self._announce()
         self.faults.passed("done")
         change.announce()
         self._step_finished(step, outcome.decision)
@@ -365,12 +393,13 @@ class Engine:
         """Commit the waiting steps and `step` as decided, the run positioned at it (a
         commit of its own even in a unit of work: a model's answer is kept before the
         changes it proposes are applied, so a resumed run applies it, never asks again)."""
-        fused = self._take_pending()
+        fused, extras = self._take_pending()
         ids = self.store.record_steps([*fused, step], durable=durable,
+                                      extras=[*extras, []],
                                       advance={"current_node": step.node_id,
                                                "context": context})
         self.store.end_unit()  # committed even inside a group: the answer must survive
-        self._announce(fused)
+        self._announce()
         self.faults.passed("decided")
         return ids[-1]
 
@@ -378,26 +407,29 @@ class Engine:
         """Write the steps waiting to be fused, before the run stops or blocks."""
         if not self._pending:
             return
-        last = self._pending[-1][0]
-        fused = self._take_pending()
-        self.store.record_steps(fused, advance={"current_node": last.next_node,
-                                                "context": context})
-        self._announce(fused)
+        last = self._pending[-1].step
+        fused, extras = self._take_pending()
+        self.store.record_steps(fused, extras=extras,
+                                advance={"current_node": last.next_node, "context": context})
+        self._announce()
 
-    def _take_pending(self) -> list[NewStep]:
-        steps = [step for step, _ in self._pending]
-        self._announcing, self._pending = self._pending, []
-        return steps
+    def _take_pending(self) -> tuple[list[NewStep], list[list[Any]]]:
+        waiting, self._pending = self._pending, []
+        self._announcing.extend(waiting)
+        return [item.step for item in waiting], [item.entries for item in waiting]
 
-    def _announce(self, steps: list[NewStep]) -> None:
-        """Observers hear about fused steps once they are committed."""
+    def _announce(self) -> None:
+        """Observers hear about fused steps (and their record changes) once committed."""
         waiting, self._announcing = self._announcing, []
-        for step, decision in waiting:
-            self._step_finished(step, decision)
+        for item in waiting:
+            if item.change is not None:
+                item.change.announce()
+            self._step_finished(item.step, item.decision)
 
     def _pending_calls(self, node_id: str) -> int:
         return sum(int((step.model_call or {}).get("attempts", 1))
-                   for step, _ in self._pending if step.node_id == node_id and step.model_call)
+                   for step in (item.step for item in self._pending)
+                   if step.node_id == node_id and step.model_call)
 
     def _complete(self, plan: Plan, run: RunRow, step: StepRow) -> RunRow:
         """Finish a step that was decided before a crash or by a person."""
@@ -462,11 +494,12 @@ class Engine:
                        autonomy=stage_for(plan, node, run.autonomy).value,
                        decision={"action": "end", "outcome": node.outcome})
         context["visits"][node.id] = visit
-        fused = self._take_pending()
+        fused, extras = self._take_pending()
         self.store.record_steps([*fused, step], advance={"current_node": None,
                                                          "context": context},
-                                finish=(RunStatus.completed, {"outcome": node.outcome}))
-        self._announce(fused)
+                                finish=(RunStatus.completed, {"outcome": node.outcome}),
+                                extras=[*extras, []])
+        self._announce()
         self._emit(ev.RunFinished(run_id=run.id, status="completed", outcome=node.outcome))
         return self.store.run(run.id)
 
@@ -539,6 +572,17 @@ def embedding_model_for(node: AnyNode, plan: Plan) -> str | None:
     if not isinstance(node, ClassifyNode) or node.method == "llm":
         return None
     return node.embedding_model or plan.flow.embedding_model
+
+
+@dataclass
+class _Fused:
+    """A completed step waiting for the next commit: what observers will hear, and the
+    audit rows (and record change) of work already written for it in the open unit."""
+
+    step: NewStep
+    decision: dict[str, Any]
+    entries: list[Any] = field(default_factory=list)
+    change: InStoreChange | None = None
 
 
 def _instant(provider_for: Callable[[AnyNode], ModelProvider], node: AnyNode) -> bool:

@@ -84,6 +84,16 @@ class RunStore(ABC):
         """Commit the unit of work begun by `begin_unit` (nothing when none is open)."""
         return None
 
+    def rollback_unit(self) -> None:
+        """Undo the open unit of work (the engine could not journal what it did)."""
+        return None
+
+    def work_in_unit(self, within: Within) -> list[Entry] | None:
+        """Run `within(handle)` in the open unit of work and return its audit rows for
+        the caller to journal later in the same unit (`record_steps(extras=…)`); None,
+        doing nothing, when no unit is open or the store cannot share its transactions."""
+        return None
+
     # -- runs: writes --------------------------------------------------------
 
     @abstractmethod
@@ -167,16 +177,18 @@ class RunStore(ABC):
 
     def record_steps(self, steps: list[NewStep], *, advance: dict[str, Any] | None = None,
                      within: Within | None = None, finish: Finish | None = None,
-                     durable: bool = False) -> list[int]:
+                     durable: bool = False,
+                     extras: list[list[Entry]] | None = None) -> list[int]:
         """Journal several steps of one run in one commit (the engine fuses steps that
         touched nothing outside the database). In the same transaction and in this order:
-        the steps, then `within(handle)` (work of tables sharing this store's database,
+        the steps (each followed by its `extras`, audit rows of work done for it earlier
+        in the unit), then `within(handle)` (work of tables sharing this store's database,
         returning its audit rows), then `advance`, then `finish` (status, run fields: the
         run ends and is released). Atomic; durable when `durable`, else crash-safe.
 
         This default is for stores that cannot share a transaction: it refuses `within`
         and commits piece by piece (each piece safe to redo)."""
-        if within is not None:
+        if within is not None or any(extras or []):
             raise NotImplementedError(f"{type(self).__name__} cannot share its transactions")
         ids = [self.record_step(step) for step in steps[:-1]]
         if steps:

@@ -119,6 +119,26 @@ class SqliteRunStore(RunStore):
         self._conn.execute("BEGIN IMMEDIATE")
         self._unit_open = True
 
+    def rollback_unit(self) -> None:
+        if self._unit_open:
+            self._unit_open = False
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+
+    def work_in_unit(self, within: Within) -> list[Entry] | None:
+        if not self._unit_open:
+            return None
+        c = self._conn
+        c.execute("SAVEPOINT work")
+        try:
+            made = within(c)
+        except BaseException:
+            c.execute("ROLLBACK TO work")
+            c.execute("RELEASE work")
+            raise
+        c.execute("RELEASE work")
+        return made
+
     def end_unit(self) -> None:
         if self._unit_open:
             self._unit_open = False
@@ -301,13 +321,14 @@ class SqliteRunStore(RunStore):
     def _insert_step(self, c: sqlite3.Connection, step: NewStep) -> int:
         return self._insert_steps(c, [step])[0]
 
-    def _insert_steps(self, c: sqlite3.Connection, steps: list[NewStep]) -> list[int]:
+    def _insert_steps(self, c: sqlite3.Connection, steps: list[NewStep],
+                      extras: list[list[Entry]] | None = None) -> list[int]:
         """Insert steps of one run in order (sequence numbers follow the run's last), with
         their audit rows appended in one go."""
         seq = c.execute(_NEXT_SEQ_SQL, (steps[0].run_id,)).fetchone()[0]
         stamp = now()
         ids, entries = [], []
-        for step in steps:
+        for index, step in enumerate(steps):
             finished = stamp if step.status == "done" else None
             cur = c.execute(_INSERT_STEP_SQL, (
                 step.run_id, seq, step.node_id, step.kind, step.visit, step.attempt,
@@ -317,6 +338,8 @@ class SqliteRunStore(RunStore):
                 finished, step.duration_ms))
             ids.append(int(cur.lastrowid or 0))
             entries.extend(step_entries(step, self.actor))
+            if extras:
+                entries.extend(extras[index])
             seq += 1
         self._audit(entries)
         return ids
@@ -327,14 +350,15 @@ class SqliteRunStore(RunStore):
 
     def record_steps(self, steps: list[NewStep], *, advance: dict[str, Any] | None = None,
                      within: Within | None = None, finish: Finish | None = None,
-                     durable: bool = False) -> list[int]:
+                     durable: bool = False,
+                     extras: list[list[Entry]] | None = None) -> list[int]:
         """Journal fused steps, the work sharing this database, the run's new position
         and its end, in one transaction (see RunStore.record_steps)."""
         if not steps:
             raise ValueError("record_steps needs at least one step")
         run_id = steps[0].run_id
         with self._tx(durable=durable) as c:
-            ids = self._insert_steps(c, steps)
+            ids = self._insert_steps(c, steps, extras)
             if within is not None:
                 self._audit(within(c))
             if advance is not None:
