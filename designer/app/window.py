@@ -88,8 +88,8 @@ class MainWindow(QMainWindow):
                                 chrome=(*self.docks, self.toolbar, self.counts,
                                         self.zoom_label),
                                 on_shown=self._design_shown))
-        self._more_views()
         install_evidence_views(self)  # View ▸ Evaluate, View ▸ Metrics (issue 14)
+        self._more_views()
         self._connect()
         self.refresh_recent()
         self._update_title()
@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
         settings = self.app.settings
         self.inspector = InspectorView(lambda: open_run_store(settings.workspace_home))
         self.area.add_view(View("inspector", "Runs", self.inspector))
-        self.rail = ViewRail(self.area, ("design", "inspector"),
+        self.rail = ViewRail(self.area, [k for k in self.area.keys() if k != "start"],
                              lambda key: self.show_canvas() if key == "design"
                              else self.area.show_view(key))
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.rail)
