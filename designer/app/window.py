@@ -148,7 +148,8 @@ class MainWindow(QMainWindow):
         settings = self.app.settings
         self.inspector = InspectorView(lambda: open_run_store(settings.workspace_home))
         self.area.add_view(View("inspector", "Runs", self.inspector))
-        self.rail = ViewRail(self.area, [k for k in self.area.keys() if k != "start"],
+        views = [k for k in self.area.keys() if k != "start"]  # noqa: SIM118 (a method)
+        self.rail = ViewRail(self.area, views,
                              lambda key: self.show_canvas() if key == "design"
                              else self.area.show_view(key))
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.rail)
