@@ -130,8 +130,11 @@ class FlowEditor(QObject):
         assert add.key is not None
         return add.key
 
-    def set_edge_properties(self, key: int, **values: Any) -> None:
-        """Change fields of a connection (`when`, `else_`, `on`, `label`) in one step."""
+    def set_edge_properties(self, key: int, merge: bool = False, **values: Any) -> None:
+        """Change fields of a connection (`when`, `else_`, `on`, `label`) in one step.
+
+        `merge` folds consecutive edits of the same fields of this connection into one.
+        """
         old = self.document.edge(key)
         data = old.model_dump(by_alias=True)
         for name, value in values.items():
@@ -139,17 +142,20 @@ class FlowEditor(QObject):
         new = validated(Edge, data)
         if new != old:
             text = f"Change branch {old.source} → {old.target}"
-            self.push(text, [cmd.ReplaceEdge(self.document, key, new)])
+            merge_key = f"edge{key}.{'+'.join(sorted(values))}" if merge else None
+            self.push(text, [cmd.ReplaceEdge(self.document, key, new)], merge_key)
 
     # -- the flow itself --------------------------------------------------------------
 
-    def set_flow_property(self, name: str, value: Any) -> None:
+    def set_flow_property(self, name: str, value: Any, merge: bool = False) -> None:
+        """Set one field of the flow itself; `merge` folds repeated edits of it into one."""
         header = self.document.header
         data = header.model_dump(by_alias=True, exclude={"nodes", "edges"})
         new = validated(Flow, {**data, name: value})
         if new != header:
             text = f"Change flow {label_of(name)}"
-            self.push(text, [cmd.SetHeader(self.document, new)])
+            merge_key = f"flow:{name}" if merge else None
+            self.push(text, [cmd.SetHeader(self.document, new)], merge_key)
 
     def push(self, text: str, edits: list[cmd.Edit], merge_key: str | None = None) -> None:
         """Run `edits` as one undo step (also for composites built elsewhere: paste)."""
