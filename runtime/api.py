@@ -54,6 +54,7 @@ from runtime.flow.schema import (
 )
 from runtime.flow.validate import validate_flow
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
+from runtime.models.readiness import OllamaModels, check_readiness, ollama_pulled
 from runtime.nodes.references import renamed_ref, rewrite_references
 from runtime.nodes.registry import key_of as node_type_key
 from runtime.nodes.registry import node_types
@@ -126,6 +127,7 @@ __all__ = [
     "LoadedFlow",
     "NodeSpec",
     "Observer",
+    "OllamaModels",
     "Op",
     "Option",
     "Permission",
@@ -153,6 +155,7 @@ __all__ = [
     "Workspace",
     "assist_messages",
     "check_comparison",
+    "check_readiness",
     "classify_messages",
     "compile_plan",
     "describe",
@@ -167,6 +170,7 @@ __all__ = [
     "node_type_key",
     "node_type_of",
     "node_types",
+    "ollama_pulled",
     "parse_flow",
     "pid_alive",
     "register_executor",

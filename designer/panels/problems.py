@@ -6,11 +6,19 @@ pydantic model when it was made, so this is the whole of what `junction validate
 say about the saved file — without writing and re-reading YAML, which takes most of a
 second for a 500-step flow. Each problem becomes a row; clicking a row selects and
 centres its step; the canvas marks steps that have problems.
+
+"No problems" must mean the flow can run here, so the runtime's readiness checks join
+in: a model for every AI step, scripted answers that exist, installed embedding models
+and — when the flow names Ollama models — what the Ollama server has pulled. The server
+is asked on a background thread (never on the GUI thread) and its answer kept until the
+next file is opened.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+import threading
+
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,15 +32,42 @@ from designer import theme
 from designer.app.session import FlowSession
 from designer.canvas.glyphs import glyph_icon
 from designer.canvas.presentation import display_title
-from runtime.api import LoadedFlow, Problem, validate_flow
+from runtime.api import (
+    LoadedFlow,
+    OllamaModels,
+    Problem,
+    check_readiness,
+    ollama_pulled,
+    validate_flow,
+)
 
 DEBOUNCE_MS = 350
 NODE_ROLE = Qt.ItemDataRole.UserRole
 
 
-def check(session: FlowSession) -> list[Problem]:
-    """Every problem the runtime would report for the flow as it would be saved."""
-    return validate_flow(LoadedFlow(session.document.flow(), "", session.path))
+def check(session: FlowSession, ollama: OllamaModels | None = None) -> list[Problem]:
+    """Every problem the runtime would report for the flow as it would be saved, and
+    everything a run would miss on this machine."""
+    loaded = LoadedFlow(session.document.flow(), "", session.path)
+    return validate_flow(loaded) + check_readiness(loaded, ollama)
+
+
+def uses_ollama(session: FlowSession) -> bool:
+    flow = session.document.flow()
+    refs = [flow.default_model, flow.embedding_model,
+            *(getattr(n, "model", None) for n in flow.nodes),
+            *(getattr(n, "embedding_model", None) for n in flow.nodes)]
+    return any(isinstance(r, str) and r.startswith("ollama:") for r in refs)
+
+
+class OllamaLookup(QObject):
+    """Asks the Ollama server for its pulled models off the GUI thread."""
+
+    answered = Signal(object)  # OllamaModels
+
+    def start(self) -> None:
+        threading.Thread(target=lambda: self.answered.emit(ollama_pulled()),
+                         name="ollama-tags", daemon=True).start()
 
 
 class ProblemsPanel(QWidget):
@@ -44,6 +79,10 @@ class ProblemsPanel(QWidget):
         self.setObjectName("problemsPanel")
         self.session = session
         self.problems: list[Problem] = []
+        self.ollama: OllamaModels | None = None
+        self._asking_ollama = False
+        self.lookup = OllamaLookup(self)
+        self.lookup.answered.connect(self._ollama_answered)
         self.summary = QLabel()
         self.summary.setObjectName("problemsSummary")
         self.badge = QLabel()
@@ -70,13 +109,25 @@ class ProblemsPanel(QWidget):
         self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
         session.document.changed.connect(self.timer.start)
-        session.document.reset.connect(self.refresh)  # a new file: no stale markers
+        session.document.reset.connect(self._file_opened)  # a new file: no stale markers
+        self.refresh()
+
+    def _file_opened(self) -> None:
+        self.ollama = None  # the server may have pulled models since
+        self.refresh()
+
+    def _ollama_answered(self, models: OllamaModels) -> None:
+        self._asking_ollama = False
+        self.ollama = models
         self.refresh()
 
     def refresh(self) -> None:
         self.timer.stop()
+        if self.ollama is None and not self._asking_ollama and uses_ollama(self.session):
+            self._asking_ollama = True
+            self.lookup.start()
         # Causes first: "cannot be reached" usually follows from another problem.
-        self.problems = sorted(check(self.session),
+        self.problems = sorted(check(self.session, self.ollama),
                                key=lambda p: p.message.startswith("cannot be reached"))
         self.tree.clear()
         by_node: dict[str, list[str]] = {}

@@ -86,13 +86,18 @@ def test_build_from_an_empty_document_save_and_run(window, qtbot, prompter, tmp_
     row.value.setCurrentIndex(row.value.findText("refund"))
     row.value.activated.emit(row.value.currentIndex())
 
+    # Valid, but not runnable yet: the scripted answers it names do not exist.
     window.problems.refresh()
-    assert [p.message for p in window.problems.problems] == []
+    assert [p.message for p in window.problems.problems] == [
+        "the scripted answers file answers.yaml does not exist (model "
+        "'scripted:answers.yaml'): create it next to the flow or choose another model"]
 
     target = tmp_path / "refund.yaml"
     (tmp_path / "answers.yaml").write_text(ANSWERS)
     prompter.script("save_path", target)
     assert window.files.save()
+    window.problems.refresh()
+    assert [p.message for p in window.problems.problems] == []
 
     loaded = load_flow(target)
     assert validate_flow(loaded) == []
