@@ -55,7 +55,12 @@ from runtime.flow.schema import (
 from runtime.flow.validate import validate_flow
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
 from runtime.models.readiness import OllamaModels, check_readiness, ollama_pulled
-from runtime.nodes.references import renamed_ref, rewrite_references
+from runtime.nodes.references import (
+    rename_condition_values,
+    renamed_ref,
+    renamed_values,
+    rewrite_references,
+)
 from runtime.nodes.registry import key_of as node_type_key
 from runtime.nodes.registry import node_types
 from runtime.nodes.registry import register as register_node_type
@@ -175,7 +180,9 @@ __all__ = [
     "pid_alive",
     "register_executor",
     "register_node_type",
+    "rename_condition_values",
     "renamed_ref",
+    "renamed_values",
     "rewrite_references",
     "save_flow",
     "secrets",

@@ -20,7 +20,14 @@ from designer.document import commands as cmd
 from designer.document.errors import DocumentError, DuplicateNodeIdError, PropertyError
 from designer.document.model import EdgeKey, FlowDocument
 from designer.document.rules import new_edge
-from runtime.api import Edge, Flow, renamed_ref, rewrite_references
+from runtime.api import (
+    Edge,
+    Flow,
+    rename_condition_values,
+    renamed_ref,
+    renamed_values,
+    rewrite_references,
+)
 
 Point = tuple[float, float]
 
@@ -93,8 +100,29 @@ class FlowEditor(QObject):
             return
         names = ", ".join(label_of(n) for n in values)
         merge_key = f"{node_id}.{'+'.join(values)}" if merge else None
-        self.push(f"Change {names} of {old.label()}", [cmd.ReplaceNode(self.document, new)],
-                  merge_key)
+        edits: list[cmd.Edit] = [cmd.ReplaceNode(self.document, new)]
+        edits += self._follow_renamed_values(old, new)
+        self.push(f"Change {names} of {old.label()}", edits, merge_key)
+
+    def _follow_renamed_values(self, old: Any, new: Any) -> list[cmd.Edit]:
+        """Branches that compare a renamed option (or follow a renamed decision) keep
+        working: their conditions and `on` labels take the new name in the same step."""
+        renames = renamed_values(old, new)
+        if not renames:
+            return []
+        labels = renames.pop("", {})
+        edits: list[cmd.Edit] = []
+        for key, edge in self.document.edges():
+            data = edge.model_dump(by_alias=True)
+            changed = dict(data)
+            if data.get("when") is not None:
+                for ref, mapping in renames.items():
+                    changed["when"] = rename_condition_values(changed["when"], ref, mapping)
+            if edge.source == old.id and edge.on in labels:
+                changed["on"] = labels[edge.on]
+            if changed != data:
+                edits.append(cmd.ReplaceEdge(self.document, key, Edge.model_validate(changed)))
+        return edits
 
     def rename_node(self, old_id: str, new_id: str) -> None:
         """Change a step's id; connections and references to its outputs follow it."""
