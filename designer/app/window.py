@@ -302,8 +302,9 @@ class MainWindow(QMainWindow):
             self.scene.select_only(nodes=copies)
 
     def delete_selection(self) -> None:
-        self.session.editor.delete(self.scene.selected_node_ids(),
-                                   self.scene.selected_edge_keys())
+        nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edge_keys()
+        self.scene.clearSelection()  # one selection change, not one per removed item
+        self.session.editor.delete(nodes, edges)
 
     def select_all(self) -> None:
         self.scene.select_only(nodes=self.session.document.node_ids())
