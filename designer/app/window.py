@@ -45,6 +45,7 @@ from designer.panels.properties.panel import PropertyPanel
 if TYPE_CHECKING:
     from designer.app.application import DesignerApp
 
+PROBLEMS_HEIGHT = 150  # the problems dock, fixed: about four rows under its summary
 CANVAS_ACTIONS = ("cut", "copy", "paste", "duplicate", "delete", "select_all")
 
 
@@ -162,7 +163,6 @@ class MainWindow(QMainWindow):
         self.design.edit_refused.connect(
             lambda reason, _: self.statusBar().showMessage(f"Not possible: {reason}", 8000))
         self.problems.problems_changed.connect(scene.set_problems)
-        self.problems.problems_changed.connect(self._size_problems)
         self.problems.node_activated.connect(self.focus_node)
         self.properties.edge_chosen.connect(lambda key: scene.select_only(edges=[key]))
         self.step_palette.add_requested.connect(self.add_step_in_view)
@@ -207,10 +207,9 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.session.is_modified())
 
     def _size_problems(self, *_: object) -> None:
-        """A slim bar when all is well; room for a few rows when something is wrong."""
-        rows = self.problems.row_count()
-        height = 44 if rows == 0 else min(200, 92 + 24 * rows)
-        self.resizeDocks([self.docks[2]], [height], Qt.Orientation.Vertical)
+        """One fixed height, whatever the number of problems: a panel that grew and shrank
+        with each edit moved the canvas under the pointer."""
+        self.resizeDocks([self.docks[2]], [PROBLEMS_HEIGHT], Qt.Orientation.Vertical)
 
     def _update_counts(self) -> None:
         doc = self.session.document

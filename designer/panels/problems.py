@@ -32,6 +32,7 @@ from designer import theme
 from designer.app.session import FlowSession
 from designer.canvas.glyphs import glyph_icon
 from designer.canvas.presentation import display_title
+from designer.panels.problem_words import UNREACHABLE, in_ui_words
 from runtime.api import (
     LoadedFlow,
     OllamaModels,
@@ -43,6 +44,7 @@ from runtime.api import (
 
 DEBOUNCE_MS = 350
 NODE_ROLE = Qt.ItemDataRole.UserRole
+WARNING_COLOUR = "#DC6803"  # amber: may be fine by the time of the run (a server started)
 
 
 def check(session: FlowSession, ollama: OllamaModels | None = None) -> list[Problem]:
@@ -90,7 +92,7 @@ class ProblemsPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setObjectName("problemsList")
         self.tree.setHeaderLabels(["Step", "Problem"])
-        self.tree.setRootIsDecorated(False)
+        self.tree.setRootIsDecorated(True)  # the folded "cannot be reached" row opens
         self.tree.setAlternatingRowColors(True)
         self.tree.setColumnWidth(0, 180)
         self.tree.setUniformRowHeights(True)
@@ -126,24 +128,47 @@ class ProblemsPanel(QWidget):
         if self.ollama is None and not self._asking_ollama and uses_ollama(self.session):
             self._asking_ollama = True
             self.lookup.start()
-        # Causes first: "cannot be reached" usually follows from another problem.
-        self.problems = sorted(check(self.session, self.ollama),
-                               key=lambda p: p.message.startswith("cannot be reached"))
+        self.problems = check(self.session, self.ollama)
         self.tree.clear()
+        causes = [p for p in self.problems if p.message != UNREACHABLE]
+        unreachable = [p for p in self.problems if p.message == UNREACHABLE]
+        for problem in causes:
+            self.tree.addTopLevelItem(self._row(problem))
+        if unreachable:
+            # Usually the result of another problem (a deleted connection): one folded row,
+            # so the cause is not buried under a list of its consequences.
+            count = len(unreachable)
+            parent = QTreeWidgetItem([f"{count} step{'s' * (count != 1)}",
+                                      "cannot be reached from Start"
+                                      + (" — probably because of the problems above"
+                                         if causes else "") + ". Open to see which."])
+            parent.setIcon(0, glyph_icon("warning", theme.DANGER, 16))
+            parent.addChildren([self._row(p) for p in unreachable])
+            self.tree.addTopLevelItem(parent)
+            parent.setExpanded(not causes)
         by_node: dict[str, list[str]] = {}
         for problem in self.problems:
-            step = problem.node or "The flow"
-            if problem.node and self.session.document.has_node(problem.node):
-                step = display_title(self.session.document.node(problem.node))
-            item = QTreeWidgetItem([step, problem.message])
-            item.setIcon(0, glyph_icon("warning", theme.DANGER, 16))
-            item.setToolTip(1, problem.message)
-            item.setData(0, NODE_ROLE, problem.node)
-            self.tree.addTopLevelItem(item)
             if problem.node:
-                by_node.setdefault(problem.node, []).append(problem.message)
+                by_node.setdefault(problem.node, []).append(self._words(problem.message))
         self._show_summary(len(self.problems))
         self.problems_changed.emit({k: tuple(v) for k, v in by_node.items()})
+
+    def _title_of(self, node_id: str) -> str | None:
+        document = self.session.document
+        return display_title(document.node(node_id)) if document.has_node(node_id) else None
+
+    def _words(self, message: str) -> str:
+        return in_ui_words(message, self._title_of)
+
+    def _row(self, problem: Problem) -> QTreeWidgetItem:
+        step = (self._title_of(problem.node) or problem.node) if problem.node else "The flow"
+        text = self._words(problem.message)
+        item = QTreeWidgetItem([step, text])
+        warning = problem.severity == "warning"
+        item.setIcon(0, glyph_icon("warning", WARNING_COLOUR if warning else theme.DANGER, 16))
+        item.setToolTip(1, text)
+        item.setData(0, NODE_ROLE, problem.node)
+        return item
 
     def _show_summary(self, count: int) -> None:
         if count:
@@ -155,7 +180,7 @@ class ProblemsPanel(QWidget):
             self.badge.setPixmap(glyph_icon("check", theme.SUCCESS, 18).pixmap(18, 18))
             self.summary.setText("<b>No problems</b> <span style='color:#475467'>— "
                                  "this flow can run.</span>")
-        self.tree.setVisible(bool(count))
+        self.tree.setEnabled(bool(count))
 
     def _clicked(self, item: QTreeWidgetItem) -> None:
         node_id = item.data(0, NODE_ROLE)
@@ -163,4 +188,5 @@ class ProblemsPanel(QWidget):
             self.node_activated.emit(node_id)
 
     def row_count(self) -> int:
+        """Rows a person sees first: causes, and one folded row for unreachable steps."""
         return self.tree.topLevelItemCount()
