@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QCursor
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import preferences, theme
-from designer.app import actions, clipboard
+from designer.app import actions, clipboard, context_menu
 from designer.app.autosave import Autosaver
 from designer.app.files import FileController
 from designer.app.session import FlowSession
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         ]
         self.actions_ = actions.build(self)
         preferences.install(self)  # Edit ▸ Settings, Help ▸ Diagnostics / Getting Started
+        context_menu.install(self)  # right-click on canvas, steps and connections
         self._toolbar()
         self._status_bar()
         self.area.add_view(View("start", "Start", self.start_page))
@@ -288,12 +289,35 @@ class MainWindow(QMainWindow):
         self.copy_selection()
         self.delete_selection()
 
-    def paste(self) -> None:
-        pasted = clipboard.paste(self.session.editor)
+    def paste(self, at: tuple[float, float] | None = None) -> None:
+        """Paste at `at`, else at the pointer when it is over the canvas (not on top of
+        the originals), else beside them."""
+        if at is None:
+            at = self._pointer_on_canvas()
+        pasted = clipboard.paste(self.session.editor, at)
         if pasted:
             self.scene.select_only(nodes=pasted)
         else:
             self.statusBar().showMessage("The clipboard holds no copied steps.", 5000)
+
+    def _pointer_on_canvas(self) -> tuple[float, float] | None:
+        viewport = self.view.viewport()
+        inside = viewport.mapFromGlobal(QCursor.pos())
+        if not viewport.isVisible() or not viewport.rect().contains(inside):
+            return None
+        point = self.scene.snapped(self.view.mapToScene(inside))
+        return (point.x(), point.y())
+
+    def add_step_at(self, type_key: str, at: tuple[float, float]) -> str | None:
+        """Add a step where the canvas was right-clicked."""
+        point = self.scene.snapped(QPointF(*at))
+        try:
+            node_id = self.session.editor.add_node(type_key, (point.x(), point.y()))
+        except DocumentError as refused:
+            self.statusBar().showMessage(f"Not possible: {refused}", 8000)
+            return None
+        self.scene.select_only(nodes=[node_id])
+        return node_id
 
     def duplicate_selection(self) -> None:
         copies = duplicate(self.session.editor, set(self.scene.selected_node_ids()))
