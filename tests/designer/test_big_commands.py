@@ -59,3 +59,30 @@ def test_the_find_box_knows_steps_added_since_it_was_last_used(window, qtbot):
     qtbot.keyClicks(window.find_box, "che")
     names = window.find_box.completer_.model().stringList()
     assert any("check_order" in name for name in names)
+
+
+def test_a_zoomed_out_card_still_shows_its_title(window):
+    """At Fit on a big flow (below the detail zoom) a card draws its title alone, in
+    letters that stay readable on screen, instead of an empty coloured box."""
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from designer import theme
+
+    window.session.new()
+    node_id = window.session.editor.add_node("human", (0.0, 0.0))
+    window.session.editor.set_node_properties(node_id, {"title": "Approve the refund"})
+    item = window.scene.item_for_node[node_id]
+    source = item.sceneBoundingRect()
+
+    def ink_pixels(scale: float) -> int:
+        image = QImage(int(source.width() * scale) + 2, int(source.height() * scale) + 2,
+                       QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        window.scene.render(painter, source=source)
+        painter.end()
+        ink = QColor(theme.INK)
+        return sum(1 for x in range(image.width()) for y in range(image.height())
+                   if QColor(image.pixel(x, y)).lightness() < ink.lightness() + 40)
+
+    assert ink_pixels(0.3) > 15  # letters, not just an outline
