@@ -29,6 +29,12 @@ from runtime.engine.plan import compile_plan
 from runtime.engine.runner import Engine
 from runtime.engine.steps import register_executor, unregister_executor
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
+from runtime.evaluation.train_node import (
+    MIN_NEW_DECISIONS,
+    TrainingState,
+    train_from_decisions,
+    training_state,
+)
 from runtime.flow.conditions import AllOf, AnyOf, Compare, Condition, Op, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
@@ -103,6 +109,7 @@ class Workspace:
 
 __all__ = [
     "FORMAT_VERSION",
+    "MIN_NEW_DECISIONS",
     "OPS_BY_TYPE",
     "AINodeBase",
     "ActionNode",
@@ -157,6 +164,7 @@ __all__ = [
     "TaskDecided",
     "TaskQuery",
     "TaskRow",
+    "TrainingState",
     "Workspace",
     "assist_messages",
     "check_comparison",
@@ -187,6 +195,8 @@ __all__ = [
     "save_flow",
     "secrets",
     "settings",
+    "train_from_decisions",
+    "training_state",
     "unregister_executor",
     "unregister_node_type",
     "validate_flow",
