@@ -103,8 +103,9 @@ class TrainingCard(QWidget):
         self.node_id: str | None = None
         self.flow_path: Path | None = None
         self.state: TrainingState | None = None
-        self._generation = 0
+        self._reader: Worker | None = None
         self._worker: Worker | None = None
+        self._training_node = ""
         self._just_trained: str | None = None
 
     @staticmethod
@@ -116,7 +117,7 @@ class TrainingCard(QWidget):
         """Read the saved flow's state for `node_id` (in a worker); `modified` flows
         cannot be trained until saved: the head must fit the saved options."""
         self.node_id, self.flow_path, self.modified = node_id, flow_path, modified
-        self._generation += 1
+        self._reader = None
         self.state = None
         self.note.setText("")
         if flow_path is None:
@@ -126,14 +127,16 @@ class TrainingCard(QWidget):
             return
         self.lines.setText("Reading the workspace…")
         self._offer(False, "")
-        generation = self._generation
         worker = Worker(_read_state, flow_text, flow_path, node_id, self.home)
-        worker.returned.connect(lambda state: self._shown(generation, state))
-        worker.errored.connect(lambda exc: self._failed(generation, exc))
+        # Bound methods, not lambdas: Qt drops the connection if the card is destroyed
+        # before the worker answers.
+        worker.returned.connect(self._shown)
+        worker.errored.connect(self._failed)
+        self._reader = worker
         worker.start()
 
-    def _shown(self, generation: int, state: TrainingState) -> None:
-        if generation != self._generation:
+    def _shown(self, state: TrainingState) -> None:
+        if self.sender() is not self._reader:
             return  # another step was selected meanwhile
         self.state = state
         self.lines.setText("\n".join(describe(state)))
@@ -148,8 +151,8 @@ class TrainingCard(QWidget):
         else:
             self._offer(True, "")
 
-    def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation == self._generation:
+    def _failed(self, exc: BaseException) -> None:
+        if self.sender() is self._reader:
             self.lines.setText(f"Could not read the workspace: {exc}")
             self._offer(False, "")
 
@@ -163,14 +166,15 @@ class TrainingCard(QWidget):
         if self.flow_path is None or self.node_id is None:
             return
         self._offer(False, "Training on people's decisions… (measured on held-out cases)")
-        node_id, generation = self.node_id, self._generation
-        worker = Worker(_train, self.flow_path, node_id, self.home)
-        worker.returned.connect(lambda report: self._done(generation, node_id, report))
-        worker.errored.connect(lambda exc: self._train_failed(exc))
+        self._training_node = self.node_id
+        worker = Worker(_train, self.flow_path, self.node_id, self.home)
+        worker.returned.connect(self._done)
+        worker.errored.connect(self._train_failed)
         self._worker = worker
         worker.start()
 
-    def _done(self, generation: int, node_id: str, report: dict[str, Any]) -> None:
+    def _done(self, report: dict[str, Any]) -> None:
+        node_id = self._training_node
         winner = report.get("held_out", {}).get(report.get("winner", ""), {})
         accuracy = winner.get("accuracy")
         figure = "" if accuracy is None else f" Held-out accuracy {accuracy:.0%}."
@@ -182,8 +186,7 @@ class TrainingCard(QWidget):
             self.trained.emit(node_id, report["head"])
             self.note.setText(f"Trained on {report['labelled_cases']} decisions.{figure} "
                               "Save the flow to keep it; Undo takes it back.")
-        if generation == self._generation:
-            self.button.setEnabled(False)
+        self.button.setEnabled(False)
 
     def _train_failed(self, exc: BaseException) -> None:
         message = str(exc) if isinstance(exc, JunctionError) else f"{type(exc).__name__}: {exc}"
