@@ -76,7 +76,13 @@ from runtime.flow.schema import (
 from runtime.flow.validate import validate_flow
 from runtime.metrics.collect import metrics_for
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
-from runtime.nodes.references import renamed_ref, rewrite_references
+from runtime.models.readiness import OllamaModels, check_readiness, ollama_pulled
+from runtime.nodes.references import (
+    rename_condition_values,
+    renamed_ref,
+    renamed_values,
+    rewrite_references,
+)
 from runtime.nodes.registry import key_of as node_type_key
 from runtime.nodes.registry import node_types
 from runtime.nodes.registry import register as register_node_type
@@ -169,6 +175,7 @@ __all__ = [
     "NodeRow",
     "NodeSpec",
     "Observer",
+    "OllamaModels",
     "Op",
     "Option",
     "Permission",
@@ -207,6 +214,7 @@ __all__ = [
     "Workspace",
     "assist_messages",
     "check_comparison",
+    "check_readiness",
     "classify_messages",
     "compare_batches",
     "compare_runs",
@@ -228,13 +236,16 @@ __all__ = [
     "node_type_key",
     "node_type_of",
     "node_types",
+    "ollama_pulled",
     "open_run_store",
     "parse_flow",
     "pid_alive",
     "recommend_act_band",
     "register_executor",
     "register_node_type",
+    "rename_condition_values",
     "renamed_ref",
+    "renamed_values",
     "replay",
     "report_json",
     "rewrite_references",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QCursor
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import preferences, theme
-from designer.app import actions, clipboard
+from designer.app import actions, clipboard, context_menu
 from designer.app.autosave import Autosaver
 from designer.app.evidence import install_evidence_views
 from designer.app.files import FileController
@@ -53,6 +53,7 @@ from runtime.api import open_run_store
 if TYPE_CHECKING:
     from designer.app.application import DesignerApp
 
+PROBLEMS_HEIGHT = 150  # the problems dock, fixed: about four rows under its summary
 CANVAS_ACTIONS = ("cut", "copy", "paste", "duplicate", "delete", "select_all")
 
 
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         ]
         self.actions_ = actions.build(self)
         preferences.install(self)  # Edit ▸ Settings, Help ▸ Diagnostics / Getting Started
+        context_menu.install(self)  # right-click on canvas, steps and connections
         self._toolbar()
         self._status_bar()
         self.area.add_view(View("start", "Start", self.start_page))
@@ -184,7 +186,6 @@ class MainWindow(QMainWindow):
         self.design.edit_refused.connect(
             lambda reason, _: self.statusBar().showMessage(f"Not possible: {reason}", 8000))
         self.problems.problems_changed.connect(scene.set_problems)
-        self.problems.problems_changed.connect(self._size_problems)
         self.problems.node_activated.connect(self.focus_node)
         self.properties.edge_chosen.connect(lambda key: scene.select_only(edges=[key]))
         self.step_palette.add_requested.connect(self.add_step_in_view)
@@ -252,10 +253,9 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.session.is_modified())
 
     def _size_problems(self, *_: object) -> None:
-        """A slim bar when all is well; room for a few rows when something is wrong."""
-        rows = self.problems.row_count()
-        height = 44 if rows == 0 else min(200, 92 + 24 * rows)
-        self.resizeDocks([self.docks[2]], [height], Qt.Orientation.Vertical)
+        """One fixed height, whatever the number of problems: a panel that grew and shrank
+        with each edit moved the canvas under the pointer."""
+        self.resizeDocks([self.docks[2]], [PROBLEMS_HEIGHT], Qt.Orientation.Vertical)
 
     def _update_counts(self) -> None:
         doc = self.session.document
@@ -334,12 +334,35 @@ class MainWindow(QMainWindow):
         self.copy_selection()
         self.delete_selection()
 
-    def paste(self) -> None:
-        pasted = clipboard.paste(self.session.editor)
+    def paste(self, at: tuple[float, float] | None = None) -> None:
+        """Paste at `at`, else at the pointer when it is over the canvas (not on top of
+        the originals), else beside them."""
+        if at is None:
+            at = self._pointer_on_canvas()
+        pasted = clipboard.paste(self.session.editor, at)
         if pasted:
             self.scene.select_only(nodes=pasted)
         else:
             self.statusBar().showMessage("The clipboard holds no copied steps.", 5000)
+
+    def _pointer_on_canvas(self) -> tuple[float, float] | None:
+        viewport = self.view.viewport()
+        inside = viewport.mapFromGlobal(QCursor.pos())
+        if not viewport.isVisible() or not viewport.rect().contains(inside):
+            return None
+        point = self.scene.snapped(self.view.mapToScene(inside))
+        return (point.x(), point.y())
+
+    def add_step_at(self, type_key: str, at: tuple[float, float]) -> str | None:
+        """Add a step where the canvas was right-clicked."""
+        point = self.scene.snapped(QPointF(*at))
+        try:
+            node_id = self.session.editor.add_node(type_key, (point.x(), point.y()))
+        except DocumentError as refused:
+            self.statusBar().showMessage(f"Not possible: {refused}", 8000)
+            return None
+        self.scene.select_only(nodes=[node_id])
+        return node_id
 
     def duplicate_selection(self) -> None:
         copies = duplicate(self.session.editor, set(self.scene.selected_node_ids()))
@@ -347,8 +370,9 @@ class MainWindow(QMainWindow):
             self.scene.select_only(nodes=copies)
 
     def delete_selection(self) -> None:
-        self.session.editor.delete(self.scene.selected_node_ids(),
-                                   self.scene.selected_edge_keys())
+        nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edge_keys()
+        self.scene.clearSelection()  # one selection change, not one per removed item
+        self.session.editor.delete(nodes, edges)
 
     def select_all(self) -> None:
         self.scene.select_only(nodes=self.session.document.node_ids())

@@ -4,6 +4,12 @@
 written by hand, so both must be clear errors naming the file and the line. We compose
 the document with the safe loader and build Python values ourselves, recording the line
 of every mapping key and sequence item so later schema errors can point at a line too.
+
+Composing uses libyaml (`CSafeLoader`) where it is installed: it keeps the same line marks
+and is many times faster than the pure-Python loader (a 500-step flow took ~440 ms to
+parse in pure Python). A document libyaml rejects is parsed again in pure Python, so
+error messages read the same on every machine; where libyaml is missing, pure Python does
+all of it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_VALUES = 200_000  # values built, counting every alias expansion
 
 PathKey = tuple[str | int, ...]
+
+FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -126,7 +134,7 @@ def parse(text: str, filename: str) -> LocatedDocument:
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise FlowError([Problem("document too large", file=filename)])
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -139,6 +147,17 @@ def parse(text: str, filename: str) -> LocatedDocument:
     builder = _Builder(filename)
     data = builder.build(root, ())
     return LocatedDocument(data, builder.lines)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree, by libyaml when it can; a rejected document goes through the
+    pure-Python loader so the error (and its wording) is the same everywhere."""
+    if FAST_LOADER is not yaml.SafeLoader:
+        try:
+            return yaml.compose(text, Loader=FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 _QUOTED_KEY = re.compile(r"^(\s*(?:- |\{)?)'(on|off|yes|no|y|n|true|false)':", re.MULTILINE)
