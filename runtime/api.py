@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from runtime.cases import read_case, read_cases
 from runtime.connectors.ports import ConnectorTables
 from runtime.connectors.sqlite_tables import open_sqlite_tables
 from runtime.engine.events import (
@@ -25,8 +26,9 @@ from runtime.engine.events import (
 )
 from runtime.engine.human_decision import HumanDecision
 from runtime.engine.plan import compile_plan
-from runtime.engine.runner import Engine
+from runtime.engine.runner import Engine, case_problems
 from runtime.engine.steps import register_executor, unregister_executor
+from runtime.engine.trial import TrialResult, try_step
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
 from runtime.flow.conditions import AllOf, AnyOf, Compare, Condition, Op, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
@@ -37,6 +39,8 @@ from runtime.flow.schema import (
     AINodeBase,
     AnyNode,
     AssistNode,
+    AutonomyStage,
+    CaseField,
     ClassifyNode,
     DecisionNode,
     Edge,
@@ -103,6 +107,8 @@ __all__ = [
     "AnyNode",
     "AnyOf",
     "AssistNode",
+    "AutonomyStage",
+    "CaseField",
     "ClassifyNode",
     "Compare",
     "Condition",
@@ -149,8 +155,10 @@ __all__ = [
     "TaskDecided",
     "TaskQuery",
     "TaskRow",
+    "TrialResult",
     "Workspace",
     "assist_messages",
+    "case_problems",
     "check_comparison",
     "classify_messages",
     "compile_plan",
@@ -167,11 +175,14 @@ __all__ = [
     "node_types",
     "parse_flow",
     "pid_alive",
+    "read_case",
+    "read_cases",
     "register_executor",
     "register_node_type",
     "renamed_ref",
     "rewrite_references",
     "save_flow",
+    "try_step",
     "unregister_executor",
     "unregister_node_type",
     "validate_flow",
