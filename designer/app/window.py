@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import theme
-from designer.app import actions, clipboard
+from designer.app import actions, clipboard, run_actions
 from designer.app.autosave import Autosaver
 from designer.app.files import FileController
 from designer.app.session import FlowSession
@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
                                         self.zoom_label),
                                 on_shown=self._design_shown))
         self._connect()
+        self.runs = run_actions.install(self)  # the Run menu, dialog, overlay and batches
         self.refresh_recent()
         self._update_title()
         self.actions_["snap"].setChecked(self.scene.snap_to_grid)
