@@ -57,6 +57,7 @@ from runtime.flow.schema import (
 )
 from runtime.flow.validate import validate_flow
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
+from runtime.models.registry import preload_backends as preload_model_backends
 from runtime.nodes.references import renamed_ref, rewrite_references
 from runtime.nodes.registry import key_of as node_type_key
 from runtime.nodes.registry import node_types
@@ -175,6 +176,7 @@ __all__ = [
     "node_types",
     "parse_flow",
     "pid_alive",
+    "preload_model_backends",
     "read_case",
     "read_cases",
     "register_executor",

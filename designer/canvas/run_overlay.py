@@ -186,14 +186,13 @@ class RunOverlay(QObject):
         self._marks = []
         frame = self.frame()
         for node_id, step in frame.states.items():
-            item = self.scene.item_for_node.get(node_id)
-            if item is not None:
-                self._marks.append(NodeMark(item, step, frame.numbers[node_id],
+            node_item = self.scene.item_for_node.get(node_id)
+            if node_item is not None:
+                self._marks.append(NodeMark(node_item, step, frame.numbers[node_id],
                                             focused=node_id == frame.focus))
-        edges = dict(self.scene.document.edges())
-        for key, edge_item in self.scene.item_for_edge.items():
-            edge = edges.get(key)
-            if edge is not None and (edge.source, edge.target) in frame.taken:
+        for key, edge in self.scene.document.edges():
+            edge_item = self.scene.item_for_edge.get(key)
+            if edge_item is not None and (edge.source, edge.target) in frame.taken:
                 self._marks.append(EdgeMark(edge_item))
 
     def marked_nodes(self) -> dict[str, str]:

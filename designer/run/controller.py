@@ -23,6 +23,7 @@ from designer.run.jobs import (
     RunSettings,
     run_batch,
     run_case,
+    warm_up,
 )
 from designer.run.run_dialog import RunChoice, RunDialog
 from designer.run.run_panel import RunPanel
@@ -60,6 +61,7 @@ class RunController(QObject):
         self.relay: EventRelay | None = None
         self.stop = threading.Event()
         self.dialog: RunDialog | None = None
+        self.warmed: Worker | None = None
         self.trial: TrialDialog | None = None
         self.batch_panel.cancel_requested.connect(self.cancel_batch)
         window.installEventFilter(self)
@@ -77,6 +79,7 @@ class RunController(QObject):
     def open_run_dialog(self, batch: bool = False) -> RunDialog | None:
         if self._refuse_when_busy():
             return None
+        self.warm_up()
         dialog = RunDialog(self.session.document.flow(), self.session.text(),
                            self.session.path, self.window, batch=batch)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -85,6 +88,14 @@ class RunController(QObject):
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def warm_up(self) -> None:
+        """Once per window, import what a first run needs while the person reads the
+        dialog (it would otherwise stall the window mid-run; see jobs.warm_up)."""
+        if self.warmed is None:
+            self.warmed = Worker(warm_up, self.settings())
+            self.warmed.errored.connect(lambda _: None)  # the run itself will say what is wrong
+            self.warmed.start()
 
     def start(self, choice: RunChoice | None) -> None:
         if choice is None or self._refuse_when_busy():

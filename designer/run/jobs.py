@@ -11,12 +11,21 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runtime.api import LoadedFlow, Observer, RunRow, TrialResult, Workspace, parse_flow, try_step
+from runtime.api import (
+    LoadedFlow,
+    Observer,
+    RunRow,
+    TrialResult,
+    Workspace,
+    parse_flow,
+    preload_model_backends,
+    try_step,
+)
 
 PROGRESS_EVERY_S = 0.05  # a batch reports at most ~20 times a second
 
@@ -83,7 +92,7 @@ def run_case(settings: RunSettings, case: dict[str, Any], observer: Observer) ->
 
 
 def run_batch(settings: RunSettings, cases: Sequence[dict[str, Any]],
-              stop: threading.Event) -> Iterator[BatchProgress]:
+              stop: threading.Event) -> Generator[BatchProgress, None, BatchResult]:
     """Run every case in turn; yields progress at most every PROGRESS_EVERY_S and returns
     a `BatchResult`. `stop` is looked at between cases only: the case in hand is driven to
     its end (or its human task), the rest are never created — nothing is half-written."""
@@ -120,3 +129,10 @@ def trial(settings: RunSettings, node_id: str, case: dict[str, Any]) -> TrialRes
     """Try one AI step; no workspace is opened at all."""
     return try_step(settings.loaded(), node_id, case, autonomy=settings.autonomy,
                     model=settings.model)
+
+
+def warm_up(settings: RunSettings) -> None:
+    """Pay a first run's one-off costs (importing the model backends, compiling the flow)
+    in a worker while the run dialog is open, not in the middle of the run."""
+    preload_model_backends()
+    settings.loaded()

@@ -51,10 +51,8 @@ class ProbabilityBars(QWidget):
         self.bars: dict[str, QProgressBar] = {}
 
     def show_probabilities(self, probabilities: dict[str, float]) -> None:
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        for bar_or_label in self.findChildren(QWidget):
+            bar_or_label.deleteLater()
         self.bars = {}
         ranked = sorted(probabilities.items(), key=lambda kv: -kv[1])
         for row, (name, value) in enumerate(ranked):
@@ -88,7 +86,7 @@ class TrialDialog(QDialog):
         self.flow, self.node_id, self.settings = flow, node_id, settings
         self.samples = samples
         self.worker: Worker | None = None
-        self.result: TrialResult | None = None
+        self.shown: TrialResult | None = None  # the last result on screen
         layout = QVBoxLayout(self)
         intro = QLabel(f"Runs the step “{title}” alone on the case below and shows what it "
                        "would do. Nothing is started, saved or sent.")
@@ -206,7 +204,7 @@ class TrialDialog(QDialog):
         self.error.setText(message)
 
     def _show(self, result: TrialResult) -> None:
-        self.result = result
+        self.shown = result
         self.prompt.setPlainText("\n\n".join(f"[{m.get('role', '')}]\n{m.get('content', '')}"
                                              for m in result.prompt))
         self.answer.setPlainText(result.answer or str(result.output.get("draft", "")))

@@ -73,6 +73,9 @@ def test_a_case_run_from_the_dialog_draws_its_path_and_can_be_replayed(qtbot, op
     assert len(window.runs.overlay.marked_edges()) == len(marks) - 1
     assert any(isinstance(child, NodeMark)
                for child in window.scene.item_for_node["intake"].childItems())
+    banded = [key for key, item in window.scene.item_for_edge.items()
+              if any(isinstance(child, EdgeMark) for child in item.childItems())]
+    assert sorted(banded) == sorted(window.runs.overlay.marked_edges())
     # the overlay is view state: no undo entry, the file unchanged, nothing modified
     assert window.session.editor.undo_stack.count() == undo_before
     assert not window.session.is_modified()
