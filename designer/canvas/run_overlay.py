@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, QRectF, Qt
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -37,9 +37,9 @@ STATES = {
     "ended": (theme.SUCCESS, "Finished"),
     "cancelled": (theme.INK_SOFT, "Cancelled"),
 }
-NOTE_FONT = (7.6, False)
-NOTE_WIDTH = 190.0
-NUMBER_FONT = (7.0, True)
+NOTE_FONT = (9.5, False)
+NOTE_WIDTH = 230.0
+NUMBER_FONT = (8.0, True)
 
 
 @dataclass(frozen=True)
@@ -141,12 +141,15 @@ def frame_of(trace: RunTrace, upto: int | None = None) -> Frame:
 class RunOverlay(QObject):
     """Draws frames of a `RunTrace` over a `FlowScene`; re-draws after the scene rebuilds."""
 
+    focused = Signal(str)  # the step in focus changed (the view may bring it into sight)
+
     def __init__(self, scene: FlowScene, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.scene = scene
         self.trace = RunTrace()
         self.position: int | None = None  # None: follow the run live
         self._marks: list[QGraphicsItem] = []
+        self._focus: str | None = None
         scene.document.reset.connect(self.redraw)
         scene.document.changed.connect(self.redraw)
 
@@ -185,6 +188,9 @@ class RunOverlay(QObject):
                 self.scene.removeItem(item)
         self._marks = []
         frame = self.frame()
+        if frame.focus is not None and frame.focus != self._focus:
+            self.focused.emit(frame.focus)
+        self._focus = frame.focus
         for node_id, step in frame.states.items():
             node_item = self.scene.item_for_node.get(node_id)
             if node_item is not None:
@@ -218,9 +224,9 @@ class NodeMark(QGraphicsItem):
         self.note_rect = QRectF()
         if self.note:
             metrics = QFontMetricsF(theme.font(*NOTE_FONT))
-            bound = metrics.boundingRect(QRectF(0, 0, NOTE_WIDTH - 12, 60),
+            bound = metrics.boundingRect(QRectF(0, 0, NOTE_WIDTH - 12, 400),
                                          int(Qt.TextFlag.TextWordWrap), self.note)
-            height = min(bound.height(), metrics.lineSpacing() * 3) + 8
+            height = min(bound.height(), metrics.lineSpacing() * 4) + 8
             self.note_rect = QRectF(-NOTE_WIDTH / 2, self.ring.bottom() + 4, NOTE_WIDTH, height)
         self.setZValue(-1 if not self.note else 5)
 

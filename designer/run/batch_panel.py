@@ -118,6 +118,7 @@ class BatchPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,) * 3

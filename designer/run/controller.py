@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QStackedWidget
 
+from designer import theme
 from designer.canvas.run_overlay import RunOverlay
+from designer.canvas.view import READABLE_ZOOM
 from designer.run.batch_panel import BatchPanel
 from designer.run.jobs import (
     BatchProgress,
@@ -56,7 +58,9 @@ class RunController(QObject):
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                               | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        window.tabifyDockWidget(window.docks[2], self.dock)  # shares the Problems strip
         self.dock.hide()
+        self.overlay.focused.connect(self._bring_into_sight)
         self.worker: Worker | None = None
         self.relay: EventRelay | None = None
         self.stop = threading.Event()
@@ -109,6 +113,9 @@ class RunController(QObject):
     def start_case(self, case: dict[str, Any], autonomy: str | None,
                    model: str | None) -> None:
         stage = autonomy or self.session.document.header.autonomy.value
+        if self.window.view.zoom() < READABLE_ZOOM:  # the notes must be readable
+            self.window.zoom_reset()
+            self.window.view.set_zoom(READABLE_ZOOM)
         self.overlay.start()
         self.run_panel.begin(str(case.get("id", "")), stage, model)
         self._show_panel(self.run_panel)
@@ -124,7 +131,8 @@ class RunController(QObject):
         stage = autonomy or self.session.document.header.autonomy.value
         self.overlay.clear()
         self.stop = threading.Event()
-        self.batch_panel.begin(f"Batch of {len(cases)} cases from {title} · stage {stage}"
+        stage_name = theme.AUTONOMY.get(stage, (stage,))[0]
+        self.batch_panel.begin(f"Batch of {len(cases)} cases from {title} · {stage_name}"
                                + (f" · model {model}" if model else ""), len(cases))
         self._show_panel(self.batch_panel)
         worker = Worker(run_batch, self.settings(autonomy, model), cases, self.stop)
@@ -164,7 +172,7 @@ class RunController(QObject):
         self.overlay.apply(event)
 
     def _case_done(self, run: RunRow) -> None:
-        self.run_panel.finished(describe_run(run))
+        self.run_panel.finished(describe_run(run, self._title(run.current_node)))
         self.run_finished.emit(run)
 
     def _case_failed(self, error: Exception) -> None:
@@ -186,13 +194,27 @@ class RunController(QObject):
     def _show_panel(self, panel: Any) -> None:
         self.stack.setCurrentWidget(panel)
         self.dock.show()
-        self.window.resizeDocks([self.dock], [250], Qt.Orientation.Vertical)
+        self.dock.raise_()
+        height = 170 if panel is self.run_panel else 340
+        self.window.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
+
+    def _bring_into_sight(self, node_id: str) -> None:
+        item = self.window.scene.item_for_node.get(node_id)
+        if item is not None:
+            self.window.view.ensureVisible(item.sceneBoundingRect().adjusted(-30, -30, 30, 90),
+                                           40, 40)
 
     def _refuse_when_busy(self) -> bool:
         if self.busy():
             self._say("A run is still going in this window; wait for it or cancel it.")
             return True
         return False
+
+    def _title(self, node_id: str | None) -> str:
+        """A step's title as the canvas shows it (its id when it has none)."""
+        if node_id is None or node_id not in self.session.document.node_ids():
+            return node_id or ""
+        return getattr(self.session.document.node(node_id), "title", "") or node_id
 
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 8000)
@@ -207,13 +229,13 @@ class RunController(QObject):
         return False
 
 
-def describe_run(run: RunRow) -> str:
+def describe_run(run: RunRow, where: str = "") -> str:
     """One sentence about how a run ended, for the run panel."""
     head = f"Case {run.case_id}"
     if run.status.value == "completed":
         return f"{head} completed with outcome “{run.outcome}” (run {run.id})."
     if run.status.value == "blocked":
-        return (f"{head} is waiting for a person at {run.current_node}: "
+        return (f"{head} is waiting for a person at “{where or run.current_node}”: "
                 f"{run.blocked_reason} (run {run.id}; decide it in the inbox or with "
                 f"`junction decide`).")
     if run.status.value == "failed":

@@ -127,6 +127,10 @@ class RunDialog(QDialog):
         self.flow = flow
         self.choice: RunChoice | None = None
         layout = QVBoxLayout(self)
+        heading = QLabel(f"Run “{flow.name}”")
+        heading.setTextFormat(Qt.TextFormat.PlainText)
+        heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        layout.addWidget(heading)
         note = unsaved_note(text, path)
         self.note = QLabel(note)
         self.note.setObjectName("unsavedNote")

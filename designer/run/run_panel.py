@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -29,7 +30,9 @@ class RunPanel(QWidget):
         top = QHBoxLayout()
         self.stage = QLabel()
         self.stage.setObjectName("runStage")
-        top.addWidget(self.stage)
+        self.stage.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stage.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        top.addWidget(self.stage, 0, Qt.AlignmentFlag.AlignTop)
         self.status = QLabel()
         self.status.setObjectName("runStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
@@ -38,7 +41,7 @@ class RunPanel(QWidget):
         top.addWidget(self.status, 1)
         self.clear = QPushButton("Clear from canvas")
         self.clear.clicked.connect(self._clear)
-        top.addWidget(self.clear)
+        top.addWidget(self.clear, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(top)
         replay = QHBoxLayout()
         self.previous = QPushButton("◀ Previous step")
@@ -52,12 +55,15 @@ class RunPanel(QWidget):
         self.where = QLabel()
         self.where.setObjectName("replayWhere")
         self.where.setTextFormat(Qt.TextFormat.PlainText)
-        self.where.setMinimumWidth(320)
+        self.where.setWordWrap(True)
+        self.where.setStyleSheet(f"color: {theme.INK_SOFT};")
+        replay.addWidget(QLabel("Replay:"))
         replay.addWidget(self.previous)
         replay.addWidget(self.slider, 1)
         replay.addWidget(self.next)
-        replay.addWidget(self.where)
         column.addLayout(replay)
+        column.addWidget(self.where)
+        column.addStretch(1)
         self.previous.clicked.connect(lambda: self.step_to(self.slider.value() - 1))
         self.next.clicked.connect(lambda: self.step_to(self.slider.value() + 1))
         self.slider.valueChanged.connect(self._slid)
@@ -66,9 +72,9 @@ class RunPanel(QWidget):
     def begin(self, case_id: str, stage: str, model: str | None) -> None:
         text, color, _ = theme.AUTONOMY.get(stage, (stage, theme.INK_SOFT, ""))
         self.stage.setText(text.upper())
-        self.stage.setStyleSheet(f"font-size: 18pt; font-weight: bold; color: white;"
+        self.stage.setStyleSheet(f"font-size: 17pt; font-weight: bold; color: white;"
                                  f" background: {color}; border-radius: 8px;"
-                                 " padding: 4px 14px;")
+                                 " padding: 4px 16px;")
         self.stage.setToolTip("The autonomy stage this run uses (stored on the run)")
         model_text = f" · model {model}" if model else ""
         self.status.setText(f"Running case {case_id}{model_text}…")
@@ -105,7 +111,10 @@ class RunPanel(QWidget):
         step = steps[index]
         word = STATES[step.state][1] or "done"
         note = f" — {step.note}" if step.note else ""
-        self.where.setText(f"Step {index + 1} of {len(steps)}: {step.node_id} ({word}){note}")
+        document = self.overlay.scene.document
+        title = (getattr(document.node(step.node_id), "title", "")
+                 if step.node_id in document.node_ids() else "") or step.node_id
+        self.where.setText(f"Step {index + 1} of {len(steps)}: {title} ({word}){note}")
         self.previous.setEnabled(index > 0)
         self.next.setEnabled(index < len(steps) - 1)
 

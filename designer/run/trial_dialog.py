@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -88,6 +89,10 @@ class TrialDialog(QDialog):
         self.worker: Worker | None = None
         self.shown: TrialResult | None = None  # the last result on screen
         layout = QVBoxLayout(self)
+        heading = QLabel(f"Try “{title}” on one case")
+        heading.setTextFormat(Qt.TextFormat.PlainText)
+        heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        layout.addWidget(heading)
         intro = QLabel(f"Runs the step “{title}” alone on the case below and shows what it "
                        "would do. Nothing is started, saved or sent.")
         intro.setTextFormat(Qt.TextFormat.PlainText)
@@ -145,7 +150,8 @@ class TrialDialog(QDialog):
         self.answer = _reader("trialAnswer")
         self.answer.setMaximumHeight(90)
         right_col.addWidget(self.answer)
-        right_col.addWidget(_heading("Probabilities"))
+        self.chart_heading = _heading("Confidence")
+        right_col.addWidget(self.chart_heading)
         self.confidence = QLabel()
         self.confidence.setTextFormat(Qt.TextFormat.PlainText)
         right_col.addWidget(self.confidence)
@@ -155,7 +161,11 @@ class TrialDialog(QDialog):
         self.verdicts = QTableWidget(0, 4)
         self.verdicts.setObjectName("trialVerdicts")
         self.verdicts.setHorizontalHeaderLabels(["Rule", "Field", "Verdict", "Reason"])
-        self.verdicts.horizontalHeader().setStretchLastSection(True)
+        header = self.verdicts.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.verdicts.setWordWrap(True)
         self.verdicts.verticalHeader().hide()
         self.verdicts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         right_col.addWidget(self.verdicts, 1)
@@ -216,6 +226,7 @@ class TrialDialog(QDialog):
                                 if isinstance(confidence, int | float)
                                 else "This step gives no confidence.")
         self.bars.show_probabilities(result.probabilities)
+        self.chart_heading.setText("Probabilities" if result.probabilities else "Confidence")
         self.verdicts.setRowCount(len(result.verdicts))
         for row, verdict in enumerate(result.verdicts):
             outcome = str(verdict.get("outcome", ""))
@@ -226,7 +237,7 @@ class TrialDialog(QDialog):
                 if col == 2:
                     item.setForeground(QColor(VERDICT_INK.get(outcome, theme.INK)))
                 self.verdicts.setItem(row, col, item)
-        self.verdicts.resizeColumnsToContents()
+        self.verdicts.resizeRowsToContents()
 
     def done(self, code: int) -> None:
         if self.worker is not None and self.worker.is_running():
