@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from runtime import diagnostics, secrets, settings
 from runtime.cases import read_case, read_cases
 from runtime.connectors.ports import ConnectorTables
 from runtime.connectors.sqlite_tables import open_sqlite_tables
@@ -164,6 +165,7 @@ __all__ = [
     "classify_messages",
     "compile_plan",
     "describe",
+    "diagnostics",
     "dump_flow",
     "enforce_messages",
     "evaluate",
@@ -184,6 +186,8 @@ __all__ = [
     "renamed_ref",
     "rewrite_references",
     "save_flow",
+    "secrets",
+    "settings",
     "try_step",
     "unregister_executor",
     "unregister_node_type",

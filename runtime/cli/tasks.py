@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from runtime import settings
 from runtime.cli.common import add_home, add_json, open_workspace
 from runtime.cli.output import out, print_json, short_time, table
 from runtime.cli.show import print_packet
@@ -97,7 +98,7 @@ def _parse_assignment(item: str) -> tuple[str, Any]:
 def decide(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     decision = parse_decision(args)
-    engine = workspace.engine(decided_by=args.by or "cli")
+    engine = workspace.engine(decided_by=settings.person_name(args.by, fallback="cli"))
     task, fresh, run = engine.decide(args.task, decision)
     if args.json:
         print_json({"task": task.to_json(), "already_decided": not fresh, "run": run.to_json()})
