@@ -130,6 +130,7 @@ def test_unsaved_edits_are_what_runs_and_the_dialog_says_so(qtbot, opened, home,
 def test_the_case_form_refuses_a_bad_value_at_its_field(qtbot, opened):
     window = opened
     dialog = window.runs.open_run_dialog()
+    _choose(dialog)  # the scripted model: no embedding model loaded for this test
     dialog.show_tab("form")
     form = dialog.form
     form.rows["order_total"].editor.setText("about forty")
