@@ -31,6 +31,12 @@ from runtime.engine.runner import Engine, case_problems
 from runtime.engine.steps import register_executor, unregister_executor
 from runtime.engine.trial import TrialResult, try_step
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
+from runtime.evaluation.train_node import (
+    MIN_NEW_DECISIONS,
+    TrainingState,
+    train_from_decisions,
+    training_state,
+)
 from runtime.flow.conditions import AllOf, AnyOf, Compare, Condition, Op, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
@@ -102,6 +108,7 @@ class Workspace:
 
 __all__ = [
     "FORMAT_VERSION",
+    "MIN_NEW_DECISIONS",
     "OPS_BY_TYPE",
     "AINodeBase",
     "ActionNode",
@@ -157,6 +164,7 @@ __all__ = [
     "TaskDecided",
     "TaskQuery",
     "TaskRow",
+    "TrainingState",
     "TrialResult",
     "Workspace",
     "assist_messages",
@@ -188,6 +196,8 @@ __all__ = [
     "save_flow",
     "secrets",
     "settings",
+    "train_from_decisions",
+    "training_state",
     "try_step",
     "unregister_executor",
     "unregister_node_type",
