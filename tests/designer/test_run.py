@@ -198,9 +198,18 @@ def test_a_batch_can_be_cancelled_and_leaves_nothing_half_done(qtbot, opened, ho
 
 def test_try_one_step_shows_probabilities_and_writes_nothing(qtbot, opened, home, flow_file):
     window = opened
-    window.scene.select_only(nodes=["intake"])
+    window.scene.select_only(nodes=["intake"])  # the property panel may read the store
     dialog = window.runs.open_trial()
     dialog.model.setCurrentIndex(dialog.model.findData(SCRIPTED))
+
+    def workspace_files():
+        return sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                      for p in home.rglob("*") if p.is_file()) if home.exists() else []
+
+    from designer.workers.bridge import Worker
+
+    qtbot.waitUntil(lambda: not Worker._running, timeout=30000)  # the panel's reads are done
+    before = workspace_files()
     with qtbot.waitSignal(dialog.tried, timeout=30000) as tried:
         dialog.try_button.click()
     result = tried.args[0]
@@ -209,7 +218,10 @@ def test_try_one_step_shows_probabilities_and_writes_nothing(qtbot, opened, home
     assert "Refund not received" in dialog.prompt.toPlainText()
     assert dialog.verdicts.rowCount() == 1
     assert "route" in dialog.verdict_line.text()
-    assert not home.exists()  # no workspace, no store, no record was even opened
+    assert workspace_files() == before  # no run, no step, no record, no audit row
+    runs, workspace = _stored(home)
+    assert runs == [] and workspace.store.audit_rows() == []
+    workspace.close()
     assert not window.session.is_modified()
     dialog.close()
 
