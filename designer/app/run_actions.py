@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 from designer.run.controller import RunController
 
@@ -18,8 +19,14 @@ if TYPE_CHECKING:
 
 def install(window: MainWindow) -> RunController:
     controller = RunController(window)
-    menu = window.menuBar().addMenu("&Run")
+    bar = window.menuBar()
+    menu = QMenu("&Run", bar)
     menu.setObjectName("menu_run")
+    help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+    if help_menu is not None:  # Help stays the last menu, as everywhere
+        bar.insertMenu(help_menu, menu)
+    else:
+        bar.addMenu(menu)
     entries = [
         ("run_case", "&Run on a Case…", "F5", "Run the flow on one case",
          lambda: controller.open_run_dialog()),
