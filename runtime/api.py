@@ -31,6 +31,9 @@ from runtime.engine.runner import Engine, case_problems
 from runtime.engine.steps import register_executor, unregister_executor
 from runtime.engine.trial import TrialResult, try_step
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
+from runtime.evaluation.desk import evaluate as evaluate_flow
+from runtime.evaluation.desk import recommend_act_band, stored_results
+from runtime.evaluation.measures import Recommendation
 from runtime.evaluation.train_node import (
     MIN_NEW_DECISIONS,
     TrainingState,
@@ -63,6 +66,7 @@ from runtime.flow.schema import (
     StartNode,
 )
 from runtime.flow.validate import validate_flow
+from runtime.metrics.collect import metrics_for
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
 from runtime.models.registry import preload_backends as preload_model_backends
 from runtime.nodes.references import renamed_ref, rewrite_references
@@ -74,6 +78,14 @@ from runtime.nodes.registry import spec_for as node_type_of
 from runtime.nodes.registry import unregister as unregister_node_type
 from runtime.nodes.spec import NodeSpec
 from runtime.processes import pid_alive
+from runtime.reports.run_export import (
+    RunReport,
+    export_html,
+    export_json,
+    load_report,
+    report_json,
+)
+from runtime.reports.step_facts import Change, StepFacts, Verdict, step_facts, visible_controls
 from runtime.store.base import RunStore
 from runtime.store.rows import RunCounts, RunPage, RunQuery, RunRow, StepRow, TaskQuery, TaskRow
 from runtime.store.sqlite import SqliteRunStore
@@ -106,6 +118,11 @@ class Workspace:
         self.store.close()
 
 
+def open_run_store(home: str | Path | None = None) -> RunStore:
+    """The run store of a workspace alone (read-mostly views need no connectors)."""
+    return SqliteRunStore(database_path(home_dir(home)))
+
+
 __all__ = [
     "FORMAT_VERSION",
     "MIN_NEW_DECISIONS",
@@ -118,6 +135,7 @@ __all__ = [
     "AssistNode",
     "AutonomyStage",
     "CaseField",
+    "Change",
     "ClassifyNode",
     "Compare",
     "Condition",
@@ -144,6 +162,7 @@ __all__ = [
     "Option",
     "Permission",
     "Problem",
+    "Recommendation",
     "RecordChanged",
     "RecordField",
     "RunBlocked",
@@ -152,12 +171,14 @@ __all__ = [
     "RunFinished",
     "RunPage",
     "RunQuery",
+    "RunReport",
     "RunRow",
     "RunStarted",
     "RunStatus",
     "RunStore",
     "SqliteRunStore",
     "StartNode",
+    "StepFacts",
     "StepFinished",
     "StepRow",
     "StepStarted",
@@ -166,6 +187,7 @@ __all__ = [
     "TaskRow",
     "TrainingState",
     "TrialResult",
+    "Verdict",
     "Workspace",
     "assist_messages",
     "case_problems",
@@ -177,29 +199,40 @@ __all__ = [
     "dump_flow",
     "enforce_messages",
     "evaluate",
+    "evaluate_flow",
+    "export_html",
+    "export_json",
     "field_catalog",
     "home_dir",
     "load_flow",
+    "load_report",
+    "metrics_for",
     "node_type",
     "node_type_key",
     "node_type_of",
     "node_types",
+    "open_run_store",
     "parse_flow",
     "pid_alive",
     "preload_model_backends",
     "read_case",
     "read_cases",
+    "recommend_act_band",
     "register_executor",
     "register_node_type",
     "renamed_ref",
+    "report_json",
     "rewrite_references",
     "save_flow",
     "secrets",
     "settings",
+    "step_facts",
+    "stored_results",
     "train_from_decisions",
     "training_state",
     "try_step",
     "unregister_executor",
     "unregister_node_type",
     "validate_flow",
+    "visible_controls",
 ]

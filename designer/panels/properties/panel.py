@@ -148,7 +148,8 @@ class PropertyPanel(QScrollArea):
         key = (node.id, doc.path, self.session.is_modified(), node.head)
         if key != self._training_for:
             self._training_for = key
-            self.training.show_node(node.id, doc.path, self.session.is_modified())
+            self.training.show_node(node.id, doc.path, self.session.is_modified(),
+                                    self.session.text())
         self.training.show()
 
     def _head_trained(self, node_id: str, head: str) -> None:
