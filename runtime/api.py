@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runtime import diagnostics, secrets, settings
+from runtime.cases import read_case, read_cases
 from runtime.connectors.ports import ConnectorTables
 from runtime.connectors.sqlite_tables import open_sqlite_tables
 from runtime.engine.events import (
@@ -28,9 +29,10 @@ from runtime.engine.human_decision import EditRefused, HumanDecision
 from runtime.engine.plan import compile_plan
 from runtime.engine.replay import STAGES as AUTONOMY_STAGES
 from runtime.engine.replay import ReplayProgress, ReplayRequest, replay, runs_to_replay
-from runtime.engine.runner import Engine
+from runtime.engine.runner import Engine, case_problems
 from runtime.engine.steps import register_executor, unregister_executor
 from runtime.engine.task_form import EditableField, TaskForm, TaskForms
+from runtime.engine.trial import TrialResult, try_step
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
 from runtime.evaluation.compare_runs import (
     BatchComparison,
@@ -59,6 +61,8 @@ from runtime.flow.schema import (
     AINodeBase,
     AnyNode,
     AssistNode,
+    AutonomyStage,
+    CaseField,
     ClassifyNode,
     DecisionNode,
     Edge,
@@ -77,6 +81,7 @@ from runtime.flow.validate import validate_flow
 from runtime.metrics.collect import metrics_for
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
 from runtime.models.readiness import OllamaModels, check_readiness, ollama_pulled
+from runtime.models.registry import preload_backends as preload_model_backends
 from runtime.nodes.references import (
     rename_condition_values,
     renamed_ref,
@@ -147,8 +152,10 @@ __all__ = [
     "AnyNode",
     "AnyOf",
     "AssistNode",
+    "AutonomyStage",
     "BatchComparison",
     "BatchSide",
+    "CaseField",
     "Change",
     "ClassifyNode",
     "Compare",
@@ -210,9 +217,11 @@ __all__ = [
     "TaskQuery",
     "TaskRow",
     "TrainingState",
+    "TrialResult",
     "Verdict",
     "Workspace",
     "assist_messages",
+    "case_problems",
     "check_comparison",
     "check_readiness",
     "classify_messages",
@@ -240,6 +249,9 @@ __all__ = [
     "open_run_store",
     "parse_flow",
     "pid_alive",
+    "preload_model_backends",
+    "read_case",
+    "read_cases",
     "recommend_act_band",
     "register_executor",
     "register_node_type",
@@ -257,6 +269,7 @@ __all__ = [
     "stored_results",
     "train_from_decisions",
     "training_state",
+    "try_step",
     "unregister_executor",
     "unregister_node_type",
     "validate_flow",

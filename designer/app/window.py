@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import preferences, theme
-from designer.app import actions, clipboard, context_menu
+from designer.app import actions, clipboard, context_menu, run_actions
 from designer.app.autosave import Autosaver
 from designer.app.evidence import install_evidence_views
 from designer.app.files import FileController
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self._add_work_views()
         self._more_views()
         self._connect()
+        self.runs = run_actions.install(self)  # the Run menu, dialog, overlay and batches
         self.refresh_recent()
         self._update_title()
         self.actions_["snap"].setChecked(self.scene.snap_to_grid)

@@ -40,6 +40,7 @@ from runtime.flow.schema import (
     ClassifyNode,
     EndNode,
     FieldType,
+    Flow,
     node_kind_label,
 )
 from runtime.guardrails.policy import Verdict
@@ -537,21 +538,7 @@ class Engine:
 
     def _pick_provider(self, plan: Plan, override: str | None,
                        node: AnyNode) -> ModelProvider:
-        scripted_override = override is not None and override.startswith("scripted")
-        embedding_ref = embedding_model_for(node, plan)
-        if embedding_ref and not scripted_override:
-            from runtime.models.embeddings import with_head  # numpy: only for such nodes
-
-            return with_head(registry.resolve_embedding(embedding_ref, plan.loaded.base_dir),
-                             node, plan.flow, plan.loaded.base_dir)
-        ref = (override or getattr(node, "model", None)
-               or plan.flow.default_model or role_default(node) or DEFAULT_MODEL)
-        generative = registry.resolve(ref, plan.loaded.base_dir)
-        if isinstance(node, ClassifyNode) and node.temperature and not embedding_ref:
-            from runtime.models.option_temperature import TemperedChooser
-
-            return TemperedChooser(generative, node.temperature)  # `junction calibrate`
-        return generative
+        return pick_provider(plan, override, node)
 
     def _emit(self, event: ev.Event) -> None:
         if self._in_unit:  # observers hear about work once it is committed
@@ -562,6 +549,37 @@ class Engine:
                 observer.on_event(event)
             except Exception:  # an observer must never break a run
                 log.exception("observer %r failed on %s", observer, type(event).__name__)
+
+
+def provider_chooser(plan: Plan, override: str | None) -> Callable[[AnyNode], ModelProvider]:
+    """The engine's choice of model per node as a function of (plan, `--model`), for
+    "try one step", which asks the same question without an engine or a run."""
+
+    def provider(node: AnyNode) -> ModelProvider:
+        return pick_provider(plan, override, node)
+    return provider
+
+
+def pick_provider(plan: Plan, override: str | None, node: AnyNode) -> ModelProvider:
+    """Which model answers a node: an embedding model for classify nodes that use the
+    embeddings method, else the run's `--model`, the node's model, the flow's default.
+    A scripted `--model` replaces every model (repeatable demos); any other `--model`
+    replaces the generative ones only."""
+    scripted_override = override is not None and override.startswith("scripted")
+    embedding_ref = embedding_model_for(node, plan)
+    if embedding_ref and not scripted_override:
+        from runtime.models.embeddings import with_head  # numpy: only for such nodes
+
+        return with_head(registry.resolve_embedding(embedding_ref, plan.loaded.base_dir),
+                         node, plan.flow, plan.loaded.base_dir)
+    ref = (override or getattr(node, "model", None)
+           or plan.flow.default_model or role_default(node) or DEFAULT_MODEL)
+    generative = registry.resolve(ref, plan.loaded.base_dir)
+    if isinstance(node, ClassifyNode) and node.temperature and not embedding_ref:
+        from runtime.models.option_temperature import TemperedChooser
+
+        return TemperedChooser(generative, node.temperature)  # `junction calibrate`
+    return generative
 
 
 def embedding_model_for(node: AnyNode, plan: Plan) -> str | None:
@@ -630,6 +648,17 @@ def check_case(plan: Plan, case: dict[str, Any]) -> str:
         if problem:
             raise InputError(f"case {case_id}: field '{spec.name}' {problem}")
     return str(case_id)
+
+
+def case_problems(flow: Flow, case: dict[str, Any]) -> dict[str, str]:
+    """Every case field that does not fit, with why ({} when the case is fine): a form shows
+    each at its field, all at once, rather than the first one `check_case` meets."""
+    problems = {}
+    for spec in flow.case_fields:
+        problem = _case_field_problem(spec, case.get(spec.name))
+        if problem:
+            problems[spec.name] = problem
+    return problems
 
 
 _PY_TYPES: dict[FieldType, type | tuple[type, ...]] = {

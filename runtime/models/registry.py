@@ -94,6 +94,13 @@ def _resolved(folder: str) -> str:
 _optional_loaded = False
 
 
+def preload_backends() -> None:
+    """Import the model backends now rather than on a run's first model call: importing
+    them (ollama's client builds an SSL context) holds the interpreter lock for a few
+    hundred milliseconds, which a GUI prefers to pay while a dialog is open."""
+    _load_optional_backends()
+
+
 def _load_optional_backends() -> None:
     """Register backends that live in their own modules (imported lazily, no side effects
     at import time of this module)."""
