@@ -22,8 +22,17 @@ def _sqlite(folder: Path, name: str) -> RunStore:
     return SqliteRunStore(folder / name / "junction.db")
 
 
+def _postgres(folder: Path, name: str) -> RunStore:
+    from team_server import database_url
+
+    from runtime.store.postgres import PostgresRunStore
+
+    return PostgresRunStore(database_url(f"{folder}/{name}"))
+
+
 STORES: dict[str, OpenStore] = {
     "sqlite": _sqlite,
+    "postgres": _postgres,
 }
 
 
