@@ -26,6 +26,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from runtime.errors import JunctionError
+from runtime.urls import redact
 
 # pg_advisory_xact_lock key of the store's write lock ("JUNCTION" as a number).
 WRITE_LOCK = 0x4A554E4354494F4E
@@ -35,19 +36,6 @@ Connection = psycopg.Connection[dict[str, Any]]
 
 class StoreUnavailable(JunctionError):
     """The team server could not be reached or dropped the connection mid-call."""
-
-
-def is_postgres_url(text: str | None) -> bool:
-    return bool(text) and str(text).startswith(("postgresql://", "postgres://"))
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    head, at, tail = url.rpartition("@")
-    if not at or ":" not in head.split("//", 1)[-1]:
-        return url
-    scheme, _, user_pass = head.partition("//")
-    return f"{scheme}//{user_pass.split(':', 1)[0]}:***@{tail}"
 
 
 def connect(url: str) -> Connection:

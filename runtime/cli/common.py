@@ -15,6 +15,9 @@ from runtime.jsonl import read_objects
 def add_home(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--home", metavar="DIR",
                      help="workspace folder (default: $JUNCTION_HOME or the user data dir)")
+    cmd.add_argument("--store", metavar="URL", help="keep runs in this store: postgresql://… "
+                     "for a team, or a SQLite file (default: $JUNCTION_STORE, else the "
+                     "workspace's own file)")
 
 
 def add_json(cmd: argparse.ArgumentParser) -> None:
@@ -22,7 +25,7 @@ def add_json(cmd: argparse.ArgumentParser) -> None:
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
-    return Workspace.open(getattr(args, "home", None))
+    return Workspace.open(getattr(args, "home", None), getattr(args, "store", None))
 
 
 def read_case(text: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 
 from runtime import __version__
-from runtime.cli import audit, calibrate, flows, models, runs, tasks, train
+from runtime.cli import audit, calibrate, flows, models, runs, store_cmd, tasks, train, worker
 from runtime.cli.crash_log import write_crash_log
 from runtime.errors import (
     ConflictError,
@@ -28,7 +28,7 @@ from runtime.errors import (
 )
 
 # Each module defines `register(subparsers)`; add a command module by adding it here.
-COMMAND_MODULES = (flows, runs, tasks, calibrate, train, audit, models)
+COMMAND_MODULES = (flows, runs, tasks, calibrate, train, audit, models, store_cmd, worker)
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_CONFLICT = 0, 1, 2, 3, 4
 EXIT_BUG = 70

@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--batch", metavar="NAME",
                      help="batch name (default: derived from the flow and cases paths; "
                           "running the same batch again continues it)")
+    cmd.add_argument("--enqueue", action="store_true",
+                     help="team mode: put the cases on the team store's queue for "
+                          "`junction worker`s instead of running them here")
     _run_options(cmd)
     cmd.set_defaults(handler=batch)
 
@@ -131,6 +134,10 @@ def batch(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     engine = workspace.engine()
     batch_id = args.batch or batch_id_for(args.flow, args.cases)
+    if args.enqueue:
+        from runtime.cli.team_batch import enqueue
+
+        return enqueue(args, workspace, engine, loaded, cases, batch_id)
     started = time.perf_counter()
     results: list[RunRow] = []
     skipped = 0

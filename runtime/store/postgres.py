@@ -9,8 +9,8 @@ promised *durable* wait for the server's WAL flush; the others commit with
 
 Ownership of a running run is a `host:pid` like on SQLite; on a server, a process on
 another machine cannot be checked, so a running run owned elsewhere counts as alive unless
-it was released (`release_owner`): the team's workers (runtime/team/) learn from their job
-queue's heartbeats that a worker died and release its runs before another worker claims
+it was released (`release`): the team's workers (runtime/team/) learn from their job
+queue's heartbeats that a worker died and release their runs before another worker claims
 them.
 """
 
@@ -20,7 +20,7 @@ import socket
 from typing import Any
 
 from runtime.errors import ConflictError, NotFoundError
-from runtime.pg_db import Connection, Handle, redact
+from runtime.pg_db import Connection, Handle
 from runtime.sqlite_db import dumps, loads, now
 from runtime.store import pg_audit as audit
 from runtime.store import pg_schema
@@ -42,6 +42,7 @@ from runtime.store.rows import (
     this_process,
 )
 from runtime.store.states import RunStatus, check_move
+from runtime.urls import redact
 
 _RUN_ORDER = {
     "newest": "created_at DESC, id DESC",
@@ -215,20 +216,20 @@ class PostgresRunStore(RunStore):
                 self._move(c, run_id, RunStatus.running, **fields)
         return self.run(run_id)
 
-    def release_owner(self, owner: str, reason: str) -> list[str]:
-        """Release the running runs of a process known to be gone (a worker whose job
-        queue heartbeat stopped): they become claimable. Returns their ids."""
+    def release(self, run_id: str, reason: str) -> bool:
+        """Release a running run whose process is known to be gone (its worker stopped
+        sending the job queue's heartbeats): another process may claim it. Returns whether
+        the run was running and owned."""
         with self._db.write(durable=False) as c:
-            ids = [r["id"] for r in c.execute(
-                "SELECT id FROM runs WHERE owner=%s AND status='running' ORDER BY id",
-                (owner,))]
-            if ids:
-                c.execute("UPDATE runs SET owner=NULL, updated_at=%s WHERE id = ANY(%s)",
-                          (now(), ids))
-                audit.append(c, [Entry("run.released", self.actor, run_id=i,
-                                       before={"owner": owner}, after={"owner": None},
-                                       data={"reason": reason}) for i in ids])
-        return ids
+            row = c.execute("SELECT owner FROM runs WHERE id=%s AND status='running'"
+                            " AND owner IS NOT NULL", (run_id,)).fetchone()
+            if row is None:
+                return False
+            c.execute("UPDATE runs SET owner=NULL, updated_at=%s WHERE id=%s", (now(), run_id))
+            audit.append(c, [Entry("run.released", self.actor, run_id=run_id,
+                                   before={"owner": row["owner"]}, after={"owner": None},
+                                   data={"reason": reason})])
+        return True
 
     def interrupted_runs(self) -> list[RunRow]:
         rows = self.runs(status=RunStatus.running.value) + self.runs(
@@ -437,7 +438,7 @@ class PostgresRunStore(RunStore):
 
 def _may_be_alive(owner: str | None) -> bool:
     """A process on this host is checked; one on another machine is presumed alive until
-    released (see `release_owner`)."""
+    released (see `release`)."""
     if not owner:
         return False
     host, _, _ = owner.rpartition(":")
