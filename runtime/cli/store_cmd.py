@@ -36,8 +36,6 @@ def migrate(args: argparse.Namespace) -> int:
         raise InputError("`junction store migrate` needs a team store: --store "
                          "postgresql://user@host/db (or set JUNCTION_STORE); a SQLite "
                          "workspace creates its tables by itself")
-    from runtime.team.queue import ensure_schema
-
     from runtime.pg_db import Handle
     from runtime.store import pg_schema
     from runtime.team.queue import ensure_schema

@@ -22,8 +22,6 @@ log = logging.getLogger(__name__)
 
 def register(sub: argparse._SubParsersAction) -> None:
     cmd = sub.add_parser("worker", help="run queued cases from the team store (team mode)")
-    cmd.add_argument("--store", metavar="URL",
-                     help="the team store, postgresql://… (default: $JUNCTION_STORE)")
     cmd.add_argument("--until-empty", action="store_true",
                      help="stop when the queue is empty instead of waiting for more work")
     cmd.add_argument("--name", default=None, help="worker name shown in the queue")
