@@ -106,8 +106,9 @@ async def recover_stalled(app: procrastinate.App, release: Callable[[str], Any])
 
 async def run_worker(app: procrastinate.App, release: Callable[[str], Any], *,
                      wait: bool, name: str) -> None:
-    """Take jobs until stopped (or, with wait=False, until the queue is empty), checking
-    for stalled jobs beside it."""
+    """Take jobs until stopped, checking for stalled jobs beside it. With wait=False,
+    stop once no job is waiting *and* none is held by a worker (a job held by a worker
+    that died comes back on the queue once its heartbeat is stale, and is taken)."""
 
     async def watch() -> None:
         while True:
@@ -121,11 +122,26 @@ async def run_worker(app: procrastinate.App, release: Callable[[str], Any], *,
             await asyncio.sleep(HEARTBEAT_S)
 
     watcher = asyncio.create_task(watch())
+    options: dict[str, Any] = dict(
+        queues=[QUEUE], name=name, concurrency=1, update_heartbeat_interval=HEARTBEAT_S,
+        stalled_worker_timeout=STALLED_AFTER_S, delete_jobs="successful",
+        fetch_job_polling_interval=1.0)
     try:
-        await app.run_worker_async(
-            queues=[QUEUE], name=name, concurrency=1, wait=wait,
-            update_heartbeat_interval=HEARTBEAT_S, stalled_worker_timeout=STALLED_AFTER_S,
-            delete_jobs="successful", install_signal_handlers=wait,
-            fetch_job_polling_interval=1.0)
+        if wait:
+            await app.run_worker_async(wait=True, **options)
+            return
+        while True:
+            await app.run_worker_async(wait=False, install_signal_handlers=False, **options)
+            if not await _jobs_in_flight(app):
+                return
+            await asyncio.sleep(HEARTBEAT_S)
     finally:
         watcher.cancel()
+
+
+async def _jobs_in_flight(app: procrastinate.App) -> bool:
+    """Whether any job of the queue is waiting or being worked on."""
+    jobs = await app.job_manager.list_jobs_async(queue=QUEUE, status="todo")
+    if list(jobs):
+        return True
+    return bool(list(await app.job_manager.list_jobs_async(queue=QUEUE, status="doing")))
