@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from optional_extras import needs
 
 HERE = Path(__file__).parent

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
 from optional_extras import needs
 
 needs("team", "psycopg", "pgserver")
@@ -136,14 +135,14 @@ def test_the_audit_chain_appended_from_many_connections_never_forks(handles) -> 
 def test_a_connection_dropped_mid_transaction_loses_nothing_committed(handles) -> None:
     store, killer = handles(), handles()
     kept = _new_run(store, "kept")
-    with pytest.raises(StoreUnavailable, match="dropped the connection"):
-        with store._db.write() as conn:
-            conn.execute("INSERT INTO flow_snapshots(sha, name, text, created_at)"
-                         " VALUES ('half', 'H', 'x', 'now')")
-            pid = conn.info.backend_pid
-            with psycopg.connect(killer.url, autocommit=True) as admin:
-                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-            conn.execute("SELECT 1")
+    with (pytest.raises(StoreUnavailable, match="dropped the connection"),
+          store._db.write() as conn):
+        conn.execute("INSERT INTO flow_snapshots(sha, name, text, created_at)"
+                     " VALUES ('half', 'H', 'x', 'now')")
+        pid = conn.info.backend_pid
+        with psycopg.connect(killer.url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        conn.execute("SELECT 1")
     # the handle reconnects on the next call; the cut transaction left nothing behind
     assert store.run(kept).case_id == "kept"
     assert killer._one("SELECT sha FROM flow_snapshots WHERE sha='half'") is None
