@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from runtime import diagnostics, secrets, settings
 from runtime.connectors.ports import ConnectorTables
 from runtime.connectors.sqlite_tables import open_sqlite_tables
 from runtime.engine.events import (
@@ -166,6 +167,7 @@ __all__ = [
     "classify_messages",
     "compile_plan",
     "describe",
+    "diagnostics",
     "dump_flow",
     "enforce_messages",
     "evaluate",
@@ -183,6 +185,8 @@ __all__ = [
     "renamed_ref",
     "rewrite_references",
     "save_flow",
+    "secrets",
+    "settings",
     "unregister_executor",
     "unregister_node_type",
     "validate_flow",

@@ -19,8 +19,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory,
                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test gets its own JUNCTION_HOME unless it passes --home explicitly."""
+    """Every test gets its own JUNCTION_HOME and settings file (never the user's real ones)."""
     monkeypatch.setenv("JUNCTION_HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.setenv("JUNCTION_CONFIG", str(tmp_path_factory.mktemp("config") / "settings.toml"))
     monkeypatch.delenv("JUNCTION_FAULT", raising=False)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from designer import theme
+from designer import preferences, theme
 from designer.app.autosave import leftovers
 from designer.app.prompts import DialogPrompter, Prompter
 from designer.app.settings import DesignerSettings
@@ -85,4 +85,5 @@ def run_app(flow: str | Path | None = None) -> int:
     designer.start(flow)
     for window in designer.windows:
         window.show()
+    preferences.first_run(designer.windows[0])  # the welcome screen, once
     return app.exec()

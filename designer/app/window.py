@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer import theme
+from designer import preferences, theme
 from designer.app import actions, clipboard
 from designer.app.autosave import Autosaver
 from designer.app.files import FileController
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
             self._dock("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea, 0),
         ]
         self.actions_ = actions.build(self)
+        preferences.install(self)  # Edit ▸ Settings, Help ▸ Diagnostics / Getting Started
         self._toolbar()
         self._status_bar()
         self.area.add_view(View("start", "Start", self.start_page))

@@ -17,7 +17,19 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 
 from runtime import __version__
-from runtime.cli import audit, calibrate, flows, models, runs, store_cmd, tasks, train, worker
+from runtime.cli import (
+    audit,
+    calibrate,
+    doctor,
+    flows,
+    models,
+    runs,
+    settings_cmd,
+    store_cmd,
+    tasks,
+    train,
+    worker,
+)
 from runtime.cli.crash_log import write_crash_log
 from runtime.errors import (
     ConflictError,
@@ -28,7 +40,8 @@ from runtime.errors import (
 )
 
 # Each module defines `register(subparsers)`; add a command module by adding it here.
-COMMAND_MODULES = (flows, runs, tasks, calibrate, train, audit, models, store_cmd, worker)
+COMMAND_MODULES = (flows, runs, tasks, calibrate, train, audit, models, doctor, settings_cmd,
+                   store_cmd, worker)
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_CONFLICT = 0, 1, 2, 3, 4
 EXIT_BUG = 70

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from runtime import settings
 from runtime.cli.common import add_home, add_json, open_workspace
 from runtime.cli.output import out, print_json, short_time, table
 from runtime.cli.show import print_packet
@@ -99,13 +100,13 @@ def _parse_assignment(item: str) -> tuple[str, Any]:
 def decide(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     decision = parse_decision(args)
-    engine = workspace.engine(decided_by=args.by or "cli")
+    by = settings.person_name(args.by, fallback="cli")
+    engine = workspace.engine(decided_by=by)
     url = store_url(getattr(args, "store", None))
     if url and is_postgres_url(url):  # team mode: any worker continues the run
         from runtime.team.dispatch import decide_and_enqueue
 
-        task, fresh, run = decide_and_enqueue(engine, url, args.task, decision,
-                                              args.by or "cli")
+        task, fresh, run = decide_and_enqueue(engine, url, args.task, decision, by)
     else:
         task, fresh, run = engine.decide(args.task, decision)
     if args.json:

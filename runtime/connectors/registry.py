@@ -12,6 +12,7 @@ from runtime.connectors.webhook import WebhookConnector
 from runtime.errors import InputError
 from runtime.flow.schema import Connector as ConnectorConfig
 from runtime.flow.schema import RecordField
+from runtime.settings import default_table
 
 
 def open_connector(config: ConnectorConfig, tables: ConnectorTables, base_dir: Path,
@@ -19,7 +20,7 @@ def open_connector(config: ConnectorConfig, tables: ConnectorTables, base_dir: P
     """`path` is relative to the flow's folder; file connectors need one. `tables` is where
     connectors keep their send ledger and the workspace record table."""
     if config.kind == "sqlite":
-        return SqliteRecordConnector(tables.records, config.path or "records")
+        return SqliteRecordConnector(tables.records, config.path or default_table())
     if config.kind in ("csv", "jsonl"):
         if not config.path:
             raise InputError(f"a {config.kind} connector needs a 'path' to its records file")

@@ -28,6 +28,7 @@ from runtime.connectors.base import ConnectorUnavailable, OutcomeUnknown
 from runtime.connectors.ledgered import LANDED, NOT_LANDED, LedgeredConnector
 from runtime.connectors.ports import LedgerEntry, SendLedger
 from runtime.flow.schema import Connector as ConnectorConfig
+from runtime.settings import webhook_timeout
 
 TIMEOUT_S = 10.0
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -43,7 +44,7 @@ class WebhookConnector(LedgeredConnector):
         self.deduplicates = config.deduplicates
         self.reconcile_url = config.reconcile_url
         self.name = f"webhook:{self.url}"
-        self.timeout = TIMEOUT_S
+        self.timeout = webhook_timeout()  # the settings file's default, 10 s unless set
 
     def read(self, case_id: str) -> dict[str, Any]:
         return self.ledger.mirror(self.name, case_id)

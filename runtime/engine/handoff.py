@@ -111,7 +111,7 @@ def _ai_part(outcome: StepOutcome) -> dict[str, Any] | None:
     if outcome.model_call is None:
         return None
     out = outcome.output
-    return {
+    part = {
         "label": out.get("label"),
         "proposal": _clipped(out.get("proposal")),
         "confidence": out.get("confidence"),
@@ -119,6 +119,9 @@ def _ai_part(outcome: StepOutcome) -> dict[str, Any] | None:
         "confidence_kind": (outcome.model_call or {}).get("confidence_kind"),
         "model": (outcome.model_call or {}).get("model"),
     }
+    if out.get("confidence_note"):  # why the confidence is below the probability shown
+        part["confidence_note"] = out["confidence_note"]
+    return part
 
 
 def _clipped(values: Any) -> Any:

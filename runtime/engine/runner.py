@@ -43,6 +43,7 @@ from runtime.flow.schema import (
 from runtime.guardrails.policy import Verdict
 from runtime.models import registry
 from runtime.models.base import ModelProvider, ModelUnavailable, OutputInvalid
+from runtime.settings import role_default
 from runtime.store.base import RunStore
 from runtime.store.rows import NewStep, RunRow, StepRow, TaskRow
 from runtime.store.states import RunStatus
@@ -331,7 +332,7 @@ class Engine:
                 return with_head(registry.resolve_embedding(embedding_ref, plan.loaded.base_dir),
                                  node, plan.flow, plan.loaded.base_dir)
             ref = (override or getattr(node, "model", None)
-                   or plan.flow.default_model or DEFAULT_MODEL)
+                   or plan.flow.default_model or role_default(node) or DEFAULT_MODEL)
             generative = registry.resolve(ref, plan.loaded.base_dir)
             if isinstance(node, ClassifyNode) and node.temperature and not embedding_ref:
                 from runtime.models.option_temperature import TemperedChooser

@@ -146,6 +146,11 @@ def _classify(node: ClassifyNode, ctx: StepContext) -> StepOutcome:
               "confidence_kind": result.call.confidence_kind}
     verdicts = route_classification(confidence, node.guardrails, ctx.stage,
                                     measured=is_measured(result.call.confidence_kind))
+    if result.note:  # why the confidence is lower than the probability shown
+        output["confidence_note"] = result.note
+        for verdict in verdicts:
+            if verdict.rule == "confidence_band" and verdict.outcome != "pass":
+                verdict.reason = f"{verdict.reason}: {result.note}"
     if result.label not in names:
         verdicts.insert(0, Verdict("shape", "block", None, (
             f"the model answered '{result.label}', which is not an option")))

@@ -88,13 +88,21 @@ class CallInfo(BaseModel):
 
 
 class ChooseResult(BaseModel):
+    """`probabilities` is the distribution over the options (which one the model leaned
+    to); `option_mass`, when the provider knows it, is the share of the model's answer that
+    went to any option at all. The confidence the bands judge is the label's share of the
+    whole answer, so 1% on an option never becomes 100% (see `answers`)."""
+
     label: str
     probabilities: dict[str, float]
     call: CallInfo
+    option_mass: float | None = None
+    note: str = ""  # why the confidence is lower than the probability shown, if it is
 
     @property
     def confidence(self) -> float:
-        return self.probabilities.get(self.label, 0.0)
+        shown = self.probabilities.get(self.label, 0.0)
+        return shown if self.option_mass is None else shown * self.option_mass
 
 
 class ExtractResult(BaseModel):

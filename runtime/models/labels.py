@@ -4,8 +4,9 @@ A chat model asked for "the option name only" spreads its first token over many 
 of the same answer: "refund", " refund", "Refund", "ref" (the first piece of a name split
 into several tokens) or the option's letter ("A") when options are listed with letters.
 Every spelling's probability is added to the option it means, then the sum over options is
-renormalised. The mass that went to no option at all is kept as a diagnostic: a model that
-put 3% of its answer on the options is not 95% sure of anything.
+renormalised. The mass that went to no option at all is not thrown away: a model that put
+3% of its answer on the options is not 95% sure of anything, so the confidence is the
+label's share of the whole answer (`answers.choice`).
 """
 
 from __future__ import annotations
@@ -86,9 +87,3 @@ def self_reported_schema(names: Sequence[str]) -> dict[str, object]:
         "required": ["label", "confidence"],
     }
 
-
-def spread(label: str, confidence: float, names: Sequence[str]) -> dict[str, float]:
-    """A self-reported (label, confidence) as a distribution: the rest shared evenly."""
-    confidence = min(1.0, max(0.0, confidence))
-    rest = (1.0 - confidence) / max(1, len(names) - 1)
-    return normalise({n: confidence if n == label else rest for n in names})

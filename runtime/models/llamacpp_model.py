@@ -26,7 +26,8 @@ import atexit
 import itertools
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,15 +75,49 @@ def load_llama(path: Path, settings: LlamaCppSettings) -> Any:
     if not path.exists():
         raise ModelUnavailable(f"model file not found: {path}")
     try:
-        return llama_cpp.Llama(model_path=str(path), n_ctx=settings.n_ctx,
-                               n_threads=settings.thread_count(),
-                               n_threads_batch=settings.thread_count(),
-                               logits_all=False, verbose=False, seed=0,
-                               # rolling the cache back to a prompt (option scoring, prefix
-                               # reuse) needs every position kept, sliding-window layers too
-                               swa_full=True)
+        with _without_extra_buffer_types(llama_cpp):
+            return llama_cpp.Llama(model_path=str(path), n_ctx=settings.n_ctx,
+                                   n_threads=settings.thread_count(),
+                                   n_threads_batch=settings.thread_count(),
+                                   logits_all=False, verbose=False, seed=0,
+                                   # rolling the cache back to a prompt (option scoring,
+                                   # prefix reuse) needs every position kept, sliding-window
+                                   # layers too
+                                   swa_full=True)
     except (ValueError, RuntimeError) as exc:
         raise ModelUnavailable(f"llama.cpp could not load {path}: {exc}") from None
+
+
+_PARAMS_LOCK = threading.Lock()
+
+
+@contextmanager
+def _without_extra_buffer_types(llama_cpp: Any) -> Iterator[None]:
+    """Load with llama.cpp's extra buffer types off (`use_extra_bufts=False`).
+
+    Extra buffer types repack the weights for the CPU's special kernels, AMX among them. A
+    build made on a machine whose CPU *advertises* AMX compiles those kernels in, and in a
+    virtual machine that cannot actually run AMX the first matrix multiplication dies with
+    SIGSEGV (`ldtilecfg` in `ggml_backend_amx_mul_mat`): a fresh `pip install` of
+    llama-cpp-python 0.3.36 crashed the whole process that way. `Llama(...)` has no
+    argument for the flag and loads the model inside its constructor, so the default model
+    parameters it asks for are amended for the duration of the load.
+    """
+    low_level = llama_cpp.llama_cpp
+    original = low_level.llama_model_default_params
+
+    def safe_params() -> Any:
+        params = original()
+        if hasattr(params, "use_extra_bufts"):
+            params.use_extra_bufts = False
+        return params
+
+    with _PARAMS_LOCK:
+        low_level.llama_model_default_params = safe_params
+        try:
+            yield
+        finally:
+            low_level.llama_model_default_params = original
 
 
 class SharedModel:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.errors import InputError
-from runtime.models import bundled, llamacpp_model, prompts, structured
+from runtime.models import answers, bundled, llamacpp_model, prompts, structured
 from runtime.models.base import (
     CallInfo,
     ChooseRequest,
@@ -92,7 +92,7 @@ class LlamaCppProvider:
         started = time.perf_counter()
         with shared.lock:
             llm = shared.llm()
-            raw, tokens_in, evaluated = self._score(shared, llm, head, rest, names)
+            raw, tokens_in, evaluated, mass = self._score(shared, llm, head, rest, names)
             prior = self._prior(shared, llm, request.messages, names) if self.calibrate else None
         raw_probs = _softmax(raw)
         probs = normalise({n: raw_probs[n] / prior[n] for n in names}) if prior else raw_probs
@@ -108,11 +108,15 @@ class LlamaCppProvider:
                      "raw_probabilities": {n: round(v, 6) for n, v in raw_probs.items()},
                      "calibrated": prior is not None,
                      "prior": {n: round(v, 6) for n, v in (prior or {}).items()}})
-        return ChooseResult(label=label, probabilities=probs, call=call)
+        return answers.choice(probs, call, label=label, option_mass=mass)
 
     def _score(self, shared: SharedModel, llm: Any, head: str, rest: str,
-               names: list[str]) -> tuple[dict[str, float], int, int]:
-        """(log P(option | prompt) per option, prompt tokens, tokens evaluated)."""
+               names: list[str]) -> tuple[dict[str, float], int, int, float]:
+        """(log P(option | prompt) per option, prompt tokens, tokens evaluated, option
+        mass). The option mass is the share of the next token after the prompt that starts
+        any option — how much of the model's answer the options account for at all
+        (options that share a first token, " bill" for "bill" and "billing", count it
+        once)."""
         head_tokens = llamacpp_model.tokenize(llm, head, bos=True)
         rest_tokens = llamacpp_model.tokenize(llm, rest, bos=False)
         prompt_len = len(head_tokens) + len(rest_tokens)
@@ -129,7 +133,9 @@ class LlamaCppProvider:
             scores[name] = llamacpp_model.continuation_logprob(llm, prompt_len, first,
                                                                option_tokens)
             evaluated += len(option_tokens) - 1
-        return scores, prompt_len, evaluated
+        starts = {option_tokens[0] for option_tokens in options.values()}
+        mass = min(1.0, sum(math.exp(float(first[t])) for t in starts))
+        return scores, prompt_len, evaluated, mass
 
     def _prior(self, shared: SharedModel, llm: Any, messages: list[Message],
                names: list[str]) -> dict[str, float]:
@@ -143,7 +149,8 @@ class LlamaCppProvider:
         total = dict.fromkeys(names, 0.0)
         for filler in CONTENT_FREE:
             probe = [*messages[:-1], Message(role="user", content=prompts.fenced(filler))]
-            scores, _, _ = self._score(shared, llm, *prompts.completion_parts(probe), names)
+            scores, _, _, _ = self._score(shared, llm, *prompts.completion_parts(probe),
+                                          names)
             for name, p in _softmax(scores).items():
                 total[name] += p / len(CONTENT_FREE)
         prior = {n: max(p, 1e-9) for n, p in total.items()}
@@ -301,8 +308,18 @@ def _factory(ref: str, rest: str, base_dir: Path) -> ModelProvider:
     if not rest:
         raise InputError(f"'{ref}' names no model file; write llamacpp:bundled or "
                          "llamacpp:PATH.gguf")
-    calibrate = os.environ.get("JUNCTION_LLAMACPP_CALIBRATE", "1") not in ("0", "false", "no")
+    calibrate = _env_flag("JUNCTION_LLAMACPP_CALIBRATE")
+    if _env_flag("JUNCTION_LLAMACPP_ISOLATE"):
+        from runtime.models.llamacpp_process import IsolatedLlamaCpp
+
+        return IsolatedLlamaCpp(ref, _locator(rest, base_dir), calibrate=calibrate)
     return LlamaCppProvider(ref, _locator(rest, base_dir), calibrate=calibrate)
+
+
+def _env_flag(name: str) -> bool:
+    """On unless set to 0/false/no. `JUNCTION_LLAMACPP_ISOLATE=0` runs the model inside the
+    calling process (no crash containment; for profiling and debugging)."""
+    return os.environ.get(name, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def register_backend() -> None:

@@ -34,7 +34,7 @@ import httpx
 import ollama
 
 from runtime.errors import InputError
-from runtime.models import credentials, labels, structured
+from runtime.models import answers, credentials, labels, structured
 from runtime.models.base import (
     CallInfo,
     ChooseRequest,
@@ -72,7 +72,9 @@ class OllamaSettings:
 
     @classmethod
     def from_env(cls) -> OllamaSettings:
-        return cls(host=normalise_host(os.environ.get("OLLAMA_HOST") or DEFAULT_HOST),
+        from runtime import settings  # OLLAMA_HOST wins over the settings file
+
+        return cls(host=normalise_host(settings.value("ollama.host") or DEFAULT_HOST),
                    timeout=_env_float("JUNCTION_OLLAMA_TIMEOUT", cls.timeout),
                    retries=int(_env_float("JUNCTION_OLLAMA_RETRIES", cls.retries)))
 
@@ -145,9 +147,8 @@ class OllamaProvider:
             content = answer.response.message.content or ""
             raise OutputInvalid(f"the model answered {content.strip()[:60]!r}, which is not "
                                 f"one of the options ({', '.join(names)})", call=call)
-        probs = normalise(mass)
-        label = max(probs, key=lambda n: probs[n])
-        return ChooseResult(label=label, probabilities=probs, call=call)
+        # The share of the first token that went to no option lowers the confidence.
+        return answers.choice(normalise(mass), call, option_mass=total)
 
     def _choose_self_reported(self, request: ChooseRequest, names: list[str],
                               requests: int) -> ChooseResult:
@@ -161,10 +162,13 @@ class OllamaProvider:
                                       fields=["label", "confidence"], retries=1)
         outcome, call = self._structured(json_request, "self_reported")
         call.attempts += requests
-        label, confidence = outcome.data["label"], float(outcome.data["confidence"])
-        call.details["self_reported_confidence"] = confidence
-        return ChooseResult(label=label, probabilities=labels.spread(label, confidence, names),
-                            call=call)
+        label, confidence = outcome.data["label"], outcome.data["confidence"]
+        try:
+            probs = answers.label_confidence(label, confidence, names)
+        except OutputInvalid as exc:
+            raise OutputInvalid(str(exc), call=call) from None
+        call.details["self_reported_confidence"] = probs[label]
+        return answers.choice(probs, call, label=label)
 
     # -- extract / draft -------------------------------------------------------
 
@@ -267,8 +271,8 @@ class OllamaProvider:
             return True, f"Ollama at {host} did not answer within {self.settings.timeout:g} s"
         if isinstance(exc, httpx.TransportError):
             return True, f"the connection to Ollama at {host} failed: {exc}"
-        if isinstance(exc, ValueError):  # a body that is not an Ollama answer
-            return False, f"Ollama at {host} sent an answer Junction cannot read: {exc}"
+        if isinstance(exc, ValueError | TypeError):  # a garbled body (a proxy, a restart)
+            return True, f"Ollama at {host} sent an answer Junction cannot read: {exc}"
         raise exc
 
     def _call(self, prompt: Sequence[Message], answer: _Answer,

@@ -27,6 +27,7 @@ from typing import Any
 
 from runtime.errors import InputError
 from runtime.flow import yamlio
+from runtime.models import answers
 from runtime.models.base import (
     CallInfo,
     ChooseRequest,
@@ -37,7 +38,6 @@ from runtime.models.base import (
     ExtractResult,
     ModelUnavailable,
     OutputInvalid,
-    normalise,
 )
 
 
@@ -66,8 +66,9 @@ class ScriptedProvider:
         else:
             raise OutputInvalid(f"scripted model has no answer for node '{node_id}'")
         if isinstance(answer, dict):
-            if answer.get("delay_ms"):
-                time.sleep(float(answer["delay_ms"]) / 1000)
+            delay = answer.get("delay_ms")
+            if isinstance(delay, int | float) and not isinstance(delay, bool) and delay > 0:
+                time.sleep(min(float(delay), 60_000.0) / 1000)
             if answer.get("error") == "unavailable":
                 raise ModelUnavailable("scripted model marked unavailable for this case")
             if answer.get("error") == "invalid":
@@ -75,54 +76,62 @@ class ScriptedProvider:
         return answer
 
     def _call(self, request: Any, raw: Any) -> CallInfo:
-        text = raw if isinstance(raw, str) else json.dumps(raw, sort_keys=True)
+        text = raw if isinstance(raw, str) else json.dumps(raw, sort_keys=True, default=str)
         return CallInfo(provider="scripted", model=self.source or self.ref,
                         prompt=request.messages, raw=text, confidence_kind="scripted")
 
     def choose(self, request: ChooseRequest) -> ChooseResult:
+        """Checked exactly as a real model's answer is (`answers`): probabilities are
+        numbers in [0, 1] adding up to at most 1 (what is missing counts as the model
+        saying something else), a label is an option, a confidence is a number in [0, 1]."""
         answer = self._answer(request.node_id, request.case_id)
         names = [o.name for o in request.options]
+        call = self._call(request, answer)
         if not isinstance(answer, dict):
             answer = {"label": answer}
-        if "probabilities" in answer:
-            given = {str(k): float(v) for k, v in answer["probabilities"].items()}
-            probs = normalise({n: given.get(n, 0.0) for n in names})
-        else:
-            label = str(answer.get("label"))
-            confidence = float(answer.get("confidence", 1.0))
-            rest = (1.0 - confidence) / max(1, len(names) - 1)
-            probs = normalise({n: confidence if n == label else rest for n in names})
-            if label not in names:
-                raise OutputInvalid(f"scripted label '{label}' is not an option")
-        label = max(probs, key=lambda n: probs[n])
-        return ChooseResult(label=label, probabilities=probs, call=self._call(request, answer))
+        try:
+            if "probabilities" in answer:
+                probs, mass = answers.option_probabilities(answer["probabilities"], names)
+                return answers.choice(probs, call, option_mass=mass)
+            label = answer.get("label")
+            probs = answers.label_confidence(label, answer.get("confidence", 1.0), names)
+            return answers.choice(probs, call, label=str(label))
+        except OutputInvalid as exc:
+            raise OutputInvalid(f"scripted model: {exc}", call=call) from None
 
     def extract(self, request: ExtractRequest) -> ExtractResult:
+        """Confidences are checked as every provider's are (numbers in [0, 1]). The values
+        themselves are left for the guardrails to judge, `raw` ones included: `raw` is
+        parsed leniently (NaN, Infinity and 1e400 get through), so a scripted hostile
+        model can hand the guardrails values a real provider's parser would already have
+        refused — a harsher test of them, never a milder one."""
         answer = self._answer(request.node_id, request.case_id)
-        if isinstance(answer, dict) and "raw" in answer:
-            try:
-                parsed = json.loads(str(answer["raw"]))
-            except json.JSONDecodeError as exc:
-                raise OutputInvalid(f"model reply is not JSON: {exc}") from None
-            body = parsed if isinstance(parsed, dict) else {}
-            values = body.get("values", body) if isinstance(body, dict) else {}
-            confidence = answer.get("confidence", body.get("confidence"))
-        elif isinstance(answer, dict):
-            values = answer.get("values") or {}
-            confidence = answer.get("confidence")
-        else:
-            raise OutputInvalid("scripted extract answer must be a mapping")
-        if not isinstance(values, dict):
-            raise OutputInvalid("extracted values must be a mapping")
-        return ExtractResult(
-            values=values,
-            confidence=None if confidence is None else _as_float(confidence),
-            field_confidence={
-                str(k): _as_float(v)
-                for k, v in (answer.get("field_confidence") or {}).items()
-            },
-            call=self._call(request, answer),
-        )
+        call = self._call(request, answer)
+        if not isinstance(answer, dict):
+            raise OutputInvalid("scripted model: an extract answer must be a mapping",
+                                call=call)
+        try:
+            if "raw" in answer:
+                values, given = _raw_proposal(str(answer["raw"]))
+                given = answer.get("confidence", given)
+                confidence = (None if given is None
+                              else answers.probability(given, "the confidence"))
+            else:
+                values = answer.get("values") or {}
+                if not isinstance(values, dict):
+                    raise OutputInvalid("extracted values must be a mapping")
+                given = answer.get("confidence")
+                confidence = (None if given is None
+                              else answers.probability(given, "the confidence"))
+            per_field = answer.get("field_confidence") or {}
+            if not isinstance(per_field, dict):
+                raise OutputInvalid("field_confidence must map fields to numbers")
+            field_confidence = {str(k): answers.probability(v, f"the confidence of '{k}'")
+                                for k, v in per_field.items()}
+        except OutputInvalid as exc:
+            raise OutputInvalid(f"scripted model: {exc}", call=call) from None
+        return ExtractResult(values=values, confidence=confidence,
+                             field_confidence=field_confidence, call=call)
 
     def draft(self, request: DraftRequest) -> DraftResult:
         answer = self._answer(request.node_id, request.case_id)
@@ -130,8 +139,15 @@ class ScriptedProvider:
         return DraftResult(text=str(text), call=self._call(request, answer))
 
 
-def _as_float(value: Any) -> float:
+def _raw_proposal(raw: str) -> tuple[dict[str, Any], Any]:
+    """(values, confidence as written) from a raw JSON reply; a reply that is not JSON or
+    whose `values` are not an object is invalid output."""
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
+        parsed = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise OutputInvalid(f"the reply is not valid JSON ({exc})") from None
+    body = parsed if isinstance(parsed, dict) else {}
+    values = body.get("values", body)
+    if not isinstance(values, dict):
+        raise OutputInvalid("extracted values must be a mapping")
+    return values, body.get("confidence")

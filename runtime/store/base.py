@@ -219,3 +219,14 @@ class RunStore(ABC):
     @abstractmethod
     def verify_audit(self) -> Verification:
         """Walk the hash chain; name the first row that was edited or removed."""
+
+    # -- health (for `junction doctor`) -----------------------------------------
+
+    @abstractmethod
+    def integrity_problems(self, *, full: bool = False) -> list[str]:
+        """What the database engine finds damaged (empty when healthy); `full` runs the
+        slow, thorough check. Reads only."""
+
+    @abstractmethod
+    def schema_version(self) -> int | None:
+        """The schema version recorded in the store (None when it records none)."""

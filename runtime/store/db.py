@@ -13,7 +13,7 @@ from pathlib import Path
 
 from runtime.sqlite_db import connect as connect_db
 from runtime.sqlite_db import transaction
-from runtime.store import sqlite_audit
+from runtime.store import migrations, sqlite_audit
 
 SCHEMA_VERSION = 1
 
@@ -94,8 +94,11 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the workspace database with the store's tables."""
-    conn = connect_db(path, SCHEMA + sqlite_audit.SCHEMA)
+    """Open (creating if needed) the workspace database with the store's tables, after
+    bringing an older workspace's schema up to date (backed up first)."""
+    conn = connect_db(path, "")
+    migrations.upgrade(conn, SCHEMA_VERSION, path)
+    conn.executescript(SCHEMA + sqlite_audit.SCHEMA)
     conn.execute(
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),

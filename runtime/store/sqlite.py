@@ -283,6 +283,15 @@ class SqliteRunStore(RunStore):
     def verify_audit(self) -> Verification:
         return audit.verify(self._conn)
 
+    def integrity_problems(self, *, full: bool = False) -> list[str]:
+        pragma = "integrity_check" if full else "quick_check"
+        found = [str(row[0]) for row in self._conn.execute(f"PRAGMA {pragma}").fetchall()]
+        return [] if found == ["ok"] else found
+
+    def schema_version(self) -> int | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0]) if row else None
+
     # -- tasks -------------------------------------------------------------
 
     def block_with_task(self, step: NewStep, *, reason: str, allowed: list[str],

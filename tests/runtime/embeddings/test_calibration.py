@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FakeOllama
+from fake_ollama_embed import FakeOllama
 
 from runtime.api import HumanDecision, Workspace, dump_flow, load_flow
 from runtime.cli.main import main

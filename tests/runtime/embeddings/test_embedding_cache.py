@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import FakeOllama
+from fake_ollama_embed import FakeOllama
 
 from runtime.api import Workspace, load_flow
 from runtime.models import embedding_cache, registry

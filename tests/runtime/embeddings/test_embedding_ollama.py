@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FakeOllama
+from fake_ollama_embed import FakeOllama
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FakeOllama
+from fake_ollama_embed import FakeOllama
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

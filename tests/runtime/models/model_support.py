@@ -55,6 +55,7 @@ class Reply:
     status: int = 200
     body: dict[str, Any] = field(default_factory=dict)
     delay: float = 0.0
+    garbled: str | None = None  # sent as the body instead of `body` (a broken answer)
 
 
 class FakeOllama:
@@ -96,6 +97,9 @@ class FakeOllama:
             reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         if reply.delay:
             time.sleep(reply.delay)
+        if reply.garbled is not None:
+            return Response(reply.garbled, status=reply.status,
+                            content_type="application/json")
         return _json(reply.body, reply.status)
 
     def _tags(self, request: Request) -> Response:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from model_support import choose_request
 
 from runtime.errors import InputError
 from runtime.models import bundled, llamacpp_model, registry
@@ -108,7 +109,7 @@ def test_a_missing_model_file_blocks_the_run_instead_of_failing_it(tmp_path: Pat
     provider: Any = registry.resolve("llamacpp:models/none.gguf", tmp_path)
 
     with pytest.raises(ModelUnavailable, match=re.escape(f"model file not found: {tmp_path}")):
-        provider.shared()
+        provider.choose(choose_request())
     with pytest.raises(InputError, match=r"llamacpp:bundled or llamacpp:PATH\.gguf"):
         registry.resolve("llamacpp:", tmp_path)
     registry.clear_cache()
