@@ -37,6 +37,14 @@ def _start() -> Any:
 
 def _stop() -> None:
     if _server is not None:
+        try:  # connections left open (a worker's pool) would make a clean stop wait
+            import psycopg
+
+            with psycopg.connect(server_url(), autocommit=True) as conn:
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                             " WHERE pid <> pg_backend_pid() AND backend_type='client backend'")
+        except Exception:
+            pass
         _server.cleanup()
     if _folder is not None:
         shutil.rmtree(_folder, ignore_errors=True)

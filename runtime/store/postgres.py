@@ -331,6 +331,34 @@ class PostgresRunStore(RunStore):
         with self._db.read() as c:
             return audit.verify(c)
 
+    # -- health (for `junction doctor`) ---------------------------------------
+
+    def integrity_problems(self, *, full: bool = False) -> list[str]:
+        """Tables the schema promises that are missing; with `full`, every B-tree index
+        checked by the server's `amcheck` extension when it is installed."""
+        expected = ("meta", "flow_snapshots", "runs", "steps", "tasks", "audit_log")
+        problems = []
+        with self._db.read() as c:
+            for table in expected:
+                row = c.execute("SELECT to_regclass(%s) AS t", (table,)).fetchone()
+                if row is None or row["t"] is None:
+                    problems.append(f"table {table} is missing from the team store")
+            if full and not problems and c.execute(
+                    "SELECT 1 FROM pg_extension WHERE extname='amcheck'").fetchone():
+                for index in c.execute(
+                        "SELECT indexrelid::regclass::text AS name FROM pg_index i JOIN"
+                        " pg_class t ON t.oid=i.indrelid WHERE t.relname = ANY(%s)",
+                        (list(expected),)).fetchall():
+                    try:
+                        c.execute("SELECT bt_index_check(%s::regclass)", (index["name"],))
+                    except Exception as exc:  # amcheck reports damage as an error
+                        problems.append(f"index {index['name']}: {exc}")
+        return problems
+
+    def schema_version(self) -> int | None:
+        with self._db.read() as c:
+            return pg_schema.version(c) or None
+
     # -- tasks ---------------------------------------------------------------
 
     def block_with_task(self, step: NewStep, *, reason: str, allowed: list[str],
