@@ -25,7 +25,9 @@ def add_json(cmd: argparse.ArgumentParser) -> None:
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
-    return Workspace.open(getattr(args, "home", None), getattr(args, "store", None))
+    home, store = getattr(args, "home", None), getattr(args, "store", None)
+    # Without --store, Workspace.open itself falls back to JUNCTION_STORE, then SQLite.
+    return Workspace.open(home, store=store) if store else Workspace.open(home)
 
 
 def read_case(text: str) -> dict[str, Any]:
