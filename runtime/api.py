@@ -29,6 +29,15 @@ from runtime.engine.plan import compile_plan
 from runtime.engine.runner import Engine
 from runtime.engine.steps import register_executor, unregister_executor
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
+from runtime.evaluation.desk import evaluate as evaluate_flow
+from runtime.evaluation.desk import recommend_act_band, stored_results
+from runtime.evaluation.measures import Recommendation
+from runtime.evaluation.train_node import (
+    MIN_NEW_DECISIONS,
+    TrainingState,
+    train_from_decisions,
+    training_state,
+)
 from runtime.flow.conditions import AllOf, AnyOf, Compare, Condition, Op, describe, evaluate
 from runtime.flow.fields import OPS_BY_TYPE, FieldInfo, check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow, dump_flow, load_flow, parse_flow, save_flow
@@ -53,6 +62,7 @@ from runtime.flow.schema import (
     StartNode,
 )
 from runtime.flow.validate import validate_flow
+from runtime.metrics.collect import metrics_for
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
 from runtime.nodes.references import renamed_ref, rewrite_references
 from runtime.nodes.registry import key_of as node_type_key
@@ -63,6 +73,14 @@ from runtime.nodes.registry import spec_for as node_type_of
 from runtime.nodes.registry import unregister as unregister_node_type
 from runtime.nodes.spec import NodeSpec
 from runtime.processes import pid_alive
+from runtime.reports.run_export import (
+    RunReport,
+    export_html,
+    export_json,
+    load_report,
+    report_json,
+)
+from runtime.reports.step_facts import Change, StepFacts, Verdict, step_facts, visible_controls
 from runtime.store.base import RunStore
 from runtime.store.open import open_store, sqlite_path, store_url
 from runtime.store.rows import RunCounts, RunPage, RunQuery, RunRow, StepRow, TaskQuery, TaskRow
@@ -106,8 +124,14 @@ class Workspace:
         self.store.close()
 
 
+def open_run_store(home: str | Path | None = None) -> RunStore:
+    """The run store of a workspace alone (read-mostly views need no connectors)."""
+    return SqliteRunStore(database_path(home_dir(home)))
+
+
 __all__ = [
     "FORMAT_VERSION",
+    "MIN_NEW_DECISIONS",
     "OPS_BY_TYPE",
     "AINodeBase",
     "ActionNode",
@@ -115,6 +139,7 @@ __all__ = [
     "AnyNode",
     "AnyOf",
     "AssistNode",
+    "Change",
     "ClassifyNode",
     "Compare",
     "Condition",
@@ -141,6 +166,7 @@ __all__ = [
     "Option",
     "Permission",
     "Problem",
+    "Recommendation",
     "RecordChanged",
     "RecordField",
     "RunBlocked",
@@ -149,18 +175,22 @@ __all__ = [
     "RunFinished",
     "RunPage",
     "RunQuery",
+    "RunReport",
     "RunRow",
     "RunStarted",
     "RunStatus",
     "RunStore",
     "SqliteRunStore",
     "StartNode",
+    "StepFacts",
     "StepFinished",
     "StepRow",
     "StepStarted",
     "TaskDecided",
     "TaskQuery",
     "TaskRow",
+    "TrainingState",
+    "Verdict",
     "Workspace",
     "assist_messages",
     "check_comparison",
@@ -171,23 +201,36 @@ __all__ = [
     "dump_flow",
     "enforce_messages",
     "evaluate",
+    "evaluate_flow",
+    "export_html",
+    "export_json",
     "field_catalog",
     "home_dir",
     "load_flow",
+    "load_report",
+    "metrics_for",
     "node_type",
     "node_type_key",
     "node_type_of",
     "node_types",
+    "open_run_store",
     "parse_flow",
     "pid_alive",
+    "recommend_act_band",
     "register_executor",
     "register_node_type",
     "renamed_ref",
+    "report_json",
     "rewrite_references",
     "save_flow",
     "secrets",
     "settings",
+    "step_facts",
+    "stored_results",
+    "train_from_decisions",
+    "training_state",
     "unregister_executor",
     "unregister_node_type",
     "validate_flow",
+    "visible_controls",
 ]

@@ -28,19 +28,22 @@ from PySide6.QtWidgets import (
 from designer import preferences, theme
 from designer.app import actions, clipboard
 from designer.app.autosave import Autosaver
+from designer.app.evidence import install_evidence_views
 from designer.app.files import FileController
 from designer.app.session import FlowSession
 from designer.app.startpage import StartPage
 from designer.app.templates import find_templates
 from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
-from designer.app.views import View, ViewArea
+from designer.app.views import View, ViewArea, ViewRail
 from designer.canvas.edit_widget import FlowEditWidget
 from designer.document.errors import DocumentError
 from designer.document.fragment import duplicate
 from designer.document.layout import tidy_positions
+from designer.inspector import InspectorView
 from designer.panels.palette import PaletteWidget
 from designer.panels.problems import ProblemsPanel
 from designer.panels.properties.panel import PropertyPanel
+from runtime.api import open_run_store
 
 if TYPE_CHECKING:
     from designer.app.application import DesignerApp
@@ -85,6 +88,8 @@ class MainWindow(QMainWindow):
                                 chrome=(*self.docks, self.toolbar, self.counts,
                                         self.zoom_label),
                                 on_shown=self._design_shown))
+        install_evidence_views(self)  # View ▸ Evaluate, View ▸ Metrics (issue 14)
+        self._more_views()
         self._connect()
         self.refresh_recent()
         self._update_title()
@@ -131,6 +136,16 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.model_box)
         self.addToolBar(bar)
         self.toolbar = bar
+
+    def _more_views(self) -> None:
+        """The views besides Start and Design, and the rail that switches between them."""
+        settings = self.app.settings
+        self.inspector = InspectorView(lambda: open_run_store(settings.workspace_home))
+        self.area.add_view(View("inspector", "Runs", self.inspector))
+        self.rail = ViewRail(self.area, [k for k in self.area.keys() if k != "start"],
+                             lambda key: self.show_canvas() if key == "design"
+                             else self.area.show_view(key))
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.rail)
 
     def _status_bar(self) -> None:
         self.counts = QLabel()

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from runtime.api import export_html, export_json, load_report
 from runtime.cli.common import add_home, add_json, open_workspace, read_case, read_cases
 from runtime.cli.output import err, out, print_json, short_time, table
 from runtime.cli.show import print_run
@@ -53,6 +54,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd = sub.add_parser("show", help="show a run's step log")
     cmd.add_argument("run", help="run id (a unique prefix is enough)")
     cmd.add_argument("--prompts", action="store_true", help="include the prompts sent")
+    cmd.add_argument("--html", type=Path, metavar="FILE",
+                     help="also write the run as one self-contained HTML page (opens offline)")
+    cmd.add_argument("--export-json", type=Path, metavar="FILE",
+                     help="also write the run, its tasks and audit rows as a JSON file")
     add_home(cmd)
     add_json(cmd)
     cmd.set_defaults(handler=show)
@@ -211,6 +216,12 @@ def show(args: argparse.Namespace) -> int:
     run_row = workspace.store.find_run(args.run)
     steps = workspace.store.steps(run_row.id)
     tasks = workspace.store.tasks(status=None, run_id=run_row.id)
+    if args.html or args.export_json:
+        report = load_report(workspace.store, run_row.id)
+        for path, text in ((args.html, export_html), (args.export_json, export_json)):
+            if path:
+                path.write_text(text(report), encoding="utf-8")
+                err.print(f"wrote {path}", highlight=False)
     if args.json:
         print_json({**run_row.to_json(), "steps": [s.to_json() for s in steps],
                     "tasks": [t.to_json() for t in tasks]})

@@ -10,34 +10,19 @@ fitted on everything and written as a sidecar beside the flow; the node then nam
 from __future__ import annotations
 
 import argparse
-import dataclasses
-from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runtime.cli.common import add_home, add_json, open_workspace
 from runtime.cli.output import err, out, print_json
 from runtime.errors import InputError
+from runtime.evaluation.train_node import MIN_PER_OPTION, train_node, without_heads
 from runtime.flow.loader import LoadedFlow, load_flow
 
 if TYPE_CHECKING:
     from runtime.engine.plan import Plan
     from runtime.evaluation.calibration_data import Target
     from runtime.evaluation.training_data import Labelled
-
-#: Fewer labelled cases than this for any option and training is refused (--allow-few
-#: overrides, with a warning): k-fold figures on a handful of cases are noise.
-MIN_PER_OPTION = 5
-
-WHY = {
-    "examples": "the labelled cases did not beat the written examples on held-out cases",
-    "centroid": "centroids shrunk toward the written examples generalised best: few "
-                "parameters, so little to overfit on a small set",
-    "logistic": "the logistic regression generalised best: it learns which directions of "
-                "the embedding separate the options, not just where each option's middle is",
-}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     cmd = sub.add_parser(
@@ -73,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("give labelled cases: --dataset FILE.jsonl and/or --from-decisions")
     if args.folds < 2:
         raise InputError("--folds must be at least 2")
-    loaded = _without_heads(load_flow(args.flow))  # a stale head must not block retraining
+    loaded = without_heads(load_flow(args.flow))  # a stale head must not block retraining
     plan = compile_plan(loaded)
     rows = read_dataset(args.dataset) if args.dataset is not None else []
     reports = []
@@ -86,14 +71,6 @@ def run(args: argparse.Namespace) -> int:
         for report in reports:
             _print(report)
     return 0
-
-
-def _without_heads(loaded: LoadedFlow) -> LoadedFlow:
-    from runtime.flow.schema import ClassifyNode
-
-    nodes = [n.model_copy(update={"head": None}) if isinstance(n, ClassifyNode) else n
-             for n in loaded.flow.nodes]
-    return dataclasses.replace(loaded, flow=loaded.flow.model_copy(update={"nodes": nodes}))
 
 
 def _cases(args: argparse.Namespace, plan: Plan, loaded: LoadedFlow, target: Target,
@@ -112,88 +89,29 @@ def _cases(args: argparse.Namespace, plan: Plan, loaded: LoadedFlow, target: Tar
 
 def _train_node(args: argparse.Namespace, plan: Plan, target: Target,
                 cases: list[Labelled]) -> dict[str, Any]:
-    from runtime.evaluation.head_training import (
-        L2,
-        METHODS,
-        SHRINK,
-        best_method,
-        cross_validate,
-        fit,
-    )
-    from runtime.evaluation.training_data import embed_training_set
-    from runtime.models import registry
-
-    node = target.node
-    warnings = _enough_cases(node.id, [o.name for o in node.options], cases, args.allow_few)
-    provider = registry.resolve_embedding(target.model, plan.loaded.base_dir)
-    embedder = getattr(provider, "embedder", None)
-    if embedder is None:
-        raise InputError(f"embedding model '{target.model}' cannot give embeddings to train on")
-    data = embed_training_set(embedder, node, cases)
-    bands = {"act": node.guardrails.bands.act, "suggest": node.guardrails.bands.suggest}
-    results = {m: cross_validate(m, data, bands, args.folds) for m in METHODS}
-    winner = best_method(results)
-    report: dict[str, Any] = {
-        "node": node.id, "model": target.model, "labelled_cases": len(cases),
-        "examples": len(data.anchor_labels),
-        "sources": dict(Counter(c.source.split(":")[0].split(" ")[0] for c in cases)),
-        "held_out": {m: f.to_json() for m, f in results.items()},
-        "winner": winner, "why": WHY[winner], "warnings": warnings, "head": None,
-    }
-    if winner == "examples" or args.dry_run:
-        return report
-    fitted = fit(winner, data, args.folds)
-    assert fitted.weights is not None
-    details = {
-        "method": winner,
-        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "training": {"written_examples": report["examples"], "labelled_cases": len(cases),
-                     "per_option": dict(Counter(c.label for c in cases)),
-                     "sources": report["sources"]},
-        "settings": {"folds": args.folds, "shrink": SHRINK, "l2": L2},
-        "held_out": results[winner].to_json(),
-        "compared": {m: {"accuracy": f.accuracy, "ece": f.ece, "log_loss": f.log_loss}
-                     for m, f in results.items()},
-    }
-    report["head"] = _write(Path(args.flow), node.id, fitted, details)
+    report = train_node(plan, target, cases, flow_path=Path(args.flow), folds=args.folds,
+                        allow_few=args.allow_few, dry_run=args.dry_run)
+    if report["head"] is not None:
+        _point_node_at(Path(args.flow), target.node.id, report["head"])
     return report
 
 
-def _enough_cases(node_id: str, names: list[str], cases: list[Labelled],
-                  allow_few: bool) -> list[str]:
-    counts = Counter(c.label for c in cases)
-    few = [f"{n} ({counts.get(n, 0)})" for n in names if counts.get(n, 0) < MIN_PER_OPTION]
-    if not few:
-        return []
-    message = (f"node '{node_id}': fewer than {MIN_PER_OPTION} labelled cases for "
-               f"{', '.join(few)}; held-out figures on so few cases are noise")
-    if not allow_few:
-        raise InputError(f"{message}. Add labelled cases, or pass --allow-few to train anyway")
-    if sum(counts.values()) < 2 or len(counts) < 2:
-        raise InputError(f"{message}; at least two labelled options are needed to train")
-    return [message]
-
-
-def _write(flow_path: Path, node_id: str, fitted: Any, details: dict[str, Any]) -> str:
-    """Write the sidecar, point the node at it, remove the node's previous sidecar."""
+def _point_node_at(flow_path: Path, node_id: str, head: str) -> None:
+    """Save the flow with the node naming its new sidecar; remove its previous one."""
     from runtime.flow.loader import save_flow
     from runtime.flow.schema import ClassifyNode
-    from runtime.models.embedding_head import write_head
 
     loaded = load_flow(flow_path)
     node = loaded.flow.node(node_id)
     assert isinstance(node, ClassifyNode)
-    meta = write_head(flow_path, node, loaded.flow, weights=fitted.weights,
-                      temperature=fitted.temperature, details=details)
     previous = node.head
-    nodes = [n.model_copy(update={"head": meta.name}) if n.id == node_id else n
+    nodes = [n.model_copy(update={"head": head}) if n.id == node_id else n
              for n in loaded.flow.nodes]
     flow = type(loaded.flow).model_validate(
         loaded.flow.model_copy(update={"nodes": nodes}).model_dump(by_alias=True))
     save_flow(flow, flow_path)
-    if previous and previous != meta.name:
+    if previous and previous != head:
         _remove_sidecar(flow_path.parent / previous)
-    return meta.name
 
 
 def _remove_sidecar(meta_path: Path) -> None:

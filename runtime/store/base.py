@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.store.audit import Entry, Verification
+from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     NewStep,
     RunCounts,
@@ -114,6 +115,17 @@ class RunStore(ABC):
     @abstractmethod
     def query_runs(self, query: RunQuery) -> RunPage:
         """One page of runs matching `query`, with the total count of matches."""
+
+    @abstractmethod
+    def runs_marker(self) -> tuple[int, str | None]:
+        """(number of runs, latest `updated_at`): it changes whenever a run is created or
+        moves (status, step, decision), so a view that polls can tell "nothing new"
+        without reading runs. Must stay cheap with 100,000 runs."""
+
+    @abstractmethod
+    def run_facets(self) -> dict[str, list[str]]:
+        """The distinct values a runs list offers as filters, sorted: `flows` (flow
+        names) and `outcomes`."""
 
     @abstractmethod
     def run_counts(self, *, flow: str | None = None) -> RunCounts:
@@ -219,6 +231,22 @@ class RunStore(ABC):
     @abstractmethod
     def verify_audit(self) -> Verification:
         """Walk the hash chain; name the first row that was edited or removed."""
+
+    # -- evidence and metrics (reads only) ------------------------------------------
+
+    @abstractmethod
+    def flow_snapshots(self) -> list[FlowSnapshot]:
+        """Every stored flow version (sha and text), ordered by sha: the evidence reads a
+        version's stage from its text."""
+
+    @abstractmethod
+    def metric_facts(self, query: MetricQuery) -> MetricFacts:
+        """The counts `junction metrics` and the dashboard show, grouped by the store:
+        runs per stage, status, outcome, person involved and intent; durations of completed
+        runs; AI steps per stage, node, who decided, agreement and low confidence; guardrail
+        hits per stage and rule (see metric_rows.MetricQuery for what is counted). Runs of
+        evaluation batches are left out. Must stay fast over 100,000 runs: no per-step
+        decoding of JSON (bench/metrics_100k.py)."""
 
     # -- health (for `junction doctor`) -----------------------------------------
 

@@ -16,9 +16,11 @@ from typing import Any
 from runtime.errors import ConflictError, NotFoundError
 from runtime.sqlite_db import dumps, loads, now
 from runtime.store import sqlite_audit as audit
+from runtime.store import sqlite_metrics
 from runtime.store.audit import Entry, Verification, step_entries, task_entry
 from runtime.store.base import RunStore
 from runtime.store.db import connect, transaction
+from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
     RETRYABLE_BLOCKS,
@@ -132,6 +134,20 @@ class SqliteRunStore(RunStore):
             " LIMIT ? OFFSET ?", (*args, query.limit, query.offset))
         return RunPage([RunRow.from_row(r) for r in rows], total, query.offset, query.limit)
 
+    def runs_marker(self) -> tuple[int, str | None]:
+        # Two statements: together SQLite scans the table; apart each uses an index.
+        count = self._conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        latest = self._conn.execute("SELECT MAX(updated_at) FROM runs").fetchone()[0]
+        return int(count), latest
+
+    def run_facets(self) -> dict[str, list[str]]:
+        return {
+            "flows": [r[0] for r in self._conn.execute(
+                "SELECT DISTINCT flow_name FROM runs ORDER BY flow_name")],
+            "outcomes": [r[0] for r in self._conn.execute(
+                "SELECT DISTINCT outcome FROM runs WHERE outcome IS NOT NULL ORDER BY outcome")],
+        }
+
     def run_counts(self, *, flow: str | None = None) -> RunCounts:
         where, args = ("flow_name=?", [flow]) if flow else ("1=1", [])
         by_status = {r[0]: int(r[1]) for r in self._conn.execute(
@@ -239,11 +255,13 @@ class SqliteRunStore(RunStore):
         cur = c.execute(
             "INSERT INTO steps(run_id, seq, node_id, kind, visit, attempt, status, autonomy,"
             " inputs, model_call, output, decision, changes, verdicts, next_node, error,"
-            " started_at, finished_at, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " started_at, finished_at, duration_ms, label, confidence, decided_by, agrees,"
+            " hit_rules) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (step.run_id, seq, step.node_id, step.kind, step.visit, step.attempt, step.status,
              step.autonomy, dumps(step.inputs), dumps(step.model_call), dumps(step.output),
              dumps(step.decision), dumps(step.changes), dumps(step.verdicts), step.next_node,
-             step.error, step.started_at or stamp, finished, step.duration_ms))
+             step.error, step.started_at or stamp, finished, step.duration_ms,
+             *_metric_columns(step)))
         audit.append(c, step_entries(step, self.actor))
         return int(cur.lastrowid or 0)
 
@@ -287,6 +305,12 @@ class SqliteRunStore(RunStore):
         pragma = "integrity_check" if full else "quick_check"
         found = [str(row[0]) for row in self._conn.execute(f"PRAGMA {pragma}").fetchall()]
         return [] if found == ["ok"] else found
+
+    def flow_snapshots(self) -> list[FlowSnapshot]:
+        return sqlite_metrics.flow_snapshots(self._conn)
+
+    def metric_facts(self, query: MetricQuery) -> MetricFacts:
+        return sqlite_metrics.metric_facts(self._conn, query)
 
     def schema_version(self) -> int | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -379,6 +403,8 @@ class SqliteRunStore(RunStore):
             updates["status"] = "decided"
             columns = ", ".join(f"{k}=?" for k in updates)
             c.execute(f"UPDATE steps SET {columns} WHERE id=?", (*updates.values(), task.step_id))
+            if set(updates) & {"output", "decision", "verdicts"}:
+                sqlite_metrics.refresh_step(c, task.step_id)
             audit.append(c, [*(entries or []), Entry(
                 "task.timed_out" if status == "timed_out" else "decision",
                 decided_by if status == "timed_out" else f"person:{decided_by}",
@@ -438,6 +464,12 @@ class SqliteRunStore(RunStore):
                                    before={"task": "open"}, after={"task": "cancelled"})
                              for t in open_ids])
         return self.run(run_id)
+
+
+def _metric_columns(step: NewStep) -> tuple[Any, ...]:
+    """The step's metric facts as column values (label, confidence, who decided, agreement,
+    rules that fired): the metrics group by them without parsing the step's JSON."""
+    return sqlite_metrics.insert_values(step.output, step.decision, step.verdicts)
 
 
 def _run_filters(query: RunQuery) -> tuple[str, list[Any]]:

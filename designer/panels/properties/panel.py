@@ -21,6 +21,7 @@ from designer.panels.properties.editors import TextEditor
 from designer.panels.properties.form import FormContext, FormRow, ModelForm
 from designer.panels.properties.header import BranchList, KindHeader, PromptPreview
 from designer.panels.properties.texts import FLOW_ROWS, rows_for
+from designer.panels.properties.training import TrainingCard
 from runtime.api import Flow
 
 
@@ -54,6 +55,10 @@ class PropertyPanel(QScrollArea):
         self.body.addWidget(self.branches)
         self.preview = PromptPreview()
         self.body.addWidget(self.preview)
+        self.training = TrainingCard()
+        self.training.trained.connect(self._head_trained)
+        self.body.addWidget(self.training)
+        self._training_for: tuple[Any, ...] | None = None
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setProperty("role", "caption")
@@ -97,7 +102,8 @@ class PropertyPanel(QScrollArea):
             kind, value = self.target = ("flow", None)
         for form in self.forms.values():
             form.hide()
-        for widget in (self.id_row, self.edge_form, self.branches, self.preview, self.message):
+        for widget in (self.id_row, self.edge_form, self.branches, self.preview, self.message,
+                       self.training):
             widget.hide()
         flow = doc.flow()
         if kind == "flow":
@@ -132,6 +138,24 @@ class PropertyPanel(QScrollArea):
         if kind.prompt is not None:
             self.preview.show_node(node, flow)
             self.preview.show()
+        if TrainingCard.applies_to(node):
+            self._show_training(node)
+
+    def _show_training(self, node: Any) -> None:
+        """Re-read the workspace only when what the card depends on changed, not on every
+        keystroke elsewhere in the flow."""
+        doc = self.session.document
+        key = (node.id, doc.path, self.session.is_modified(), node.head)
+        if key != self._training_for:
+            self._training_for = key
+            self.training.show_node(node.id, doc.path, self.session.is_modified(),
+                                    self.session.text())
+        self.training.show()
+
+    def _head_trained(self, node_id: str, head: str) -> None:
+        """A new head from "Train from decisions": one undoable edit of the step."""
+        if self.session.document.has_node(node_id):
+            self.session.editor.set_node_properties(node_id, {"head": head})
 
     def _show_form(self, model: type, rows: list, instance: Any, context: FormContext) -> None:
         name = model.__name__

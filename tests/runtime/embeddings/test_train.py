@@ -217,3 +217,46 @@ def test_junk_in_a_sidecar_is_a_clear_problem_never_a_crash(
     assert isinstance(node, ClassifyNode)
     with pytest.raises(InputError):
         embedding_head.load_head(node, load_flow(flow).flow, tickets_dir)
+
+
+def observe_and_decide(flow: Path, home: Path, rows: list[tuple[str, str]]) -> None:
+    """People decide each case's option in observe mode: the AI only suggests."""
+    ws = Workspace.open(home)
+    try:
+        for index, (message, label) in enumerate(rows):
+            run = ws.engine().start(load_flow(flow), {"id": f"o-{index}", "message": message},
+                                    autonomy="observe")
+            [task] = ws.store.tasks(run_id=run.id)
+            ws.engine().decide(task.id, HumanDecision(action="choose", choice=label))
+    finally:
+        ws.close()
+
+
+def test_training_state_counts_decisions_and_training_from_them_leaves_the_flow_alone(
+        fake_ollama: FakeOllama, tickets_dir: Path, tmp_path: Path) -> None:
+    from runtime.api import MIN_NEW_DECISIONS, train_from_decisions, training_state
+
+    home = tmp_path / "home"
+    flow = tickets_dir / "flow.yaml"
+    observe_and_decide(flow, home, LABELLED)
+    ws = Workspace.open(home)
+    try:
+        before = training_state(load_flow(flow), "intake", ws.store)
+        assert (before.head, before.examples) == (None, 6)
+        assert before.decisions_available == before.new_decisions == len(LABELLED)
+        assert before.can_train_from_decisions and len(LABELLED) >= MIN_NEW_DECISIONS
+        original = flow.read_text()
+        report = train_from_decisions(load_flow(flow), "intake", ws.store)
+        assert flow.read_text() == original, "the caller decides how the flow names the head"
+        assert report["sources"] == {"run": len(LABELLED)} and report["head"]
+        assert (tickets_dir / report["head"]).exists()
+        pointed = original.replace("  method: embeddings", f"  method: embeddings\n  head: "
+                                   f"{report['head']}")
+        flow.write_text(pointed)
+        after = training_state(load_flow(flow), "intake", ws.store)
+    finally:
+        ws.close()
+    assert after.head == report["head"] and after.decisions_used == len(LABELLED)
+    assert after.new_decisions == 0 and not after.can_train_from_decisions
+    winner = report["held_out"][report["winner"]]
+    assert after.held_out_accuracy == pytest.approx(winner["accuracy"])

@@ -10,6 +10,7 @@ import itertools
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -412,3 +413,28 @@ def test_what_was_written_is_there_after_reopening(
     assert again.task(task_id).status == "decided"
     assert [s.node_id for s in again.steps(run.id)] == ["review"]
     assert again.verify_audit().ok
+
+
+def test_the_runs_marker_moves_when_a_run_is_added_or_moves(store: RunStore) -> None:
+    assert store.runs_marker() == (0, None)
+    run = new_run(store, "c-1")
+    first = store.runs_marker()
+    assert first[0] == 1
+    time.sleep(0.002)  # timestamps have millisecond resolution
+    store.claim(run.id, start_node="start")
+    store.record_step(step(run.id), advance={"current_node": "next"})
+    moved = store.runs_marker()
+    assert moved[0] == 1 and moved != first and moved[1] is not None
+    assert store.runs_marker() == moved  # nothing happened: the same marker
+
+
+def test_run_facets_are_the_distinct_flows_and_outcomes(store: RunStore) -> None:
+    assert store.run_facets() == {"flows": [], "outcomes": []}
+    for index, flow in enumerate(["Triage", "Refunds", "Triage"]):
+        run = new_run(store, f"c-{index}", flow=flow)
+        store.claim(run.id, start_node="start")
+        if index < 2:
+            store.finish_run(run.id, RunStatus.completed,
+                             outcome="resolved" if index else "escalated")
+    assert store.run_facets() == {"flows": ["Refunds", "Triage"],
+                                  "outcomes": ["escalated", "resolved"]}
