@@ -19,13 +19,14 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from runtime.errors import ConflictError, NotFoundError
+from runtime.errors import ConflictError, JunctionError, NotFoundError
 from runtime.pg_db import Connection, Handle
 from runtime.sqlite_db import dumps, loads, now
 from runtime.store import pg_audit as audit
 from runtime.store import pg_schema
 from runtime.store.audit import Entry, Verification, step_entries, task_entry
 from runtime.store.base import RunStore
+from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
     RETRYABLE_BLOCKS,
@@ -151,6 +152,29 @@ class PostgresRunStore(RunStore):
                              (*args, query.limit, query.offset)).fetchall()
         return RunPage([RunRow.from_row(r) for r in rows], int(total["n"] if total else 0),
                        query.offset, query.limit)
+
+    def runs_marker(self) -> tuple[int, str | None]:
+        row = self._one("SELECT COUNT(*) AS n, MAX(updated_at) AS latest FROM runs")
+        return (int(row["n"]), row["latest"]) if row else (0, None)
+
+    def run_facets(self) -> dict[str, list[str]]:
+        with self._db.read() as c:
+            flows = [r["flow_name"] for r in c.execute(
+                "SELECT DISTINCT flow_name FROM runs ORDER BY flow_name")]
+            outcomes = [r["outcome"] for r in c.execute(
+                "SELECT DISTINCT outcome FROM runs WHERE outcome IS NOT NULL ORDER BY outcome")]
+        return {"flows": flows, "outcomes": outcomes}
+
+    def flow_snapshots(self) -> list[FlowSnapshot]:
+        return [FlowSnapshot(str(r["sha"]), str(r["text"])) for r in
+                self._all("SELECT sha, text FROM flow_snapshots ORDER BY sha")]
+
+    def metric_facts(self, query: MetricQuery) -> MetricFacts:
+        # Not ported yet (issue 17 landed beside the metrics work): say so plainly rather
+        # than show wrong figures.
+        raise JunctionError("metrics are not available on a team store yet; copy the history "
+                            "to a SQLite file (`junction store copy URL FILE`) and run "
+                            "`junction metrics --store FILE`")
 
     def run_counts(self, *, flow: str | None = None) -> RunCounts:
         where, args = ("flow_name=%s", [flow]) if flow else ("true", [])

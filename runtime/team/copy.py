@@ -104,6 +104,7 @@ class _Sqlite:
 
     def write(self, tables: dict[str, list[dict[str, Any]]], head: str | None) -> None:
         from runtime.sqlite_db import transaction
+        from runtime.store import sqlite_metrics
 
         with transaction(self.conn, durable=True) as c:
             for name, rows in tables.items():
@@ -115,6 +116,7 @@ class _Sqlite:
             if head:
                 c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO "
                           "UPDATE SET value=excluded.value", (HEAD_KEY, head))
+            sqlite_metrics.backfill(c)  # the laptop store's metric columns, from the JSON
 
     def verify(self) -> Any:
         from runtime.store import sqlite_audit
@@ -153,7 +155,10 @@ class _Postgres:
             for name, rows in tables.items():
                 if not rows:
                     continue
-                cols = [k for k in rows[0] if k not in _LOCAL_COLUMNS]
+                known = {r["column_name"] for r in c.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE"
+                    " table_name=%s AND table_schema=current_schema()", (name,))}
+                cols = [k for k in rows[0] if k not in _LOCAL_COLUMNS and k in known]
                 with c.cursor() as cur:
                     cur.executemany(f"INSERT INTO {name}({', '.join(cols)}) VALUES "
                                     f"({', '.join('%s' for _ in cols)})",
