@@ -24,11 +24,23 @@ from runtime.engine.events import (
     StepStarted,
     TaskDecided,
 )
-from runtime.engine.human_decision import HumanDecision
+from runtime.engine.human_decision import EditRefused, HumanDecision
 from runtime.engine.plan import compile_plan
+from runtime.engine.replay import STAGES as AUTONOMY_STAGES
+from runtime.engine.replay import ReplayProgress, ReplayRequest, replay, runs_to_replay
 from runtime.engine.runner import Engine
 from runtime.engine.steps import register_executor, unregister_executor
+from runtime.engine.task_form import EditableField, TaskForm, TaskForms
 from runtime.errors import ConflictError, FlowError, InputError, JunctionError, Problem
+from runtime.evaluation.compare_runs import (
+    BatchComparison,
+    BatchSide,
+    NodeRow,
+    RunComparison,
+    StepSide,
+    compare_batches,
+    compare_runs,
+)
 from runtime.evaluation.desk import evaluate as evaluate_flow
 from runtime.evaluation.desk import recommend_act_band, stored_results
 from runtime.evaluation.measures import Recommendation
@@ -130,6 +142,7 @@ def open_run_store(home: str | Path | None = None) -> RunStore:
 
 
 __all__ = [
+    "AUTONOMY_STAGES",
     "FORMAT_VERSION",
     "MIN_NEW_DECISIONS",
     "OPS_BY_TYPE",
@@ -139,6 +152,8 @@ __all__ = [
     "AnyNode",
     "AnyOf",
     "AssistNode",
+    "BatchComparison",
+    "BatchSide",
     "Change",
     "ClassifyNode",
     "Compare",
@@ -146,6 +161,8 @@ __all__ = [
     "ConflictError",
     "DecisionNode",
     "Edge",
+    "EditRefused",
+    "EditableField",
     "EndNode",
     "EnforceNode",
     "Engine",
@@ -160,6 +177,7 @@ __all__ = [
     "InputError",
     "JunctionError",
     "LoadedFlow",
+    "NodeRow",
     "NodeSpec",
     "Observer",
     "Op",
@@ -169,7 +187,10 @@ __all__ = [
     "Recommendation",
     "RecordChanged",
     "RecordField",
+    "ReplayProgress",
+    "ReplayRequest",
     "RunBlocked",
+    "RunComparison",
     "RunCounts",
     "RunCreated",
     "RunFinished",
@@ -185,8 +206,11 @@ __all__ = [
     "StepFacts",
     "StepFinished",
     "StepRow",
+    "StepSide",
     "StepStarted",
     "TaskDecided",
+    "TaskForm",
+    "TaskForms",
     "TaskQuery",
     "TaskRow",
     "TrainingState",
@@ -195,6 +219,8 @@ __all__ = [
     "assist_messages",
     "check_comparison",
     "classify_messages",
+    "compare_batches",
+    "compare_runs",
     "compile_plan",
     "describe",
     "diagnostics",
@@ -220,8 +246,10 @@ __all__ = [
     "register_executor",
     "register_node_type",
     "renamed_ref",
+    "replay",
     "report_json",
     "rewrite_references",
+    "runs_to_replay",
     "save_flow",
     "secrets",
     "settings",

@@ -36,9 +36,14 @@ from designer.app.templates import find_templates
 from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
 from designer.app.views import View, ViewArea, ViewRail
 from designer.canvas.edit_widget import FlowEditWidget
+from designer.compare.view import CompareView
 from designer.document.errors import DocumentError
 from designer.document.fragment import duplicate
 from designer.document.layout import tidy_positions
+from designer.inbox.badge import TaskBadge
+from designer.inbox.identity import decider_name
+from designer.inbox.view import InboxView
+from designer.inbox.workspace_link import WorkspaceLink
 from designer.inspector import InspectorView
 from designer.panels.palette import PaletteWidget
 from designer.panels.problems import ProblemsPanel
@@ -89,6 +94,7 @@ class MainWindow(QMainWindow):
                                         self.zoom_label),
                                 on_shown=self._design_shown))
         install_evidence_views(self)  # View ▸ Evaluate, View ▸ Metrics (issue 14)
+        self._add_work_views()
         self._more_views()
         self._connect()
         self.refresh_recent()
@@ -142,7 +148,8 @@ class MainWindow(QMainWindow):
         settings = self.app.settings
         self.inspector = InspectorView(lambda: open_run_store(settings.workspace_home))
         self.area.add_view(View("inspector", "Runs", self.inspector))
-        self.rail = ViewRail(self.area, [k for k in self.area.keys() if k != "start"],
+        views = [k for k in self.area.keys() if k != "start"]  # noqa: SIM118 (a method)
+        self.rail = ViewRail(self.area, views,
                              lambda key: self.show_canvas() if key == "design"
                              else self.area.show_view(key))
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.rail)
@@ -199,6 +206,29 @@ class MainWindow(QMainWindow):
         action.setText(f"{verb} {what}".strip())
         action.setIconText(short)
         action.setToolTip(f"{verb.replace('&', '')} {what}".strip())
+
+    def _add_work_views(self) -> None:
+        """The inbox and the compare view over the workspace store the CLI writes too, and
+        the open-task badge in the status bar (the rail of `_more_views` switches to them)."""
+        self.workspace_link = WorkspaceLink(self.app.settings.workspace_home)
+        self.inbox = InboxView(self.workspace_link, decider_name)
+        self.compare = CompareView(self.workspace_link)
+        self.task_badge = TaskBadge(lambda: self.workspace_link.workspace.store.run_counts()
+                                    .open_tasks)
+        self.statusBar().addPermanentWidget(self.task_badge)
+        self.task_badge.clicked.connect(lambda: self.area.show_view("inbox"))
+        self.inbox.open_count_changed.connect(self.task_badge.show_count)
+
+        def follow_count(_: int) -> None:  # an inbox on screen follows the CLI's tasks
+            if self.area.current_key() == "inbox" and not self.inbox.busy():
+                self.inbox.refresh()
+
+        self.task_badge.count_changed.connect(follow_count)
+        self.compare.replayed.connect(lambda _: self.task_badge.refresh())
+        self.area.add_view(View("inbox", "Inbox", self.inbox, on_shown=self.inbox.refresh))
+        self.area.add_view(View("compare", "Compare", self.compare,
+                                on_shown=self.compare.refresh))
+        self.task_badge.refresh()
 
     # -- pages, title, status ------------------------------------------------------------
 
@@ -383,6 +413,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.files.may_close():
             self.autosaver.discard()
+            self.task_badge.timer.stop()
+            self.workspace_link.close()
             self.app.forget(self)
             event.accept()
         else:

@@ -16,6 +16,7 @@ from runtime.cli.common import add_home, add_json, open_workspace, read_case, re
 from runtime.cli.output import err, out, print_json, short_time, table
 from runtime.cli.show import print_run
 from runtime.engine import events as ev
+from runtime.engine.workers import plan_workers, run_concurrently
 from runtime.flow.loader import load_flow
 from runtime.flow.schema import AutonomyStage
 from runtime.store.rows import RunRow
@@ -40,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--enqueue", action="store_true",
                      help="team mode: put the cases on the team store's queue for "
                           "`junction worker`s instead of running them here")
+    cmd.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="run up to N cases at once on threads, where the flow's models "
+                          "allow it (says what it used)")
     _run_options(cmd)
     cmd.set_defaults(handler=batch)
 
@@ -143,24 +147,33 @@ def batch(args: argparse.Namespace) -> int:
         from runtime.cli.team_batch import enqueue
 
         return enqueue(args, workspace, engine, loaded, cases, batch_id)
+    chosen = plan_workers(engine.plans.for_flow(loaded), args.workers, args.model)
+    if not args.json:
+        err.print(f"running on {chosen.why}", highlight=False)
     started = time.perf_counter()
-    results: list[RunRow] = []
     skipped = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, disable=args.json,
                   transient=False) as progress:
         bar = progress.add_task(f"{loaded.flow.name}", total=len(cases))
-        for case in cases:
-            run, created = engine.create(loaded, case, batch_id=batch_id,
-                                         autonomy=args.autonomy, model=args.model)
-            if not created and (run.status.terminal or _waiting_on_person(workspace, run)):
-                skipped += 1
-            else:
-                run = engine.drive(run.id)
-            results.append(run)
+
+        def on_run(run: RunRow, ran: bool) -> None:
+            nonlocal skipped
+            skipped += 0 if ran else 1
             progress.advance(bar)
+
+        if chosen.workers > 1:
+            results = run_concurrently(
+                lambda: _thread_engine(args), loaded, cases, batch_id=batch_id,
+                workers=chosen.workers, autonomy=args.autonomy, model=args.model,
+                on_run=on_run)
+        else:
+            results = engine.run_batch(loaded, cases, batch_id=batch_id,
+                                       autonomy=args.autonomy, model=args.model,
+                                       on_run=on_run)
     elapsed = time.perf_counter() - started
     summary = summarise(results, elapsed, batch_id, skipped)
+    summary["workers"] = {"count": chosen.workers, "how": chosen.why}
     if args.json:
         print_json(summary)
     else:
@@ -168,8 +181,10 @@ def batch(args: argparse.Namespace) -> int:
     return 1 if summary["counts"].get("failed") else 0
 
 
-def _waiting_on_person(workspace: Any, run: RunRow) -> bool:
-    return run.status.value == "blocked" and bool(workspace.store.tasks(run_id=run.id))
+def _thread_engine(args: argparse.Namespace) -> tuple[Any, Any]:
+    """A worker thread's own workspace connection and engine, and how to close them."""
+    workspace = open_workspace(args)
+    return workspace.engine(), workspace.close
 
 
 def summarise(results: list[RunRow], elapsed: float, batch_id: str,

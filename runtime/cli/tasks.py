@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from runtime import settings
 from runtime.cli.common import add_home, add_json, open_workspace
 from runtime.cli.output import out, print_json, short_time, table
 from runtime.cli.show import print_packet
-from runtime.engine.human_decision import HumanDecision
+from runtime.engine.human_decision import HumanDecision, parse_value
 from runtime.errors import InputError
 from runtime.store.open import store_url
 from runtime.urls import is_postgres_url
@@ -90,11 +89,7 @@ def _parse_assignment(item: str) -> tuple[str, Any]:
     name, sep, raw = item.partition("=")
     if not sep or not name.strip():
         raise InputError(f"--set expects FIELD=VALUE, got '{item}'")
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
-        value = raw
-    return name.strip(), value
+    return name.strip(), parse_value(raw)
 
 
 def decide(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ marked `done` together with the run's next position afterwards.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,12 @@ from runtime.store.rows import (
 )
 from runtime.store.states import RunStatus
 
+#: Work done inside a store's open transaction by tables sharing its database: gets the
+#: transaction handle (a DB-API connection), returns the audit rows describing the work.
+Within = Callable[[Any], list[Entry]]
+#: How a run ends in the same commit as its last steps: (status, run fields).
+Finish = tuple[RunStatus, dict[str, Any]]
+
 
 class RunStore(ABC):
     """Runs, steps, human tasks and the audit trail of one workspace."""
@@ -53,9 +60,40 @@ class RunStore(ABC):
     #: Who the audit trail names for the engine's own writes.
     actor: str
 
+    #: The database file this store writes (resolved), or None. Tables that another part
+    #: of the runtime keeps in the same file may take part in this store's transactions
+    #: (`record_steps(within=…)`); the store never declares or names them.
+    database_path: Path | None = None
+
     @abstractmethod
     def close(self) -> None:
         """Release connections. The store is not used afterwards."""
+
+    # -- units of work ---------------------------------------------------------
+
+    def begin_unit(self) -> None:
+        """Start a unit of work: the writes that follow (each verb still atomic on its
+        own) commit together at `end_unit`, so a batch or a stretch of a run pays for one
+        commit instead of one per verb (group commit). Every verb then is crash-safe only
+        once the unit ends: a crash before that loses the unit's work, none of which had
+        any effect outside the store (a durable verb ends the unit before it commits, and
+        the engine ends it before a slow model call, so the write lock is held briefly).
+        A no-op for a store that cannot group its commits."""
+        return None
+
+    def end_unit(self) -> None:
+        """Commit the unit of work begun by `begin_unit` (nothing when none is open)."""
+        return None
+
+    def rollback_unit(self) -> None:
+        """Undo the open unit of work (the engine could not journal what it did)."""
+        return None
+
+    def work_in_unit(self, within: Within) -> list[Entry] | None:
+        """Run `within(handle)` in the open unit of work and return its audit rows for
+        the caller to journal later in the same unit (`record_steps(extras=…)`); None,
+        doing nothing, when no unit is open or the store cannot share its transactions."""
+        return None
 
     # -- runs: writes --------------------------------------------------------
 
@@ -149,11 +187,36 @@ class RunStore(ABC):
         step id. Atomic; durable when the step is `decided` (its effects follow), else
         crash-safe. A second step for the same (run, node, visit) raises."""
 
+    def record_steps(self, steps: list[NewStep], *, advance: dict[str, Any] | None = None,
+                     within: Within | None = None, finish: Finish | None = None,
+                     durable: bool = False,
+                     extras: list[list[Entry]] | None = None) -> list[int]:
+        """Journal several steps of one run in one commit (the engine fuses steps that
+        touched nothing outside the database). In the same transaction and in this order:
+        the steps (each followed by its `extras`, audit rows of work done for it earlier
+        in the unit), then `within(handle)` (work of tables sharing this store's database,
+        returning its audit rows), then `advance`, then `finish` (status, run fields: the
+        run ends and is released). Atomic; durable when `durable`, else crash-safe.
+
+        This default is for stores that cannot share a transaction: it refuses `within`
+        and commits piece by piece (each piece safe to redo)."""
+        if within is not None or any(extras or []):
+            raise NotImplementedError(f"{type(self).__name__} cannot share its transactions")
+        ids = [self.record_step(step) for step in steps[:-1]]
+        if steps:
+            ids.append(self.record_step(steps[-1], advance=advance))
+        if finish is not None:
+            self.finish_run(steps[-1].run_id if steps else "", finish[0], **finish[1])
+        return ids
+
     @abstractmethod
     def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],
-                    entries: list[Entry] | None = None) -> None:
+                    entries: list[Entry] | None = None, within: Within | None = None,
+                    before: list[NewStep] | None = None) -> None:
         """Mark a decided step `done` and move the run on (`advance`), with the audit rows
-        of the record change the step made (`entries`). Atomic, crash-safe."""
+        of the record change the step made (`entries`), the steps journaled `before` it
+        in the same commit, and `within(handle)`'s work (see `record_steps`). Atomic,
+        crash-safe."""
 
     @abstractmethod
     def steps(self, run_id: str) -> list[StepRow]:
