@@ -89,25 +89,34 @@ class PgRecordTable:
                             (table, case_id)).fetchone()
         return {} if row is None else dict(json.loads(row["data"]))
 
+    def prepare(self) -> None:
+        """The tables come with the team store's migrations; nothing to create here."""
+
     def apply(self, table: str, case_id: str, changes: dict[str, Any],
               key: str) -> ApplyResult:
         with self._db.write() as c:
-            done = c.execute("SELECT before, after FROM record_changes WHERE"
-                             " idempotency_key=%s", (key,)).fetchone()
-            if done is not None:
-                return ApplyResult(json.loads(done["before"]), json.loads(done["after"]),
-                                   replayed=True)
-            row = c.execute("SELECT data FROM records WHERE tbl=%s AND case_id=%s",
-                            (table, case_id)).fetchone()
-            before = {} if row is None else dict(json.loads(row["data"]))
-            after = {**before, **changes}
-            stamp = now()
-            c.execute("INSERT INTO records(tbl, case_id, data, updated_at) VALUES (%s,%s,%s,%s)"
-                      " ON CONFLICT (tbl, case_id) DO UPDATE SET data=excluded.data,"
-                      " updated_at=excluded.updated_at", (table, case_id, dumps(after), stamp))
-            c.execute("INSERT INTO record_changes(idempotency_key, tbl, case_id, changes,"
-                      " before, after, applied_at) VALUES (%s,%s,%s,%s,%s,%s,%s)",
-                      (key, table, case_id, dumps(changes), dumps(before), dumps(after), stamp))
+            return self.apply_within(c, table, case_id, changes, key)
+
+    def apply_within(self, handle: Any, table: str, case_id: str, changes: dict[str, Any],
+                     key: str) -> ApplyResult:
+        """`apply` inside the caller's transaction on the same server (it commits)."""
+        c = handle
+        done = c.execute("SELECT before, after FROM record_changes WHERE"
+                         " idempotency_key=%s", (key,)).fetchone()
+        if done is not None:
+            return ApplyResult(json.loads(done["before"]), json.loads(done["after"]),
+                               replayed=True)
+        row = c.execute("SELECT data FROM records WHERE tbl=%s AND case_id=%s",
+                        (table, case_id)).fetchone()
+        before = {} if row is None else dict(json.loads(row["data"]))
+        after = {**before, **changes}
+        stamp = now()
+        c.execute("INSERT INTO records(tbl, case_id, data, updated_at) VALUES (%s,%s,%s,%s)"
+                  " ON CONFLICT (tbl, case_id) DO UPDATE SET data=excluded.data,"
+                  " updated_at=excluded.updated_at", (table, case_id, dumps(after), stamp))
+        c.execute("INSERT INTO record_changes(idempotency_key, tbl, case_id, changes,"
+                  " before, after, applied_at) VALUES (%s,%s,%s,%s,%s,%s,%s)",
+                  (key, table, case_id, dumps(changes), dumps(before), dumps(after), stamp))
         return ApplyResult(before, after)
 
     def all_records(self, table: str) -> dict[str, dict[str, Any]]:

@@ -326,15 +326,19 @@ class PostgresRunStore(RunStore):
         return step_id
 
     def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],
-                    entries: list[Entry] | None = None) -> None:
+                    entries: list[Entry] | None = None, within: Any = None,
+                    before: list[NewStep] | None = None) -> None:
         with self._db.write(durable=False) as c:
+            for step in before or []:
+                self._insert_step(c, step)
+            done = list(within(c)) if within is not None else []
             row = c.execute("SELECT node_id, visit FROM steps WHERE id=%s",
                             (step_id,)).fetchone()
             c.execute("UPDATE steps SET status='done', finished_at=%s WHERE id=%s",
                       (now(), step_id))
             _update_run(c, run_id, {**advance, "updated_at": now()})
             node = None if row is None else str(row["node_id"])
-            audit.append(c, [*(entries or []), Entry(
+            audit.append(c, [*done, *(entries or []), Entry(
                 "step", self.actor, run_id=run_id, node_id=node,
                 subject=None if row is None else f"{node}#{row['visit']}",
                 before={"status": "decided"},
