@@ -105,6 +105,7 @@ from runtime.reports.run_export import (
 )
 from runtime.reports.step_facts import Change, StepFacts, Verdict, step_facts, visible_controls
 from runtime.store.base import RunStore
+from runtime.store.open import open_store, sqlite_path, store_url
 from runtime.store.rows import RunCounts, RunPage, RunQuery, RunRow, StepRow, TaskQuery, TaskRow
 from runtime.store.sqlite import SqliteRunStore
 from runtime.store.states import RunStatus
@@ -121,10 +122,20 @@ class Workspace:
     connectors: ConnectorTables
 
     @classmethod
-    def open(cls, home: str | Path | None = None) -> Workspace:
+    def open(cls, home: str | Path | None = None, store: str | None = None) -> Workspace:
+        """The workspace folder `home`; its runs in `store` (a postgresql:// URL or a SQLite
+        file; default `JUNCTION_STORE`, else the folder's own SQLite file)."""
         root = home_dir(home)
-        path = database_path(root)
-        return cls(root, SqliteRunStore(path), open_sqlite_tables(path))
+        url = store_url(store)
+        if url is None:
+            path = database_path(root)
+            return cls(root, SqliteRunStore(path), open_sqlite_tables(path))
+        run_store = open_store(url)
+        if run_store.workspace_dir is None:  # a server: this machine's folder keeps caches
+            run_store.workspace_dir = root
+            from runtime.connectors.pg_tables import open_pg_tables
+            return cls(root, run_store, open_pg_tables(url))
+        return cls(root, run_store, open_sqlite_tables(sqlite_path(url)))
 
     def engine(self, observers: Sequence[Observer] = (),
                decided_by: str = "cli") -> Engine:

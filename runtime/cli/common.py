@@ -11,6 +11,9 @@ from runtime.cases import read_case, read_cases  # noqa: F401  (re-exported for 
 def add_home(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--home", metavar="DIR",
                      help="workspace folder (default: $JUNCTION_HOME or the user data dir)")
+    cmd.add_argument("--store", metavar="URL", help="keep runs in this store: postgresql://… "
+                     "for a team, or a SQLite file (default: $JUNCTION_STORE, else the "
+                     "workspace's own file)")
 
 
 def add_json(cmd: argparse.ArgumentParser) -> None:
@@ -18,4 +21,6 @@ def add_json(cmd: argparse.ArgumentParser) -> None:
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
-    return Workspace.open(getattr(args, "home", None))
+    home, store = getattr(args, "home", None), getattr(args, "store", None)
+    # Without --store, Workspace.open itself falls back to JUNCTION_STORE, then SQLite.
+    return Workspace.open(home, store=store) if store else Workspace.open(home)

@@ -29,9 +29,11 @@ from runtime.cli import (
     readiness,
     runs,
     settings_cmd,
+    store_cmd,
     tasks,
     train,
     whatif,
+    worker,
 )
 from runtime.cli.crash_log import write_crash_log
 from runtime.errors import (
@@ -44,7 +46,7 @@ from runtime.errors import (
 
 # Each module defines `register(subparsers)`; add a command module by adding it here.
 COMMAND_MODULES = (flows, runs, tasks, calibrate, train, audit, models, doctor, settings_cmd,
-                   evaluate, whatif, readiness, metrics, dataset)
+                   evaluate, whatif, readiness, metrics, dataset, store_cmd, worker)
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_CONFLICT = 0, 1, 2, 3, 4
 EXIT_BUG = 70

@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--batch", metavar="NAME",
                      help="batch name (default: derived from the flow and cases paths; "
                           "running the same batch again continues it)")
+    cmd.add_argument("--enqueue", action="store_true",
+                     help="team mode: put the cases on the team store's queue for "
+                          "`junction worker`s instead of running them here")
     cmd.add_argument("--workers", type=int, default=1, metavar="N",
                      help="run up to N cases at once on threads, where the flow's models "
                           "allow it (says what it used)")
@@ -140,6 +143,10 @@ def batch(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     engine = workspace.engine()
     batch_id = args.batch or batch_id_for(args.flow, args.cases)
+    if args.enqueue:
+        from runtime.cli.team_batch import enqueue
+
+        return enqueue(args, workspace, engine, loaded, cases, batch_id)
     chosen = plan_workers(engine.plans.for_flow(loaded), args.workers, args.model)
     if not args.json:
         err.print(f"running on {chosen.why}", highlight=False)

@@ -11,6 +11,8 @@ from runtime.cli.output import out, print_json, short_time, table
 from runtime.cli.show import print_packet
 from runtime.engine.human_decision import HumanDecision, parse_value
 from runtime.errors import InputError
+from runtime.store.open import store_url
+from runtime.urls import is_postgres_url
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -93,8 +95,15 @@ def _parse_assignment(item: str) -> tuple[str, Any]:
 def decide(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     decision = parse_decision(args)
-    engine = workspace.engine(decided_by=settings.person_name(args.by, fallback="cli"))
-    task, fresh, run = engine.decide(args.task, decision)
+    by = settings.person_name(args.by, fallback="cli")
+    engine = workspace.engine(decided_by=by)
+    url = store_url(getattr(args, "store", None))
+    if url and is_postgres_url(url):  # team mode: any worker continues the run
+        from runtime.team.dispatch import decide_and_enqueue
+
+        task, fresh, run = decide_and_enqueue(engine, url, args.task, decision, by)
+    else:
+        task, fresh, run = engine.decide(args.task, decision)
     if args.json:
         print_json({"task": task.to_json(), "already_decided": not fresh, "run": run.to_json()})
         return 0
