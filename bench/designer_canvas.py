@@ -1,6 +1,6 @@
 """How long a large flow takes to open and fit on the designer's canvas.
 
-    python bench/designer_canvas.py [--nodes 500] [--repeat 5]
+    python bench/designer_canvas.py [--nodes 500] [--big 2000] [--repeat 5]
 
 Generates a flow of N steps (AI steps of every role, decisions, human reviews, actions,
 ends; valid, so live validation has real work), writes it to a temporary file, then
@@ -10,7 +10,10 @@ times, in a fresh window each round:
   and paint it once (the part the issue asks to keep under a second);
 * window: the same through File ▸ Open of a full main window, which adds live validation,
   the property panel and the status bar;
-* tidy: the same canvas path for the flow with every position removed (automatic layout).
+* tidy: the same canvas path for the flow with every position removed (automatic layout);
+* launch: `junction designer` in a fresh process until its window is on screen;
+* commands on `--big` steps in a full window: Tidy, its undo, select-all + delete, and
+  its undo — each one undo step, each to stay under half a second.
 
 Prints the median of each. Not a test: timings depend on the machine.
 """
@@ -91,6 +94,40 @@ def _edge(source: str, target: str, nodes: list[dict], edges: list[dict]) -> dic
     return {"from": source, "to": target}
 
 
+LAUNCH_PROBE = """
+import sys, time
+begin = time.perf_counter()
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from designer import preferences
+from designer.app import application
+preferences.first_run = lambda window: None
+application.preferences.first_run = lambda window: None
+def shown():
+    print(time.perf_counter() - begin)
+    QApplication.instance().quit()
+QTimer.singleShot(0, shown)
+application.run_app()
+"""
+
+
+def launch_round(repo: Path, home: Path) -> float:
+    """Seconds from a fresh interpreter to the designer's first window on screen."""
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(repo), "HOME": str(home),
+           "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data")}
+    result = subprocess.run([sys.executable, "-c", LAUNCH_PROBE], env=env, check=True,
+                            capture_output=True, text=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def timed(action) -> float:
+    begin = time.perf_counter()
+    action()
+    return time.perf_counter() - begin
+
+
 def _median_ms(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:7.1f} ms"
 
@@ -98,6 +135,8 @@ def _median_ms(samples: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=500)
+    parser.add_argument("--big", type=int, default=2000,
+                        help="steps for the Tidy / delete / undo figures")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
@@ -165,6 +204,38 @@ def main() -> int:
         begin = time.perf_counter()
         load_flow(placed)
         return time.perf_counter() - begin
+
+    def commands_round(path: Path) -> dict[str, float]:
+        window = designer.new_window()
+        window.show()
+        window.files.open_path(path)
+        app.processEvents()
+        figures = {"open": 0.0}
+        figures["tidy"] = timed(window.tidy_layout)
+        figures["undo tidy"] = timed(window.undo)
+        window.select_all()
+        figures["select all + delete"] = timed(window.delete_selection)
+        figures["undo delete"] = timed(window.undo)
+        window.session.editor.undo_stack.setClean()  # nothing to save: close quietly
+        window.close()
+        app.processEvents()
+        return figures
+
+    big = folder / "big.yaml"
+    big.write_text(yaml.safe_dump(generated_flow(args.big), sort_keys=False))
+    begin = time.perf_counter()
+    load_flow(big)
+    print(f"load_flow, {args.big} steps:                               "
+          f"{(time.perf_counter() - begin) * 1000:7.1f} ms")
+    big_canvas = [canvas_round(big) for _ in range(max(1, args.repeat // 2))]
+    print(f"open + fit + paint, canvas ({args.big} steps):         {_median_ms(big_canvas)}")
+    rounds = [commands_round(big) for _ in range(max(1, args.repeat // 2))]
+    for name in ("tidy", "undo tidy", "select all + delete", "undo delete"):
+        print(f"{name + f' at {args.big} steps:':<56}"
+              f"{_median_ms([r[name] for r in rounds])}")
+    launches = [launch_round(Path(__file__).resolve().parents[1], folder / "home")
+                for _ in range(max(1, args.repeat // 2))]
+    print(f"launch to a visible window (fresh process):             {_median_ms(launches)}")
 
     loading = [load_round() for _ in range(args.repeat)]
     canvas = [canvas_round(placed) for _ in range(args.repeat)]

@@ -62,9 +62,13 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+_COLUMN_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=True)
+
+
 def dumps(value: Any) -> str:
-    """A JSON column's text: sorted keys, so equal values are equal text."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=True)
+    """A JSON column's text: sorted keys, so equal values are equal text. (One encoder
+    for every call: `json.dumps` with options builds a new one each time.)"""
+    return _COLUMN_ENCODER.encode(value)
 
 
 def loads(text: str | None) -> Any:

@@ -54,8 +54,9 @@ def _clear() -> None:
         QGuiApplication.clipboard().clear()
 
 
-def paste(editor: FlowEditor) -> list[str]:
-    """Paste copied steps as one undo step; [] when the clipboard holds none."""
+def paste(editor: FlowEditor, at: tuple[float, float] | None = None) -> list[str]:
+    """Paste copied steps as one undo step, at `at` if given (the pointer); [] when the
+    clipboard holds none."""
     data = QGuiApplication.clipboard().mimeData()
     if data is None:
         return []
@@ -69,4 +70,4 @@ def paste(editor: FlowEditor) -> list[str]:
         fragment = Fragment.from_text(text)
     except DocumentError:
         return []
-    return paste_fragment(editor, fragment)
+    return paste_fragment(editor, fragment, at=at)

@@ -32,6 +32,9 @@ class DesignerSettings:
     autosave_folder: Path = field(default_factory=default_folder)
     templates_folder: Path = field(default_factory=default_templates_folder)
     new_flows_folder: Path = field(default_factory=lambda: Path.home() / "Junction flows")
+    #: The workspace whose runs the Runs view shows (None: the CLI's default, so a run
+    #: started with `junction batch` shows up here).
+    workspace_home: Path | None = None
 
     def _store(self) -> QSettings:
         return QSettings(str(self.settings_file), QSettings.Format.IniFormat)

@@ -8,6 +8,7 @@ Both edit through the editor (undoable) and follow the document (undo, open, pas
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -147,10 +148,28 @@ class FindBox(QLineEdit):
         self.setCompleter(self.completer_)
         self.completer_.activated.connect(self._go)
         self.returnPressed.connect(lambda: self._go(self.text()))
-        session.document.changed.connect(self._refresh_names)
+        self._names_stale = True
+        session.document.changed.connect(self._names_changed)
         self._refresh_names()
 
+    def _names_changed(self) -> None:
+        """The list is rebuilt when the box is next used, not after every edit."""
+        self._names_stale = True
+        if self.hasFocus():
+            self._refresh_names()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        if self._names_stale:
+            self._refresh_names()
+        super().focusInEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._names_stale:  # typing without a focus change (the window was inactive)
+            self._refresh_names()
+        super().keyPressEvent(event)
+
     def _refresh_names(self) -> None:
+        self._names_stale = False
         names = [f"{n.label()} ({n.id})" if n.title else n.id
                  for n in self.session.document.nodes()]
         self.completer_.model().setStringList(names)  # type: ignore[attr-defined]

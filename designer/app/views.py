@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QStackedWidget, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QStackedWidget, QToolBar, QWidget
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,43 @@ class ViewArea(QStackedWidget):
         if target.on_shown is not None:
             target.on_shown()
         self.view_changed.emit(key)
+
+
+class ViewRail(QToolBar):
+    """The always-visible switch between views (Design, Runs, …) on the window's left.
+
+    One checkable button per view key given; it follows the area, so a view shown from a
+    menu or a test lights up its button too. `open_view(key)` is what a button calls (the
+    window may need to do more than `show_view`, e.g. Design fits the canvas)."""
+
+    def __init__(self, area: ViewArea, keys: Sequence[str],
+                 open_view: Callable[[str], None]) -> None:
+        super().__init__("Views")
+        self.setObjectName("viewRail")
+        self.setMovable(False)
+        self.setFloatable(False)
+        self.setOrientation(Qt.Orientation.Vertical)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.setStyleSheet(
+            "QToolBar#viewRail { spacing: 2px; padding: 6px 4px; }"
+            "QToolBar#viewRail QToolButton { padding: 8px 12px; border-radius: 6px;"
+            " min-width: 56px; }"
+            "QToolBar#viewRail QToolButton:checked { background: #EFF8FF; color: #1570EF;"
+            " font-weight: bold; }")
+        self.buttons: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for key in keys:
+            action = QAction(area.view(key).title, self)
+            action.setCheckable(True)
+            action.setToolTip(f"Show the {area.view(key).title} view")
+            action.triggered.connect(lambda _=False, k=key: open_view(k))
+            group.addAction(action)
+            self.addAction(action)
+            self.buttons[key] = action
+        area.view_changed.connect(self._follow)
+        self._follow(area.current_key())
+
+    def _follow(self, key: str | None) -> None:
+        for name, action in self.buttons.items():
+            action.setChecked(name == key)

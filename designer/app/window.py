@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QCursor
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -26,25 +26,34 @@ from PySide6.QtWidgets import (
 )
 
 from designer import preferences, theme
-from designer.app import actions, clipboard
+from designer.app import actions, clipboard, context_menu, run_actions
 from designer.app.autosave import Autosaver
+from designer.app.evidence import install_evidence_views
 from designer.app.files import FileController
 from designer.app.session import FlowSession
 from designer.app.startpage import StartPage
 from designer.app.templates import find_templates
 from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
-from designer.app.views import View, ViewArea
+from designer.app.views import View, ViewArea, ViewRail
 from designer.canvas.edit_widget import FlowEditWidget
+from designer.compare.view import CompareView
 from designer.document.errors import DocumentError
 from designer.document.fragment import duplicate
 from designer.document.layout import tidy_positions
+from designer.inbox.badge import TaskBadge
+from designer.inbox.identity import decider_name
+from designer.inbox.view import InboxView
+from designer.inbox.workspace_link import WorkspaceLink
+from designer.inspector import InspectorView
 from designer.panels.palette import PaletteWidget
 from designer.panels.problems import ProblemsPanel
 from designer.panels.properties.panel import PropertyPanel
+from runtime.api import open_run_store
 
 if TYPE_CHECKING:
     from designer.app.application import DesignerApp
 
+PROBLEMS_HEIGHT = 150  # the problems dock, fixed: about four rows under its summary
 CANVAS_ACTIONS = ("cut", "copy", "paste", "duplicate", "delete", "select_all")
 
 
@@ -78,6 +87,7 @@ class MainWindow(QMainWindow):
         ]
         self.actions_ = actions.build(self)
         preferences.install(self)  # Edit ▸ Settings, Help ▸ Diagnostics / Getting Started
+        context_menu.install(self)  # right-click on canvas, steps and connections
         self._toolbar()
         self._status_bar()
         self.area.add_view(View("start", "Start", self.start_page))
@@ -85,7 +95,11 @@ class MainWindow(QMainWindow):
                                 chrome=(*self.docks, self.toolbar, self.counts,
                                         self.zoom_label),
                                 on_shown=self._design_shown))
+        install_evidence_views(self)  # View ▸ Evaluate, View ▸ Metrics (issue 14)
+        self._add_work_views()
+        self._more_views()
         self._connect()
+        self.runs = run_actions.install(self)  # the Run menu, dialog, overlay and batches
         self.refresh_recent()
         self._update_title()
         self.actions_["snap"].setChecked(self.scene.snap_to_grid)
@@ -132,6 +146,17 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
         self.toolbar = bar
 
+    def _more_views(self) -> None:
+        """The views besides Start and Design, and the rail that switches between them."""
+        settings = self.app.settings
+        self.inspector = InspectorView(lambda: open_run_store(settings.workspace_home))
+        self.area.add_view(View("inspector", "Runs", self.inspector))
+        views = [k for k in self.area.keys() if k != "start"]  # noqa: SIM118 (a method)
+        self.rail = ViewRail(self.area, views,
+                             lambda key: self.show_canvas() if key == "design"
+                             else self.area.show_view(key))
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.rail)
+
     def _status_bar(self) -> None:
         self.counts = QLabel()
         self.zoom_label = QLabel()
@@ -162,7 +187,6 @@ class MainWindow(QMainWindow):
         self.design.edit_refused.connect(
             lambda reason, _: self.statusBar().showMessage(f"Not possible: {reason}", 8000))
         self.problems.problems_changed.connect(scene.set_problems)
-        self.problems.problems_changed.connect(self._size_problems)
         self.problems.node_activated.connect(self.focus_node)
         self.properties.edge_chosen.connect(lambda key: scene.select_only(edges=[key]))
         self.step_palette.add_requested.connect(self.add_step_in_view)
@@ -184,6 +208,29 @@ class MainWindow(QMainWindow):
         action.setText(f"{verb} {what}".strip())
         action.setIconText(short)
         action.setToolTip(f"{verb.replace('&', '')} {what}".strip())
+
+    def _add_work_views(self) -> None:
+        """The inbox and the compare view over the workspace store the CLI writes too, and
+        the open-task badge in the status bar (the rail of `_more_views` switches to them)."""
+        self.workspace_link = WorkspaceLink(self.app.settings.workspace_home)
+        self.inbox = InboxView(self.workspace_link, decider_name)
+        self.compare = CompareView(self.workspace_link)
+        self.task_badge = TaskBadge(lambda: self.workspace_link.workspace.store.run_counts()
+                                    .open_tasks)
+        self.statusBar().addPermanentWidget(self.task_badge)
+        self.task_badge.clicked.connect(lambda: self.area.show_view("inbox"))
+        self.inbox.open_count_changed.connect(self.task_badge.show_count)
+
+        def follow_count(_: int) -> None:  # an inbox on screen follows the CLI's tasks
+            if self.area.current_key() == "inbox" and not self.inbox.busy():
+                self.inbox.refresh()
+
+        self.task_badge.count_changed.connect(follow_count)
+        self.compare.replayed.connect(lambda _: self.task_badge.refresh())
+        self.area.add_view(View("inbox", "Inbox", self.inbox, on_shown=self.inbox.refresh))
+        self.area.add_view(View("compare", "Compare", self.compare,
+                                on_shown=self.compare.refresh))
+        self.task_badge.refresh()
 
     # -- pages, title, status ------------------------------------------------------------
 
@@ -207,10 +254,9 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.session.is_modified())
 
     def _size_problems(self, *_: object) -> None:
-        """A slim bar when all is well; room for a few rows when something is wrong."""
-        rows = self.problems.row_count()
-        height = 44 if rows == 0 else min(200, 92 + 24 * rows)
-        self.resizeDocks([self.docks[2]], [height], Qt.Orientation.Vertical)
+        """One fixed height, whatever the number of problems: a panel that grew and shrank
+        with each edit moved the canvas under the pointer."""
+        self.resizeDocks([self.docks[2]], [PROBLEMS_HEIGHT], Qt.Orientation.Vertical)
 
     def _update_counts(self) -> None:
         doc = self.session.document
@@ -289,12 +335,35 @@ class MainWindow(QMainWindow):
         self.copy_selection()
         self.delete_selection()
 
-    def paste(self) -> None:
-        pasted = clipboard.paste(self.session.editor)
+    def paste(self, at: tuple[float, float] | None = None) -> None:
+        """Paste at `at`, else at the pointer when it is over the canvas (not on top of
+        the originals), else beside them."""
+        if at is None:
+            at = self._pointer_on_canvas()
+        pasted = clipboard.paste(self.session.editor, at)
         if pasted:
             self.scene.select_only(nodes=pasted)
         else:
             self.statusBar().showMessage("The clipboard holds no copied steps.", 5000)
+
+    def _pointer_on_canvas(self) -> tuple[float, float] | None:
+        viewport = self.view.viewport()
+        inside = viewport.mapFromGlobal(QCursor.pos())
+        if not viewport.isVisible() or not viewport.rect().contains(inside):
+            return None
+        point = self.scene.snapped(self.view.mapToScene(inside))
+        return (point.x(), point.y())
+
+    def add_step_at(self, type_key: str, at: tuple[float, float]) -> str | None:
+        """Add a step where the canvas was right-clicked."""
+        point = self.scene.snapped(QPointF(*at))
+        try:
+            node_id = self.session.editor.add_node(type_key, (point.x(), point.y()))
+        except DocumentError as refused:
+            self.statusBar().showMessage(f"Not possible: {refused}", 8000)
+            return None
+        self.scene.select_only(nodes=[node_id])
+        return node_id
 
     def duplicate_selection(self) -> None:
         copies = duplicate(self.session.editor, set(self.scene.selected_node_ids()))
@@ -302,8 +371,9 @@ class MainWindow(QMainWindow):
             self.scene.select_only(nodes=copies)
 
     def delete_selection(self) -> None:
-        self.session.editor.delete(self.scene.selected_node_ids(),
-                                   self.scene.selected_edge_keys())
+        nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edge_keys()
+        self.scene.clearSelection()  # one selection change, not one per removed item
+        self.session.editor.delete(nodes, edges)
 
     def select_all(self) -> None:
         self.scene.select_only(nodes=self.session.document.node_ids())
@@ -368,6 +438,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.files.may_close():
             self.autosaver.discard()
+            self.task_badge.timer.stop()
+            self.workspace_link.close()
             self.app.forget(self)
             event.accept()
         else:

@@ -69,6 +69,10 @@ class EdgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.path = curve(start, end)
         self._place_label()
+        for child in self.childItems():  # run overlay marks follow the path
+            follow = getattr(child, "path_changed", None)
+            if follow is not None:
+                follow()
 
     def _place_label(self) -> None:
         if not self.look.label or self.path.isEmpty():

@@ -23,6 +23,8 @@ SIZES = {"pill": (124.0, 44.0), "card": (148.0, 88.0), "diamond": (116.0, 80.0)}
 PORT_RADIUS = 4.5
 PORT_GRAB = 11.0
 DETAIL_LOD = 0.4
+MIN_TITLE_LOD = 0.08  # below this a card is a few pixels wide: no text at all
+MIN_SCREEN_POINTS = 7.5  # the on-screen size of a zoomed-out title
 TITLE_FONT = (8.5, True)  # (point size, bold): fonts are made on first paint
 CAPTION_FONT = (7.0, True)
 DIAMOND_FONT = (7.8, True)
@@ -132,6 +134,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(self._border_pen(color))
         painter.drawPath(outline)
         if lod < DETAIL_LOD:
+            self._paint_title_only(painter, lod)
             return
         {"pill": self._paint_pill, "card": self._paint_card,
          "diamond": self._paint_diamond}[self.look.shape](painter, color)
@@ -139,6 +142,32 @@ class NodeItem(QGraphicsItem):
         if self.look.problems:
             w, h = self.size
             draw_glyph(painter, "warning", QRectF(w / 2 - 12, -h / 2 - 6, 17, 17), theme.DANGER)
+
+    def _paint_title_only(self, painter: QPainter, lod: float) -> None:
+        """Zoomed out (Fit on a big flow): only the title, in letters that stay about
+        MIN_SCREEN_POINTS tall on screen, so a fitted flow is still readable."""
+        if lod < MIN_TITLE_LOD:
+            return
+        rect = self.body_rect().adjusted(4, 2, -4, -2)
+        font = theme.font(min(MIN_SCREEN_POINTS / lod, rect.height() * 0.42), True)
+        metrics = QFontMetricsF(font)
+        painter.setFont(font)
+        painter.setPen(QColor(theme.INK))
+        lines = max(1, int(rect.height() // metrics.lineSpacing()))
+        words, shown, line = self.look.title.split(), [], ""
+        for word in words:
+            candidate = f"{line} {word}".strip()
+            if metrics.horizontalAdvance(candidate) <= rect.width() or not line:
+                line = candidate
+            else:
+                shown.append(line)
+                line = word
+        shown.append(line)
+        if len(shown) > lines:
+            shown = [*shown[:lines - 1], " ".join(shown[lines - 1:])]
+        text = "\n".join(metrics.elidedText(t, Qt.TextElideMode.ElideRight, rect.width())
+                          for t in shown)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     def _outline(self) -> QPainterPath:
         rect = self.body_rect()

@@ -7,6 +7,7 @@ without painting anything.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from designer import nodes
@@ -81,12 +82,31 @@ def edge_look(edge: Edge) -> EdgeLook:
         return EdgeLook(_short(edge.label), "outcome", edge.label)
     if edge.when is not None:
         text = describe(edge.when)
-        return EdgeLook(_short(text), "condition", f"when {text}")
+        words = business_words(text)
+        return EdgeLook(_short(words), "condition", f"when {words}\n({text})")
     if edge.else_:
         return EdgeLook("otherwise", "otherwise", "taken when no other branch matches")
     if edge.on:
         return EdgeLook(edge.on, "outcome", f"followed on '{edge.on}'")
     return EdgeLook("", "plain")
+
+
+_ANSWER_IS = re.compile(r"\b[a-z][a-z0-9_]*\.(?:label|decision) = ([^\s]+)")
+_ANSWER_IN = re.compile(r"\b[a-z][a-z0-9_]*\.(?:label|decision) in \[([^\]]*)\]")
+_FIELD = re.compile(r"\b(?:case|record)\.([a-z][a-z0-9_]*)")
+_LIST = re.compile(r"\[([^\]]*)\]")
+
+
+def business_words(text: str) -> str:
+    """A condition as an analyst says it: `intake.label = spam` is "spam",
+    `case.customer_tier in ['pro', 'enterprise']` is "customer tier in pro or enterprise"."""
+    def either(items: str) -> str:
+        return " or ".join(part.strip().strip("'\"") for part in items.split(","))
+
+    text = _ANSWER_IN.sub(lambda m: either(m.group(1)), text)
+    text = _ANSWER_IS.sub(lambda m: m.group(1).strip("'\""), text)
+    text = _FIELD.sub(lambda m: m.group(1).replace("_", " "), text)
+    return _LIST.sub(lambda m: either(m.group(1)), text)
 
 
 def _short(text: str) -> str:

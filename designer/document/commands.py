@@ -10,6 +10,7 @@ exact order of nodes and edges — and therefore the exact file text.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -37,12 +38,19 @@ class EditCommand(QUndoCommand):
         self.merge_key = merge_key
 
     def redo(self) -> None:
-        for edit in self.edits:
-            edit.redo()
+        with self._batch():
+            for edit in self.edits:
+                edit.redo()
 
     def undo(self) -> None:
-        for edit in reversed(self.edits):
-            edit.undo()
+        with self._batch():
+            for edit in reversed(self.edits):
+                edit.undo()
+
+    def _batch(self) -> contextlib.AbstractContextManager[None]:
+        """One `changed` signal for the whole step (every edit works on one document)."""
+        doc = getattr(self.edits[0], "doc", None) if self.edits else None
+        return doc.batch() if isinstance(doc, FlowDocument) else contextlib.nullcontext()
 
     def id(self) -> int:
         return MERGE_ID if self.merge_key else -1

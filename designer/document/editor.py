@@ -20,7 +20,14 @@ from designer.document import commands as cmd
 from designer.document.errors import DocumentError, DuplicateNodeIdError, PropertyError
 from designer.document.model import EdgeKey, FlowDocument
 from designer.document.rules import new_edge
-from runtime.api import Edge, Flow, renamed_ref, rewrite_references
+from runtime.api import (
+    Edge,
+    Flow,
+    rename_condition_values,
+    renamed_ref,
+    renamed_values,
+    rewrite_references,
+)
 
 Point = tuple[float, float]
 
@@ -93,8 +100,29 @@ class FlowEditor(QObject):
             return
         names = ", ".join(label_of(n) for n in values)
         merge_key = f"{node_id}.{'+'.join(values)}" if merge else None
-        self.push(f"Change {names} of {old.label()}", [cmd.ReplaceNode(self.document, new)],
-                  merge_key)
+        edits: list[cmd.Edit] = [cmd.ReplaceNode(self.document, new)]
+        edits += self._follow_renamed_values(old, new)
+        self.push(f"Change {names} of {old.label()}", edits, merge_key)
+
+    def _follow_renamed_values(self, old: Any, new: Any) -> list[cmd.Edit]:
+        """Branches that compare a renamed option (or follow a renamed decision) keep
+        working: their conditions and `on` labels take the new name in the same step."""
+        renames = renamed_values(old, new)
+        if not renames:
+            return []
+        labels = renames.pop("", {})
+        edits: list[cmd.Edit] = []
+        for key, edge in self.document.edges():
+            data = edge.model_dump(by_alias=True)
+            changed = dict(data)
+            if data.get("when") is not None:
+                for ref, mapping in renames.items():
+                    changed["when"] = rename_condition_values(changed["when"], ref, mapping)
+            if edge.source == old.id and edge.on in labels:
+                changed["on"] = labels[edge.on]
+            if changed != data:
+                edits.append(cmd.ReplaceEdge(self.document, key, Edge.model_validate(changed)))
+        return edits
 
     def rename_node(self, old_id: str, new_id: str) -> None:
         """Change a step's id; connections and references to its outputs follow it."""
@@ -130,8 +158,11 @@ class FlowEditor(QObject):
         assert add.key is not None
         return add.key
 
-    def set_edge_properties(self, key: int, **values: Any) -> None:
-        """Change fields of a connection (`when`, `else_`, `on`, `label`) in one step."""
+    def set_edge_properties(self, key: int, merge: bool = False, **values: Any) -> None:
+        """Change fields of a connection (`when`, `else_`, `on`, `label`) in one step.
+
+        `merge` folds consecutive edits of the same fields of this connection into one.
+        """
         old = self.document.edge(key)
         data = old.model_dump(by_alias=True)
         for name, value in values.items():
@@ -139,17 +170,20 @@ class FlowEditor(QObject):
         new = validated(Edge, data)
         if new != old:
             text = f"Change branch {old.source} → {old.target}"
-            self.push(text, [cmd.ReplaceEdge(self.document, key, new)])
+            merge_key = f"edge{key}.{'+'.join(sorted(values))}" if merge else None
+            self.push(text, [cmd.ReplaceEdge(self.document, key, new)], merge_key)
 
     # -- the flow itself --------------------------------------------------------------
 
-    def set_flow_property(self, name: str, value: Any) -> None:
+    def set_flow_property(self, name: str, value: Any, merge: bool = False) -> None:
+        """Set one field of the flow itself; `merge` folds repeated edits of it into one."""
         header = self.document.header
         data = header.model_dump(by_alias=True, exclude={"nodes", "edges"})
         new = validated(Flow, {**data, name: value})
         if new != header:
             text = f"Change flow {label_of(name)}"
-            self.push(text, [cmd.SetHeader(self.document, new)])
+            merge_key = f"flow:{name}" if merge else None
+            self.push(text, [cmd.SetHeader(self.document, new)], merge_key)
 
     def push(self, text: str, edits: list[cmd.Edit], merge_key: str | None = None) -> None:
         """Run `edits` as one undo step (also for composites built elsewhere: paste)."""

@@ -64,8 +64,13 @@ def copy_fragment(doc: FlowDocument, node_ids: set[str]) -> Fragment:
 
 
 def paste_fragment(editor: FlowEditor, fragment: Fragment,
-                   offset: float = PASTE_OFFSET) -> list[str]:
-    """Add a fragment's steps and connections as one undo step; returns the new ids."""
+                   offset: float = PASTE_OFFSET,
+                   at: tuple[float, float] | None = None) -> list[str]:
+    """Add a fragment's steps and connections as one undo step; returns the new ids.
+
+    With `at` (where the pointer is), the copied group's top-left step lands there and
+    the others keep their places around it; otherwise copies are nudged by `offset`.
+    """
     doc = editor.document
     present = {node_type_of(n).key for n in doc.nodes()}
     nodes = [n for n in fragment.nodes
@@ -77,7 +82,8 @@ def paste_fragment(editor: FlowEditor, fragment: Fragment,
     for node in nodes:
         renames[node.id] = node_records.unique_id(node.id, taken)
         taken.add(renames[node.id])
-    edits: list[cmd.Edit] = [cmd.AddNode(doc, _moved(_renamed_node(node, renames), offset))
+    shift = _shift_to(nodes, at) if at is not None else (offset, offset)
+    edits: list[cmd.Edit] = [cmd.AddNode(doc, _moved(_renamed_node(node, renames), *shift))
                              for node in nodes]
     edits += [cmd.AddEdge(doc, _renamed_edge(edge, renames)) for edge in fragment.edges
               if edge.source in renames and edge.target in renames]
@@ -101,8 +107,16 @@ def _renamed_edge(edge: Edge, renames: dict[str, str]) -> Edge:
     return Edge.model_validate(data)
 
 
-def _moved(node: AnyNode, offset: float) -> AnyNode:
+def _shift_to(nodes: list[AnyNode], at: tuple[float, float]) -> tuple[float, float]:
+    placed = [n.position for n in nodes if n.position is not None]
+    if not placed:
+        return (0.0, 0.0)
+    left, top = min(p[0] for p in placed), min(p[1] for p in placed)
+    return (at[0] - left, at[1] - top)
+
+
+def _moved(node: AnyNode, dx: float, dy: float) -> AnyNode:
     if node.position is None:
         return node
     x, y = node.position
-    return node.model_copy(update={"position": (x + offset, y + offset)})
+    return node.model_copy(update={"position": (x + dx, y + dy)})

@@ -6,11 +6,19 @@ pydantic model when it was made, so this is the whole of what `junction validate
 say about the saved file — without writing and re-reading YAML, which takes most of a
 second for a 500-step flow. Each problem becomes a row; clicking a row selects and
 centres its step; the canvas marks steps that have problems.
+
+"No problems" must mean the flow can run here, so the runtime's readiness checks join
+in: a model for every AI step, scripted answers that exist, installed embedding models
+and — when the flow names Ollama models — what the Ollama server has pulled. The server
+is asked on a background thread (never on the GUI thread) and its answer kept until the
+next file is opened.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+import threading
+
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,15 +32,44 @@ from designer import theme
 from designer.app.session import FlowSession
 from designer.canvas.glyphs import glyph_icon
 from designer.canvas.presentation import display_title
-from runtime.api import LoadedFlow, Problem, validate_flow
+from designer.panels.problem_words import UNREACHABLE, in_ui_words
+from runtime.api import (
+    LoadedFlow,
+    OllamaModels,
+    Problem,
+    check_readiness,
+    ollama_pulled,
+    validate_flow,
+)
 
 DEBOUNCE_MS = 350
 NODE_ROLE = Qt.ItemDataRole.UserRole
+WARNING_COLOUR = "#DC6803"  # amber: may be fine by the time of the run (a server started)
 
 
-def check(session: FlowSession) -> list[Problem]:
-    """Every problem the runtime would report for the flow as it would be saved."""
-    return validate_flow(LoadedFlow(session.document.flow(), "", session.path))
+def check(session: FlowSession, ollama: OllamaModels | None = None) -> list[Problem]:
+    """Every problem the runtime would report for the flow as it would be saved, and
+    everything a run would miss on this machine."""
+    loaded = LoadedFlow(session.document.flow(), "", session.path)
+    return validate_flow(loaded) + check_readiness(loaded, ollama)
+
+
+def uses_ollama(session: FlowSession) -> bool:
+    flow = session.document.flow()
+    refs = [flow.default_model, flow.embedding_model,
+            *(getattr(n, "model", None) for n in flow.nodes),
+            *(getattr(n, "embedding_model", None) for n in flow.nodes)]
+    return any(isinstance(r, str) and r.startswith("ollama:") for r in refs)
+
+
+class OllamaLookup(QObject):
+    """Asks the Ollama server for its pulled models off the GUI thread."""
+
+    answered = Signal(object)  # OllamaModels
+
+    def start(self) -> None:
+        threading.Thread(target=lambda: self.answered.emit(ollama_pulled()),
+                         name="ollama-tags", daemon=True).start()
 
 
 class ProblemsPanel(QWidget):
@@ -44,6 +81,10 @@ class ProblemsPanel(QWidget):
         self.setObjectName("problemsPanel")
         self.session = session
         self.problems: list[Problem] = []
+        self.ollama: OllamaModels | None = None
+        self._asking_ollama = False
+        self.lookup = OllamaLookup(self)
+        self.lookup.answered.connect(self._ollama_answered)
         self.summary = QLabel()
         self.summary.setObjectName("problemsSummary")
         self.badge = QLabel()
@@ -51,7 +92,7 @@ class ProblemsPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setObjectName("problemsList")
         self.tree.setHeaderLabels(["Step", "Problem"])
-        self.tree.setRootIsDecorated(False)
+        self.tree.setRootIsDecorated(True)  # the folded "cannot be reached" row opens
         self.tree.setAlternatingRowColors(True)
         self.tree.setColumnWidth(0, 180)
         self.tree.setUniformRowHeights(True)
@@ -70,29 +111,64 @@ class ProblemsPanel(QWidget):
         self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
         session.document.changed.connect(self.timer.start)
-        session.document.reset.connect(self.refresh)  # a new file: no stale markers
+        session.document.reset.connect(self._file_opened)  # a new file: no stale markers
+        self.refresh()
+
+    def _file_opened(self) -> None:
+        self.ollama = None  # the server may have pulled models since
+        self.refresh()
+
+    def _ollama_answered(self, models: OllamaModels) -> None:
+        self._asking_ollama = False
+        self.ollama = models
         self.refresh()
 
     def refresh(self) -> None:
         self.timer.stop()
-        # Causes first: "cannot be reached" usually follows from another problem.
-        self.problems = sorted(check(self.session),
-                               key=lambda p: p.message.startswith("cannot be reached"))
+        if self.ollama is None and not self._asking_ollama and uses_ollama(self.session):
+            self._asking_ollama = True
+            self.lookup.start()
+        self.problems = check(self.session, self.ollama)
         self.tree.clear()
+        causes = [p for p in self.problems if p.message != UNREACHABLE]
+        unreachable = [p for p in self.problems if p.message == UNREACHABLE]
+        for problem in causes:
+            self.tree.addTopLevelItem(self._row(problem))
+        if unreachable:
+            # Usually the result of another problem (a deleted connection): one folded row,
+            # so the cause is not buried under a list of its consequences.
+            count = len(unreachable)
+            parent = QTreeWidgetItem([f"{count} step{'s' * (count != 1)}",
+                                      "cannot be reached from Start"
+                                      + (" — probably because of the problems above"
+                                         if causes else "") + ". Open to see which."])
+            parent.setIcon(0, glyph_icon("warning", theme.DANGER, 16))
+            parent.addChildren([self._row(p) for p in unreachable])
+            self.tree.addTopLevelItem(parent)
+            parent.setExpanded(not causes)
         by_node: dict[str, list[str]] = {}
         for problem in self.problems:
-            step = problem.node or "The flow"
-            if problem.node and self.session.document.has_node(problem.node):
-                step = display_title(self.session.document.node(problem.node))
-            item = QTreeWidgetItem([step, problem.message])
-            item.setIcon(0, glyph_icon("warning", theme.DANGER, 16))
-            item.setToolTip(1, problem.message)
-            item.setData(0, NODE_ROLE, problem.node)
-            self.tree.addTopLevelItem(item)
             if problem.node:
-                by_node.setdefault(problem.node, []).append(problem.message)
+                by_node.setdefault(problem.node, []).append(self._words(problem.message))
         self._show_summary(len(self.problems))
         self.problems_changed.emit({k: tuple(v) for k, v in by_node.items()})
+
+    def _title_of(self, node_id: str) -> str | None:
+        document = self.session.document
+        return display_title(document.node(node_id)) if document.has_node(node_id) else None
+
+    def _words(self, message: str) -> str:
+        return in_ui_words(message, self._title_of)
+
+    def _row(self, problem: Problem) -> QTreeWidgetItem:
+        step = (self._title_of(problem.node) or problem.node) if problem.node else "The flow"
+        text = self._words(problem.message)
+        item = QTreeWidgetItem([step, text])
+        warning = problem.severity == "warning"
+        item.setIcon(0, glyph_icon("warning", WARNING_COLOUR if warning else theme.DANGER, 16))
+        item.setToolTip(1, text)
+        item.setData(0, NODE_ROLE, problem.node)
+        return item
 
     def _show_summary(self, count: int) -> None:
         if count:
@@ -104,7 +180,7 @@ class ProblemsPanel(QWidget):
             self.badge.setPixmap(glyph_icon("check", theme.SUCCESS, 18).pixmap(18, 18))
             self.summary.setText("<b>No problems</b> <span style='color:#475467'>— "
                                  "this flow can run.</span>")
-        self.tree.setVisible(bool(count))
+        self.tree.setEnabled(bool(count))
 
     def _clicked(self, item: QTreeWidgetItem) -> None:
         node_id = item.data(0, NODE_ROLE)
@@ -112,4 +188,5 @@ class ProblemsPanel(QWidget):
             self.node_activated.emit(node_id)
 
     def row_count(self) -> int:
+        """Rows a person sees first: causes, and one folded row for unreachable steps."""
         return self.tree.topLevelItemCount()

@@ -20,13 +20,20 @@ from runtime import __version__
 from runtime.cli import (
     audit,
     calibrate,
+    dataset,
     doctor,
+    evaluate,
     flows,
+    metrics,
     models,
+    readiness,
     runs,
     settings_cmd,
+    store_cmd,
     tasks,
     train,
+    whatif,
+    worker,
 )
 from runtime.cli.crash_log import write_crash_log
 from runtime.errors import (
@@ -38,7 +45,8 @@ from runtime.errors import (
 )
 
 # Each module defines `register(subparsers)`; add a command module by adding it here.
-COMMAND_MODULES = (flows, runs, tasks, calibrate, train, audit, models, doctor, settings_cmd)
+COMMAND_MODULES = (flows, runs, tasks, calibrate, train, audit, models, doctor, settings_cmd,
+                   evaluate, whatif, readiness, metrics, dataset, store_cmd, worker)
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_CONFLICT = 0, 1, 2, 3, 4
 EXIT_BUG = 70

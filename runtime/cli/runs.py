@@ -11,10 +11,12 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from runtime.api import export_html, export_json, load_report
 from runtime.cli.common import add_home, add_json, open_workspace, read_case, read_cases
 from runtime.cli.output import err, out, print_json, short_time, table
 from runtime.cli.show import print_run
 from runtime.engine import events as ev
+from runtime.engine.workers import plan_workers, run_concurrently
 from runtime.errors import InputError
 from runtime.flow.loader import load_flow
 from runtime.flow.schema import AutonomyStage
@@ -38,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="batch name (default: derived from the flow and cases paths and "
                           "the flow's text; running the same batch again continues it, a "
                           "changed flow starts a new one)")
+    cmd.add_argument("--enqueue", action="store_true",
+                     help="team mode: put the cases on the team store's queue for "
+                          "`junction worker`s instead of running them here")
+    cmd.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="run up to N cases at once on threads, where the flow's models "
+                          "allow it (says what it used)")
     _run_options(cmd)
     cmd.set_defaults(handler=batch)
 
@@ -52,6 +60,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd = sub.add_parser("show", help="show a run's step log")
     cmd.add_argument("run", help="run id (a unique prefix is enough)")
     cmd.add_argument("--prompts", action="store_true", help="include the prompts sent")
+    cmd.add_argument("--html", type=Path, metavar="FILE",
+                     help="also write the run as one self-contained HTML page (opens offline)")
+    cmd.add_argument("--export-json", type=Path, metavar="FILE",
+                     help="also write the run, its tasks and audit rows as a JSON file")
     add_home(cmd)
     add_json(cmd)
     cmd.set_defaults(handler=show)
@@ -144,28 +156,40 @@ def batch(args: argparse.Namespace) -> int:
     loaded = load_flow(args.flow)
     workspace = open_workspace(args)
     engine = workspace.engine()
-    rows = read_cases(args.cases, lambda case: engine.case_problem(loaded, case))
-    cases = [case for _, case in rows]
+    cases = read_cases(args.cases, lambda case: engine.case_problem(loaded, case))
     batch_id = args.batch or batch_id_for(args.flow, args.cases, loaded.sha256)
     _check_batch_flow(workspace, batch_id, loaded.sha256)
+    if args.enqueue:
+        from runtime.cli.team_batch import enqueue
+
+        return enqueue(args, workspace, engine, loaded, cases, batch_id)
+    chosen = plan_workers(engine.plans.for_flow(loaded), args.workers, args.model)
+    if not args.json:
+        err.print(f"running on {chosen.why}", highlight=False)
     started = time.perf_counter()
-    results: list[RunRow] = []
     skipped = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, disable=args.json,
                   transient=False) as progress:
         bar = progress.add_task(f"{loaded.flow.name}", total=len(cases))
-        for case in cases:
-            run, created = engine.create(loaded, case, batch_id=batch_id,
-                                         autonomy=args.autonomy, model=args.model)
-            if not created and (run.status.terminal or _waiting_on_person(workspace, run)):
-                skipped += 1
-            else:
-                run = engine.drive(run.id)
-            results.append(run)
+
+        def on_run(run: RunRow, ran: bool) -> None:
+            nonlocal skipped
+            skipped += 0 if ran else 1
             progress.advance(bar)
+
+        if chosen.workers > 1:
+            results = run_concurrently(
+                lambda: _thread_engine(args), loaded, cases, batch_id=batch_id,
+                workers=chosen.workers, autonomy=args.autonomy, model=args.model,
+                on_run=on_run)
+        else:
+            results = engine.run_batch(loaded, cases, batch_id=batch_id,
+                                       autonomy=args.autonomy, model=args.model,
+                                       on_run=on_run)
     elapsed = time.perf_counter() - started
     summary = summarise(results, elapsed, batch_id, skipped)
+    summary["workers"] = {"count": chosen.workers, "how": chosen.why}
     if args.json:
         print_json(summary)
     else:
@@ -173,8 +197,10 @@ def batch(args: argparse.Namespace) -> int:
     return 1 if summary["counts"].get("failed") else 0
 
 
-def _waiting_on_person(workspace: Any, run: RunRow) -> bool:
-    return run.status.value == "blocked" and bool(workspace.store.tasks(run_id=run.id))
+def _thread_engine(args: argparse.Namespace) -> tuple[Any, Any]:
+    """A worker thread's own workspace connection and engine, and how to close them."""
+    workspace = open_workspace(args)
+    return workspace.engine(), workspace.close
 
 
 def summarise(results: list[RunRow], elapsed: float, batch_id: str,
@@ -221,6 +247,12 @@ def show(args: argparse.Namespace) -> int:
     run_row = workspace.store.find_run(args.run)
     steps = workspace.store.steps(run_row.id)
     tasks = workspace.store.tasks(status=None, run_id=run_row.id)
+    if args.html or args.export_json:
+        report = load_report(workspace.store, run_row.id)
+        for path, text in ((args.html, export_html), (args.export_json, export_json)):
+            if path:
+                path.write_text(text(report), encoding="utf-8")
+                err.print(f"wrote {path}", highlight=False)
     if args.json:
         print_json({**run_row.to_json(), "steps": [s.to_json() for s in steps],
                     "tasks": [t.to_json() for t in tasks]})

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from runtime import settings
 from runtime.cli.common import add_home, add_json, open_workspace
 from runtime.cli.output import out, print_json, short_time, table
 from runtime.cli.show import print_packet
-from runtime.engine.human_decision import HumanDecision
+from runtime.engine.human_decision import HumanDecision, parse_value
 from runtime.errors import InputError
-from runtime.jsonl import StrictJSONError, loads_strict
+from runtime.store.open import store_url
+from runtime.urls import is_postgres_url
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -90,19 +90,23 @@ def _parse_assignment(item: str) -> tuple[str, Any]:
     if not sep or not name.strip():
         raise InputError(f"--set expects FIELD=VALUE, got '{item}'")
     try:
-        value = loads_strict(raw)
-    except json.JSONDecodeError:
-        value = raw
-    except StrictJSONError as exc:
+        return name.strip(), parse_value(raw)
+    except InputError as exc:
         raise InputError(f"--set {name.strip()}: {exc}") from None
-    return name.strip(), value
 
 
 def decide(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     decision = parse_decision(args)
-    engine = workspace.engine(decided_by=settings.person_name(args.by, fallback="cli"))
-    task, fresh, run = engine.decide(args.task, decision)
+    by = settings.person_name(args.by, fallback="cli")
+    engine = workspace.engine(decided_by=by)
+    url = store_url(getattr(args, "store", None))
+    if url and is_postgres_url(url):  # team mode: any worker continues the run
+        from runtime.team.dispatch import decide_and_enqueue
+
+        task, fresh, run = decide_and_enqueue(engine, url, args.task, decision, by)
+    else:
+        task, fresh, run = engine.decide(args.task, decision)
     if args.json:
         print_json({"task": task.to_json(), "already_decided": not fresh, "run": run.to_json()})
         return 0

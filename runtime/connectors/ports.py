@@ -11,11 +11,21 @@ Two kinds of tables belong to the connectors, not to the run store:
 
 `ConnectorTables` bundles both. The SQLite workspace implements them in
 `sqlite_tables.py`; another backend implements the same two protocols.
+
+**Joining the store's unit of work.** When the record table lives in the same database
+file as the run store (`ConnectorTables.location` equals the store's `database_path`), the
+engine does not let the connector commit on its own: it asks the store for one
+transaction that writes the step, the record change and their audit rows together, and
+the store hands the connector its open transaction (`RecordTable.apply_within`). A power
+cut then loses all of them or none, so no separate fsync is needed. A connector on another
+database, a file or a webhook keeps its own ledger and its own durable commits. Neither
+side imports the other: the handle is a plain DB-API connection of the shared database.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from runtime.connectors.base import ApplyResult
@@ -70,6 +80,16 @@ class RecordTable(Protocol):
         """Merge `changes` into the record and remember `key`, in one commit; a key seen
         before returns the first result (`replayed`) and writes nothing."""
 
+    def apply_within(self, handle: Any, table: str, case_id: str, changes: dict[str, Any],
+                     key: str) -> ApplyResult:
+        """`apply` inside a transaction someone else opened and will commit (`handle` is a
+        DB-API connection of the same database, already in a write transaction). Writes
+        nothing of its own accord: a rollback of the caller's transaction undoes it."""
+
+    def prepare(self) -> None:
+        """Create the tables if needed (called outside any transaction, before the first
+        `apply_within`, so the caller's write lock is never waited on)."""
+
     def all_records(self, table: str) -> dict[str, dict[str, Any]]: ...
 
 
@@ -79,6 +99,9 @@ class ConnectorTables:
 
     ledger: SendLedger
     records: RecordTable
+    #: The database file the tables live in (resolved), or None when they are not in a
+    #: file on this machine; a store writing the same file can share its transactions.
+    location: Path | None = None
 
     def close(self) -> None:
         for part in (self.ledger, self.records):

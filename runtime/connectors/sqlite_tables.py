@@ -2,9 +2,10 @@
 
 They sit beside the run store's tables in the same file (one file per workspace is what a
 user backs up) but the store neither declares nor touches them, and the connectors never
-use the store's connection. The two connections never nest transactions: the engine
-commits a step as decided, then applies its change through a connector, then commits the
-step as done.
+use the store's connection of their own accord. The two connections never nest
+transactions. The one meeting point is `SqliteRecordTable.apply_within`: the store, writing
+the same file, hands over its open transaction so that a record change commits together
+with its step and audit rows (see ports.py).
 """
 
 from __future__ import annotations
@@ -147,25 +148,14 @@ class SqliteRecordTable:
     def apply(self, table: str, case_id: str, changes: dict[str, Any],
               key: str) -> ApplyResult:
         with transaction(self._tables.conn) as c:
-            done = c.execute("SELECT before, after FROM record_changes WHERE idempotency_key=?",
-                             (key,)).fetchone()
-            if done is not None:
-                return ApplyResult(json.loads(done["before"]), json.loads(done["after"]),
-                                   replayed=True)
-            row = c.execute("SELECT data FROM records WHERE tbl=? AND case_id=?",
-                            (table, case_id)).fetchone()
-            before = {} if row is None else dict(json.loads(row["data"]))
-            after = {**before, **changes}
-            stamp = now()
-            c.execute("INSERT INTO records(tbl, case_id, data, updated_at) VALUES (?,?,?,?)"
-                      " ON CONFLICT(tbl, case_id) DO UPDATE SET data=excluded.data,"
-                      " updated_at=excluded.updated_at",
-                      (table, case_id, dumps(after), stamp))
-            c.execute("INSERT INTO record_changes(idempotency_key, tbl, case_id, changes, before,"
-                      " after, applied_at) VALUES (?,?,?,?,?,?,?)",
-                      (key, table, case_id, dumps(changes), dumps(before), dumps(after),
-                       stamp))
-        return ApplyResult(before, after)
+            return _apply_on(c, table, case_id, changes, key)
+
+    def apply_within(self, handle: Any, table: str, case_id: str, changes: dict[str, Any],
+                     key: str) -> ApplyResult:
+        return _apply_on(handle, table, case_id, changes, key)
+
+    def prepare(self) -> None:
+        self._tables.conn  # opening the connection creates the tables  # noqa: B018
 
     def all_records(self, table: str) -> dict[str, dict[str, Any]]:
         rows = self._tables.conn.execute("SELECT case_id, data FROM records WHERE tbl=?"
@@ -179,7 +169,34 @@ class SqliteRecordTable:
 def open_sqlite_tables(path: Path) -> ConnectorTables:
     """The connectors' tables in the workspace database at `path` (opened on first use)."""
     tables = _Tables(path)
-    return ConnectorTables(ledger=SqliteSendLedger(tables), records=SqliteRecordTable(tables))
+    return ConnectorTables(ledger=SqliteSendLedger(tables), records=SqliteRecordTable(tables),
+                           location=path.resolve())
+
+
+_REPLAY_SQL = "SELECT before, after FROM record_changes WHERE idempotency_key=?"
+_READ_SQL = "SELECT data FROM records WHERE tbl=? AND case_id=?"
+_UPSERT_SQL = ("INSERT INTO records(tbl, case_id, data, updated_at) VALUES (?,?,?,?)"
+               " ON CONFLICT(tbl, case_id) DO UPDATE SET data=excluded.data,"
+               " updated_at=excluded.updated_at")
+_CHANGE_SQL = ("INSERT INTO record_changes(idempotency_key, tbl, case_id, changes, before,"
+               " after, applied_at) VALUES (?,?,?,?,?,?,?)")
+
+
+def _apply_on(c: Any, table: str, case_id: str, changes: dict[str, Any],
+              key: str) -> ApplyResult:
+    """Merge `changes` and remember `key` on a connection already in a write transaction;
+    a key seen before returns its first result (`replayed`) and writes nothing."""
+    done = c.execute(_REPLAY_SQL, (key,)).fetchone()
+    if done is not None:
+        return ApplyResult(json.loads(done[0]), json.loads(done[1]), replayed=True)
+    row = c.execute(_READ_SQL, (table, case_id)).fetchone()
+    before = {} if row is None else dict(json.loads(row[0]))
+    after = {**before, **changes}
+    stamp = now()
+    c.execute(_UPSERT_SQL, (table, case_id, dumps(after), stamp))
+    c.execute(_CHANGE_SQL, (key, table, case_id, dumps(changes), dumps(before), dumps(after),
+                            stamp))
+    return ApplyResult(before, after)
 
 
 def _entry(row: sqlite3.Row) -> LedgerEntry:

@@ -37,6 +37,38 @@ from runtime.store.rows import RunRow, TaskRow
 UNKNOWN_OPTIONS = ["applied", "resend"]
 
 
+class InStoreChange:
+    """A record change to apply inside the store's transaction for the step (the record
+    table shares the store's database): `work` is handed to the store, which calls it with
+    its open transaction; `result` is filled in when it ran. Nothing is sent anywhere, so
+    the change, the step and their audit rows commit — or roll back — together."""
+
+    def __init__(self, effects: Effects, plan: Plan, run: RunRow, node_id: str, visit: int,
+                 changes: dict[str, Any], context: dict[str, Any]) -> None:
+        self.effects, self.plan, self.run = effects, plan, run
+        self.node_id, self.changes, self.context = node_id, changes, context
+        self.key = idempotency_key(run.id, node_id, visit)
+        self.result: ApplyResult | None = None
+
+    def work(self, handle: Any) -> list[Entry]:
+        connector = self.effects.connector(self.plan)
+        self.result = connector.apply_within(handle, self.run.case_id,  # type: ignore[attr-defined]
+                                             self.changes, self.key)
+        if self.effects.checkpoint is not None:
+            self.effects.checkpoint("effect")  # crash drills: written, not yet committed
+        self.context["record"] = self.result.after
+        return [change_entry(self.run, self.node_id, connector.name, self.key, self.changes,
+                             self.result)]
+
+    def announce(self) -> None:
+        """Say the change happened (after the commit)."""
+        if self.result is not None:
+            self.effects.emit(ev.RecordChanged(
+                run_id=self.run.id, node_id=self.node_id, case_id=self.run.case_id,
+                changes=self.changes, idempotency_key=self.key,
+                replayed=self.result.replayed))
+
+
 class Blocked(Exception):
     """The run stopped at an effect; carries the run as it is now."""
 
@@ -54,10 +86,13 @@ class Effects:
         self.emit = emit
         self.checkpoint = checkpoint
         self._connectors: dict[tuple[str, str], Connector] = {}
+        self._prepared: set[tuple[str, int]] = set()
+        self._by_plan: dict[int, tuple[Plan, Connector]] = {}
 
     def apply(self, plan: Plan, run: RunRow, step_id: int, node_id: str, visit: int,
               changes: dict[str, Any], context: dict[str, Any]) -> Entry:
         """Apply `changes`; returns the audit row to write when the step is marked done."""
+        self.store.end_unit()  # the connector writes elsewhere: never wait on our lock
         connector = self.connector(plan)
         key = idempotency_key(run.id, node_id, visit)
         try:
@@ -80,6 +115,26 @@ class Effects:
                                    replayed=result.replayed))
         return change_entry(run, node_id, connector.name, key, changes, result)
 
+    def joins_store(self, plan: Plan) -> bool:
+        """Whether the flow's connector writes tables in the store's own database, so its
+        changes can commit inside the store's transaction for the step."""
+        location = self.tables.location
+        if location is None or location != self.store.database_path:
+            return False
+        connector = self.connector(plan)
+        if not hasattr(connector, "apply_within"):
+            return False
+        key = ("prepared", id(connector))
+        if key not in self._prepared:
+            self.store.end_unit()  # creating its tables takes the write lock
+            connector.prepare()  # type: ignore[attr-defined]
+            self._prepared.add(key)
+        return True
+
+    def in_store(self, plan: Plan, run: RunRow, node_id: str, visit: int,
+                 changes: dict[str, Any], context: dict[str, Any]) -> InStoreChange:
+        return InStoreChange(self, plan, run, node_id, visit, changes, context)
+
     def _unknown(self, plan: Plan, run: RunRow, step_id: int, node_id: str,
                  connector: Connector, key: str, changes: dict[str, Any],
                  detail: str) -> Blocked:
@@ -101,6 +156,7 @@ class Effects:
         Called each time the decided step is completed, so a crash between the decision
         and this call loses nothing; the connector ignores an answer about a send that
         has since been repeated (see SendLedger.answer)."""
+        self.store.end_unit()
         connector = self.connector(plan)
         asked = task.packet.get("connector") or {}
         if not isinstance(connector, LedgeredConnector) or asked.get("name") != connector.name:
@@ -112,6 +168,14 @@ class Effects:
                                 sends=asked.get("sends"))
 
     def connector(self, plan: Plan) -> Connector:
+        known = self._by_plan.get(id(plan))
+        if known is not None and known[0] is plan:  # per-step work done once per plan
+            return known[1]
+        connector = self._open(plan)
+        self._by_plan[id(plan)] = (plan, connector)
+        return connector
+
+    def _open(self, plan: Plan) -> Connector:
         config = plan.flow.connector
         base_dir: Path = plan.loaded.base_dir
         key = (config.model_dump_json(), str(base_dir))

@@ -8,6 +8,7 @@ is stored beside what the AI proposed, so agreement can be measured per node.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from runtime.engine.plan import Plan
 from runtime.errors import InputError
 from runtime.flow.schema import ClassifyNode, HumanNode
 from runtime.guardrails.limits import coerce, limit_problem
+from runtime.jsonl import StrictJSONError, loads_strict
 
 
 class HumanDecision(BaseModel):
@@ -147,16 +149,56 @@ def _agrees(action: str, proposal: dict[str, Any], applied: dict[str, Any]) -> b
 def checked_edits(plan: Plan, values: dict[str, Any], editable: list[str],
                   limits: dict[str, Any]) -> dict[str, Any]:
     """Values a person set, each checked like the AI's; the first problem refuses all."""
-    checked: dict[str, Any] = {}
+    problems = edit_problems(plan, values, editable, limits)
+    if problems:
+        name, message = next(iter(problems.items()))
+        raise EditRefused(message, name)
+    return {name: coerce(value, plan.flow.record_field(name))  # type: ignore[arg-type]
+            for name, value in values.items()}
+
+
+def edit_problems(plan: Plan, values: dict[str, Any], editable: list[str],
+                  limits: dict[str, Any]) -> dict[str, str]:
+    """Every problem with a person's edits at once, by field name (empty when all pass).
+
+    The one check behind both `junction decide --set` and the inbox's edit form, so a
+    form can mark each field that is wrong before anything is decided."""
+    problems: dict[str, str] = {}
     for name, value in values.items():
         if name not in editable:
-            raise EditRefused(f"'{name}' cannot be set on this task "
-                              f"(editable: {', '.join(editable) or 'none'})", name)
+            problems[name] = (f"'{name}' cannot be set on this task "
+                              f"(editable: {', '.join(editable) or 'none'})")
+            continue
         spec = plan.flow.record_field(name)
         if spec is None:
-            raise EditRefused(f"'{name}' is not a record field", name)
+            problems[name] = f"'{name}' is not a record field"
+            continue
         problem = limit_problem(value, spec, limits.get(name))
         if problem:
-            raise EditRefused(f"refused: {problem}", name)
-        checked[name] = coerce(value, spec)
-    return checked
+            problems[name] = f"refused: {problem}"
+    return problems
+
+
+def editable_fields(plan: Plan, node_id: str, packet: dict[str, Any]) -> tuple[list[str],
+                                                                            dict[str, Any]]:
+    """The fields a task lets a person set, and the limits those values must keep: a human
+    node's own list and limits, else the proposal's fields under the AI node's guardrails
+    (exactly what `resolve` checks)."""
+    node = plan.nodes[node_id]
+    if isinstance(node, HumanNode):
+        return list(node.editable_fields), dict(node.limits)
+    proposal = dict(packet.get("proposal") or {})
+    limits = node.guardrails.limits if hasattr(node, "guardrails") else {}
+    return list(packet.get("editable") or proposal), dict(limits)
+
+
+def parse_value(raw: str) -> Any:
+    """A typed value as `--set FIELD=VALUE` reads it: JSON when it parses, else the text.
+    JSON that parses but is not acceptable (NaN, Infinity, a number too large, too deep)
+    is refused with InputError rather than taken as text or as a float."""
+    try:
+        return loads_strict(raw)
+    except json.JSONDecodeError:
+        return raw
+    except StrictJSONError as exc:
+        raise InputError(str(exc)) from None

@@ -7,6 +7,7 @@ sentence-transformers) import their heavy libraries only when first asked for.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -69,7 +70,7 @@ def _resolve(ref: str, base_dir: Path, factories: dict[str, Factory], what: str)
     if factory is None:
         known = ", ".join(sorted(f"{p}:" for p in factories)) or "none installed"
         raise InputError(f"unknown {what} reference '{ref}' (known kinds: {known})")
-    key = (what, ref, str(base_dir.resolve()) if prefix in ("scripted", "llamacpp") else "")
+    key = (what, ref, _resolved(str(base_dir)) if prefix in ("scripted", "llamacpp") else "")
     with _LOCK:
         provider = _CACHE.get(key)
         if provider is None:
@@ -81,9 +82,23 @@ def _resolve(ref: str, base_dir: Path, factories: dict[str, Factory], what: str)
 def clear_cache() -> None:
     with _LOCK:
         _CACHE.clear()
+    _resolved.cache_clear()
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(folder: str) -> str:
+    """A flow folder resolved once (every model call asks; the answer does not change)."""
+    return str(Path(folder).resolve())
 
 
 _optional_loaded = False
+
+
+def preload_backends() -> None:
+    """Import the model backends now rather than on a run's first model call: importing
+    them (ollama's client builds an SSL context) holds the interpreter lock for a few
+    hundred milliseconds, which a GUI prefers to pay while a dialog is open."""
+    _load_optional_backends()
 
 
 def _load_optional_backends() -> None:

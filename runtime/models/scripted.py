@@ -42,6 +42,9 @@ from runtime.models.base import (
 
 
 class ScriptedProvider:
+    #: Answers at once from memory: the engine may keep its unit of work open across it.
+    instant = True
+
     def __init__(self, ref: str, answers: dict[str, Any], source: str = "") -> None:
         self.ref = ref
         self.source = source

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from runtime.nodes.promotion import Promotion
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 NodeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
@@ -133,3 +135,4 @@ class AINodeBase(NodeBase):
     instructions: str = ""
     autonomy: AutonomyStage | None = None
     guardrails: Guardrails = Field(default_factory=Guardrails)
+    promote: Promotion | None = None  # evidence needed to move up a stage (readiness)

@@ -45,16 +45,23 @@ class Entry:
     data: Any = None
 
 
+# Built once: `json.dumps` with options builds a new encoder on every call. The output is
+# byte for byte what those calls produced, so chains written before still verify.
+_VALUE_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=True,
+                                  default=str)
+_HASH_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dump(value: Any) -> str | None:
     if value is None:
         return None
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=True, default=str)
+    return _VALUE_ENCODER.encode(value)
 
 
 def row_hash(row: dict[str, Any]) -> str:
-    """sha256 over the hashed columns exactly as stored (text), chained by `prev_hash`."""
-    payload = json.dumps([row.get(name) for name in HASHED], ensure_ascii=False,
-                         separators=(",", ":"))
+    """sha256 over the hashed columns exactly as stored (text), chained by `prev_hash`:
+    the compact canonical encoding is a JSON array of those texts in `HASHED` order."""
+    payload = _HASH_ENCODER.encode([row.get(name) for name in HASHED])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

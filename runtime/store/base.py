@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.store.audit import Entry, Verification
+from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     NewStep,
     RunCounts,
@@ -42,6 +43,12 @@ from runtime.store.rows import (
 )
 from runtime.store.states import RunStatus
 
+#: Work done inside a store's open transaction by tables sharing its database: gets the
+#: transaction handle (a DB-API connection), returns the audit rows describing the work.
+Within = Callable[[Any], list[Entry]]
+#: How a run ends in the same commit as its last steps: (status, run fields).
+Finish = tuple[RunStatus, dict[str, Any]]
+
 
 class RunStore(ABC):
     """Runs, steps, human tasks and the audit trail of one workspace."""
@@ -53,9 +60,40 @@ class RunStore(ABC):
     #: Who the audit trail names for the engine's own writes.
     actor: str
 
+    #: The database file this store writes (resolved), or None. Tables that another part
+    #: of the runtime keeps in the same file may take part in this store's transactions
+    #: (`record_steps(within=…)`); the store never declares or names them.
+    database_path: Path | None = None
+
     @abstractmethod
     def close(self) -> None:
         """Release connections. The store is not used afterwards."""
+
+    # -- units of work ---------------------------------------------------------
+
+    def begin_unit(self) -> None:
+        """Start a unit of work: the writes that follow (each verb still atomic on its
+        own) commit together at `end_unit`, so a batch or a stretch of a run pays for one
+        commit instead of one per verb (group commit). Every verb then is crash-safe only
+        once the unit ends: a crash before that loses the unit's work, none of which had
+        any effect outside the store (a durable verb ends the unit before it commits, and
+        the engine ends it before a slow model call, so the write lock is held briefly).
+        A no-op for a store that cannot group its commits."""
+        return None
+
+    def end_unit(self) -> None:
+        """Commit the unit of work begun by `begin_unit` (nothing when none is open)."""
+        return None
+
+    def rollback_unit(self) -> None:
+        """Undo the open unit of work (the engine could not journal what it did)."""
+        return None
+
+    def work_in_unit(self, within: Within) -> list[Entry] | None:
+        """Run `within(handle)` in the open unit of work and return its audit rows for
+        the caller to journal later in the same unit (`record_steps(extras=…)`); None,
+        doing nothing, when no unit is open or the store cannot share its transactions."""
+        return None
 
     # -- runs: writes --------------------------------------------------------
 
@@ -117,6 +155,17 @@ class RunStore(ABC):
         """One page of runs matching `query`, with the total count of matches."""
 
     @abstractmethod
+    def runs_marker(self) -> tuple[int, str | None]:
+        """(number of runs, latest `updated_at`): it changes whenever a run is created or
+        moves (status, step, decision), so a view that polls can tell "nothing new"
+        without reading runs. Must stay cheap with 100,000 runs."""
+
+    @abstractmethod
+    def run_facets(self) -> dict[str, list[str]]:
+        """The distinct values a runs list offers as filters, sorted: `flows` (flow
+        names) and `outcomes`."""
+
+    @abstractmethod
     def run_counts(self, *, flow: str | None = None) -> RunCounts:
         """Counts by status and outcome, runs that needed a person, open tasks."""
 
@@ -138,19 +187,36 @@ class RunStore(ABC):
         step id. Atomic; durable when the step is `decided` (its effects follow), else
         crash-safe. A second step for the same (run, node, visit) raises."""
 
-    @abstractmethod
-    def end_run(self, step: NewStep, *, context: dict[str, Any], outcome: str | None,
-                before_commit: Callable[[], None] | None = None) -> RunRow:
-        """Journal a run's end step and complete the run in ONE commit, so no crash can
-        leave a run whose end step is written but which is still `running` with no
-        position. `before_commit` runs after the writes, inside the transaction (the crash
-        drills kill there). Atomic, crash-safe."""
+    def record_steps(self, steps: list[NewStep], *, advance: dict[str, Any] | None = None,
+                     within: Within | None = None, finish: Finish | None = None,
+                     durable: bool = False,
+                     extras: list[list[Entry]] | None = None) -> list[int]:
+        """Journal several steps of one run in one commit (the engine fuses steps that
+        touched nothing outside the database). In the same transaction and in this order:
+        the steps (each followed by its `extras`, audit rows of work done for it earlier
+        in the unit), then `within(handle)` (work of tables sharing this store's database,
+        returning its audit rows), then `advance`, then `finish` (status, run fields: the
+        run ends and is released). Atomic; durable when `durable`, else crash-safe.
+
+        This default is for stores that cannot share a transaction: it refuses `within`
+        and commits piece by piece (each piece safe to redo)."""
+        if within is not None or any(extras or []):
+            raise NotImplementedError(f"{type(self).__name__} cannot share its transactions")
+        ids = [self.record_step(step) for step in steps[:-1]]
+        if steps:
+            ids.append(self.record_step(steps[-1], advance=advance))
+        if finish is not None:
+            self.finish_run(steps[-1].run_id if steps else "", finish[0], **finish[1])
+        return ids
 
     @abstractmethod
     def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],
-                    entries: list[Entry] | None = None) -> None:
+                    entries: list[Entry] | None = None, within: Within | None = None,
+                    before: list[NewStep] | None = None) -> None:
         """Mark a decided step `done` and move the run on (`advance`), with the audit rows
-        of the record change the step made (`entries`). Atomic, crash-safe."""
+        of the record change the step made (`entries`), the steps journaled `before` it
+        in the same commit, and `within(handle)`'s work (see `record_steps`). Atomic,
+        crash-safe."""
 
     @abstractmethod
     def steps(self, run_id: str) -> list[StepRow]:
@@ -228,6 +294,22 @@ class RunStore(ABC):
     @abstractmethod
     def verify_audit(self) -> Verification:
         """Walk the hash chain; name the first row that was edited or removed."""
+
+    # -- evidence and metrics (reads only) ------------------------------------------
+
+    @abstractmethod
+    def flow_snapshots(self) -> list[FlowSnapshot]:
+        """Every stored flow version (sha and text), ordered by sha: the evidence reads a
+        version's stage from its text."""
+
+    @abstractmethod
+    def metric_facts(self, query: MetricQuery) -> MetricFacts:
+        """The counts `junction metrics` and the dashboard show, grouped by the store:
+        runs per stage, status, outcome, person involved and intent; durations of completed
+        runs; AI steps per stage, node, who decided, agreement and low confidence; guardrail
+        hits per stage and rule (see metric_rows.MetricQuery for what is counted). Runs of
+        evaluation batches are left out. Must stay fast over 100,000 runs: no per-step
+        decoding of JSON (bench/metrics_100k.py)."""
 
     # -- health (for `junction doctor`) -----------------------------------------
 

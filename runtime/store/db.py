@@ -15,7 +15,7 @@ from runtime.sqlite_db import connect as connect_db
 from runtime.sqlite_db import transaction
 from runtime.store import migrations, sqlite_audit
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: steps carry their metric facts as columns (migrations.py)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS flow_snapshots (
@@ -49,6 +49,15 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE UNIQUE INDEX IF NOT EXISTS runs_batch_case ON runs(batch_id, case_id)
     WHERE batch_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
+-- The runs list pages through 100,000 runs newest first and polls for changes
+-- (MAX(updated_at)), filtered by flow, status or outcome; without these each page
+-- sorts the whole table.
+CREATE INDEX IF NOT EXISTS runs_created ON runs(created_at, id);
+CREATE INDEX IF NOT EXISTS runs_updated ON runs(updated_at, id);
+CREATE INDEX IF NOT EXISTS runs_flow ON runs(flow_name, created_at, id);
+CREATE INDEX IF NOT EXISTS runs_status_created ON runs(status, created_at, id);
+CREATE INDEX IF NOT EXISTS runs_outcome ON runs(outcome, created_at, id);
+CREATE INDEX IF NOT EXISTS runs_flow_created ON runs(flow_path, created_at);
 CREATE TABLE IF NOT EXISTS steps (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id TEXT NOT NULL REFERENCES runs(id),
@@ -70,6 +79,11 @@ CREATE TABLE IF NOT EXISTS steps (
     started_at TEXT NOT NULL,
     finished_at TEXT,
     duration_ms REAL,
+    label TEXT,  -- metric facts (sqlite_metrics.py): copies of the JSON's values
+    confidence REAL,
+    decided_by TEXT,
+    agrees INTEGER,
+    hit_rules TEXT,  -- JSON list of the guardrail rules that fired; NULL when none
     UNIQUE (run_id, node_id, visit),
     UNIQUE (run_id, seq)
 );
@@ -89,6 +103,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     decided_at TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status);
+CREATE INDEX IF NOT EXISTS tasks_run ON tasks(run_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 

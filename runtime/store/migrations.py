@@ -18,11 +18,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 from runtime.errors import InputError
+from runtime.store import sqlite_metrics
 
 Step = Callable[[sqlite3.Connection], None]
 
+
+def add_metric_columns(conn: sqlite3.Connection) -> None:
+    """1 → 2: steps keep the facts the metrics group by as columns (label, confidence,
+    who decided, agreement, rules that fired), filled from each stored step's JSON."""
+    for column, kind in (("label", "TEXT"), ("confidence", "REAL"), ("decided_by", "TEXT"),
+                         ("agrees", "INTEGER"), ("hit_rules", "TEXT")):
+        conn.execute(f"ALTER TABLE steps ADD COLUMN {column} {kind}")
+    sqlite_metrics.backfill(conn)
+
+
 # (version the step upgrades from, the step). Version 1 is the first released schema.
-STEPS: list[tuple[int, Step]] = []
+STEPS: list[tuple[int, Step]] = [(1, add_metric_columns)]
 
 
 class FutureSchemaError(InputError):

@@ -12,7 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from runtime.processes import pid_alive
@@ -113,7 +113,9 @@ class StepRow:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> StepRow:
-        data = dict(row)
+        # columns the store keeps for its own queries (the metric facts) are not the step's;
+        # a sqlite3.Row iterates its values, hence keys()
+        data = {k: row[k] for k in row.keys() if k in _STEP_FIELDS}  # noqa: SIM118
         for column in JSON_STEP_COLUMNS:
             data[column] = loads(data[column])
         return cls(**data)
@@ -128,6 +130,9 @@ class StepRow:
             "started_at": self.started_at, "finished_at": self.finished_at,
             "duration_ms": self.duration_ms,
         }
+
+
+_STEP_FIELDS = frozenset(f.name for f in fields(StepRow))
 
 
 @dataclass(frozen=True)

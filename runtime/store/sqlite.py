@@ -10,16 +10,19 @@ The audit rows of a write are appended inside the same transaction.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from runtime.errors import ConflictError, NotFoundError
 from runtime.sqlite_db import dumps, loads, now
 from runtime.store import sqlite_audit as audit
+from runtime.store import sqlite_metrics
 from runtime.store.audit import Entry, Verification, step_entries, task_entry
-from runtime.store.base import RunStore
+from runtime.store.base import Finish, RunStore, Within
 from runtime.store.db import connect, transaction
+from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
     RETRYABLE_BLOCKS,
@@ -36,6 +39,13 @@ from runtime.store.rows import (
     this_process,
 )
 from runtime.store.states import RunStatus, check_move
+
+_NEXT_SEQ_SQL = "SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id=?"
+_INSERT_STEP_SQL = (
+    "INSERT INTO steps(run_id, seq, node_id, kind, visit, attempt, status, autonomy,"
+    " inputs, model_call, output, decision, changes, verdicts, next_node, error,"
+    " started_at, finished_at, duration_ms, label, confidence, decided_by, agrees,"
+    " hit_rules) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 
 _RUN_ORDER = {
     "newest": "created_at DESC, id DESC",
@@ -56,11 +66,90 @@ class SqliteRunStore(RunStore):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.workspace_dir = path.parent
+        self.database_path = path.resolve()
         self._conn = connect(path)
+        self._notes: list[Entry] = []
+        self._unit_open = False
         self.actor = f"engine@{this_process()}"
 
     def close(self) -> None:
+        self.end_unit()
         self._conn.close()
+
+    @contextmanager
+    def _tx(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction; the audit rows its writes describe are appended in one
+        go just before it commits (one read of the chain head, one batched insert).
+
+        Inside an open unit of work the verb is a savepoint of the unit's transaction
+        instead (undone alone if it fails). A durable verb closes the unit first and then
+        commits on its own with an fsync, which covers the unit's commit too: something
+        outside the database is about to depend on it."""
+        if self._unit_open and not durable:
+            with self._savepoint() as c:
+                yield c
+            return
+        self.end_unit()
+        with transaction(self._conn, durable=durable) as c:
+            self._notes = []
+            try:
+                yield c
+                audit.append(c, self._notes)
+            finally:
+                self._notes = []
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        c = self._conn
+        c.execute("SAVEPOINT verb")
+        self._notes = []
+        try:
+            yield c
+            audit.append(c, self._notes)
+        except BaseException:
+            c.execute("ROLLBACK TO verb")
+            c.execute("RELEASE verb")
+            raise
+        finally:
+            self._notes = []
+        c.execute("RELEASE verb")
+
+    # -- units of work (see RunStore.begin_unit) ----------------------------
+
+    def begin_unit(self) -> None:
+        if self._unit_open:
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._unit_open = True
+
+    def rollback_unit(self) -> None:
+        if self._unit_open:
+            self._unit_open = False
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+
+    def work_in_unit(self, within: Within) -> list[Entry] | None:
+        if not self._unit_open:
+            return None
+        c = self._conn
+        c.execute("SAVEPOINT work")
+        try:
+            made = within(c)
+        except BaseException:
+            c.execute("ROLLBACK TO work")
+            c.execute("RELEASE work")
+            raise
+        c.execute("RELEASE work")
+        return made
+
+    def end_unit(self) -> None:
+        if self._unit_open:
+            self._unit_open = False
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")
+
+    def _audit(self, entries: list[Entry]) -> None:
+        self._notes.extend(entries)
 
     # -- runs --------------------------------------------------------------
 
@@ -72,7 +161,7 @@ class SqliteRunStore(RunStore):
         """Insert a queued run; with a batch id, an existing run for the case is returned
         instead (second value False) so a re-run batch never runs a case twice."""
         stamp = now()
-        with transaction(self._conn) as c:
+        with self._tx() as c:
             if batch_id is not None:
                 row = c.execute("SELECT * FROM runs WHERE batch_id=? AND case_id=?",
                                 (batch_id, case_id)).fetchone()
@@ -87,7 +176,7 @@ class SqliteRunStore(RunStore):
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
                  RunStatus.queued.value, autonomy, model_override, dumps(context), stamp, stamp))
-            audit.append(c, [Entry(
+            self._audit([Entry(
                 "run.created", self.actor, run_id=run_id, subject=case_id, flow_sha=flow_sha,
                 model=model_override, after={"status": RunStatus.queued.value,
                                              "autonomy": autonomy, "batch_id": batch_id,
@@ -133,6 +222,20 @@ class SqliteRunStore(RunStore):
             " LIMIT ? OFFSET ?", (*args, query.limit, query.offset))
         return RunPage([RunRow.from_row(r) for r in rows], total, query.offset, query.limit)
 
+    def runs_marker(self) -> tuple[int, str | None]:
+        # Two statements: together SQLite scans the table; apart each uses an index.
+        count = self._conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        latest = self._conn.execute("SELECT MAX(updated_at) FROM runs").fetchone()[0]
+        return int(count), latest
+
+    def run_facets(self) -> dict[str, list[str]]:
+        return {
+            "flows": [r[0] for r in self._conn.execute(
+                "SELECT DISTINCT flow_name FROM runs ORDER BY flow_name")],
+            "outcomes": [r[0] for r in self._conn.execute(
+                "SELECT DISTINCT outcome FROM runs WHERE outcome IS NOT NULL ORDER BY outcome")],
+        }
+
     def run_counts(self, *, flow: str | None = None) -> RunCounts:
         where, args = ("flow_name=?", [flow]) if flow else ("1=1", [])
         by_status = {r[0]: int(r[1]) for r in self._conn.execute(
@@ -154,7 +257,7 @@ class SqliteRunStore(RunStore):
 
     def move(self, run_id: str, target: RunStatus, **fields: Any) -> RunRow:
         """Change a run's status (checked against the state machine) and fields atomically."""
-        with transaction(self._conn) as c:
+        with self._tx() as c:
             self._move(c, run_id, target, **fields)
         return self.run(run_id)
 
@@ -170,7 +273,7 @@ class SqliteRunStore(RunStore):
         self._update_run(c, run_id, fields)
         why = {k: fields.get(k) for k in ("blocked_reason", "error", "outcome")
                if fields.get(k)}
-        audit.append(c, [Entry("run.status", self.actor, run_id=run_id,
+        self._audit([Entry("run.status", self.actor, run_id=run_id,
                                before={"status": row["status"]},
                                after={"status": target.value, **why})])
 
@@ -182,7 +285,7 @@ class SqliteRunStore(RunStore):
 
     def claim(self, run_id: str, *, start_node: str | None = None) -> RunRow:
         """Take a queued, interrupted or resumable blocked run for this process."""
-        with transaction(self._conn) as c:
+        with self._tx() as c:
             row = c.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no run with id '{run_id}'")
@@ -194,7 +297,7 @@ class SqliteRunStore(RunStore):
                     raise ConflictError(f"run {run_id} is being run by process {run.owner}")
                 self._update_run(c, run_id, fields)
                 if run.owner != this_process():
-                    audit.append(c, [Entry("run.claimed", self.actor, run_id=run_id,
+                    self._audit([Entry("run.claimed", self.actor, run_id=run_id,
                                            before={"owner": run.owner},
                                            after={"owner": fields["owner"]})])
             else:
@@ -233,59 +336,78 @@ class SqliteRunStore(RunStore):
         return None if row is None else StepRow.from_row(row)
 
     def _insert_step(self, c: sqlite3.Connection, step: NewStep) -> int:
-        seq = c.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id=?",
-                        (step.run_id,)).fetchone()[0]
+        return self._insert_steps(c, [step])[0]
+
+    def _insert_steps(self, c: sqlite3.Connection, steps: list[NewStep],
+                      extras: list[list[Entry]] | None = None) -> list[int]:
+        """Insert steps of one run in order (sequence numbers follow the run's last), with
+        their audit rows appended in one go."""
+        seq = c.execute(_NEXT_SEQ_SQL, (steps[0].run_id,)).fetchone()[0]
         stamp = now()
-        finished = stamp if step.status == "done" else None
-        cur = c.execute(
-            "INSERT INTO steps(run_id, seq, node_id, kind, visit, attempt, status, autonomy,"
-            " inputs, model_call, output, decision, changes, verdicts, next_node, error,"
-            " started_at, finished_at, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (step.run_id, seq, step.node_id, step.kind, step.visit, step.attempt, step.status,
-             step.autonomy, dumps(step.inputs), dumps(step.model_call), dumps(step.output),
-             dumps(step.decision), dumps(step.changes), dumps(step.verdicts), step.next_node,
-             step.error, step.started_at or stamp, finished, step.duration_ms))
-        audit.append(c, step_entries(step, self.actor))
-        return int(cur.lastrowid or 0)
+        ids, entries = [], []
+        for index, step in enumerate(steps):
+            finished = stamp if step.status == "done" else None
+            cur = c.execute(_INSERT_STEP_SQL, (
+                step.run_id, seq, step.node_id, step.kind, step.visit, step.attempt,
+                step.status, step.autonomy, dumps(step.inputs), dumps(step.model_call),
+                dumps(step.output), dumps(step.decision), dumps(step.changes),
+                dumps(step.verdicts), step.next_node, step.error, step.started_at or stamp,
+                finished, step.duration_ms, *_metric_columns(step)))
+            ids.append(int(cur.lastrowid or 0))
+            entries.extend(step_entries(step, self.actor))
+            if extras:
+                entries.extend(extras[index])
+            seq += 1
+        self._audit(entries)
+        return ids
 
     def record_step(self, step: NewStep, *, advance: dict[str, Any] | None = None) -> int:
         """Journal a step; with `advance`, also move the run forward in the same commit."""
-        with transaction(self._conn, durable=step.status == "decided") as c:
-            step_id = self._insert_step(c, step)
-            if advance is not None:
-                self._update_run(c, step.run_id, {**advance, "updated_at": now()})
-        return step_id
+        return self.record_steps([step], advance=advance, durable=step.status == "decided")[0]
 
-    def end_run(self, step: NewStep, *, context: dict[str, Any], outcome: str | None,
-                before_commit: Callable[[], None] | None = None) -> RunRow:
-        with transaction(self._conn) as c:
-            self._insert_step(c, step)
-            self._update_run(c, step.run_id, {"current_node": None, "context": context})
-            self._move(c, step.run_id, RunStatus.completed, owner=None, outcome=outcome)
-            if before_commit is not None:
-                before_commit()
-        return self.run(step.run_id)
+    def record_steps(self, steps: list[NewStep], *, advance: dict[str, Any] | None = None,
+                     within: Within | None = None, finish: Finish | None = None,
+                     durable: bool = False,
+                     extras: list[list[Entry]] | None = None) -> list[int]:
+        """Journal fused steps, the work sharing this database, the run's new position
+        and its end, in one transaction (see RunStore.record_steps)."""
+        if not steps:
+            raise ValueError("record_steps needs at least one step")
+        run_id = steps[0].run_id
+        with self._tx(durable=durable) as c:
+            ids = self._insert_steps(c, steps, extras)
+            if within is not None:
+                self._audit(within(c))
+            if advance is not None:
+                self._update_run(c, run_id, {**advance, "updated_at": now()})
+            if finish is not None:
+                self._move(c, run_id, finish[0], owner=None, **finish[1])
+        return ids
 
     def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],
-                    entries: list[Entry] | None = None) -> None:
+                    entries: list[Entry] | None = None, within: Within | None = None,
+                    before: list[NewStep] | None = None) -> None:
         """Mark a decided step done and move the run to its next node, atomically (with the
         audit rows of the record change the step made, when given)."""
-        with transaction(self._conn) as c:
+        with self._tx() as c:
+            if before:
+                self._insert_steps(c, before)
             row = c.execute("SELECT node_id, visit FROM steps WHERE id=?",
                             (step_id,)).fetchone()
+            made = within(c) if within is not None else []
             c.execute("UPDATE steps SET status='done', finished_at=? WHERE id=?",
                       (now(), step_id))
             self._update_run(c, run_id, {**advance, "updated_at": now()})
             node = None if row is None else str(row["node_id"])
-            audit.append(c, [*(entries or []), Entry(
+            self._audit([*(entries or []), *made, Entry(
                 "step", self.actor, run_id=run_id, node_id=node,
                 subject=None if row is None else f"{node}#{row['visit']}",
                 before={"status": "decided"},
                 after={"status": "done", "next_node": advance.get("current_node")})])
 
     def append_audit(self, entries: list[Entry]) -> None:
-        with transaction(self._conn) as c:
-            audit.append(c, entries)
+        with self._tx():
+            self._audit(entries)
 
     def audit_rows(self, *, run_id: str | None = None,
                    limit: int | None = None) -> list[dict[str, Any]]:
@@ -299,6 +421,12 @@ class SqliteRunStore(RunStore):
         found = [str(row[0]) for row in self._conn.execute(f"PRAGMA {pragma}").fetchall()]
         return [] if found == ["ok"] else found
 
+    def flow_snapshots(self) -> list[FlowSnapshot]:
+        return sqlite_metrics.flow_snapshots(self._conn)
+
+    def metric_facts(self, query: MetricQuery) -> MetricFacts:
+        return sqlite_metrics.metric_facts(self._conn, query)
+
     def schema_version(self) -> int | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         return int(row[0]) if row else None
@@ -310,14 +438,14 @@ class SqliteRunStore(RunStore):
                         context: dict[str, Any] | None = None) -> tuple[int, str]:
         """Journal a blocked step, open its human task and block the run: one commit."""
         task_id = new_id("t")
-        with transaction(self._conn, durable=True) as c:
+        with self._tx(durable=True) as c:
             step_id = self._insert_step(c, step)
             c.execute(
                 "INSERT INTO tasks(id, run_id, step_id, node_id, status, reason, allowed, packet,"
                 " created_at, due_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (task_id, step.run_id, step_id, step.node_id, "open", reason, dumps(allowed),
                  dumps(packet), now(), due_at))
-            audit.append(c, [task_entry(task_id, step.run_id, step.node_id, reason, allowed,
+            self._audit([task_entry(task_id, step.run_id, step.node_id, reason, allowed,
                                         packet, due_at, self.actor)])
             extra = {} if context is None else {"context": context}
             self._move(c, step.run_id, RunStatus.blocked, blocked_reason=reason, owner=None,
@@ -372,7 +500,7 @@ class SqliteRunStore(RunStore):
         racing deciders exactly one wins. `status` is "decided" for a person and
         "timed_out" for an expiry.
         """
-        with transaction(self._conn, durable=True) as c:
+        with self._tx(durable=True) as c:
             row = c.execute("SELECT * FROM tasks WHERE id=?", (task_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no task with id '{task_id}'")
@@ -390,7 +518,9 @@ class SqliteRunStore(RunStore):
             updates["status"] = "decided"
             columns = ", ".join(f"{k}=?" for k in updates)
             c.execute(f"UPDATE steps SET {columns} WHERE id=?", (*updates.values(), task.step_id))
-            audit.append(c, [*(entries or []), Entry(
+            if set(updates) & {"output", "decision", "verdicts"}:
+                sqlite_metrics.refresh_step(c, task.step_id)
+            self._audit([*(entries or []), Entry(
                 "task.timed_out" if status == "timed_out" else "decision",
                 decided_by if status == "timed_out" else f"person:{decided_by}",
                 run_id=task.run_id, node_id=task.node_id, subject=task.id,
@@ -406,7 +536,7 @@ class SqliteRunStore(RunStore):
         """Block a run at a step that is already journaled (a record change whose outcome
         is unknown): the step stays as it is, a person decides what happened."""
         task_id = new_id("t")
-        with transaction(self._conn, durable=True) as c:
+        with self._tx(durable=True) as c:
             row = c.execute("SELECT run_id, node_id FROM steps WHERE id=?",
                             (step_id,)).fetchone()
             if row is None:
@@ -417,7 +547,7 @@ class SqliteRunStore(RunStore):
                 " created_at) VALUES (?,?,?,?,?,?,?,?,?)",
                 (task_id, row["run_id"], step_id, row["node_id"], "open", reason,
                  dumps(allowed), dumps(packet), now()))
-            audit.append(c, [task_entry(task_id, row["run_id"], row["node_id"], reason,
+            self._audit([task_entry(task_id, row["run_id"], row["node_id"], reason,
                                         allowed, packet, None, self.actor)])
             self._move(c, row["run_id"], RunStatus.blocked, blocked_reason=reason, owner=None)
         return task_id
@@ -439,16 +569,22 @@ class SqliteRunStore(RunStore):
         return total
 
     def cancel_run(self, run_id: str, reason: str = "cancelled") -> RunRow:
-        with transaction(self._conn) as c:
+        with self._tx() as c:
             self._move(c, run_id, RunStatus.cancelled, error=reason, owner=None)
             open_ids = [r["id"] for r in c.execute(
                 "SELECT id FROM tasks WHERE run_id=? AND status='open'", (run_id,))]
             c.execute("UPDATE tasks SET status='cancelled' WHERE run_id=? AND status='open'",
                       (run_id,))
-            audit.append(c, [Entry("task.cancelled", self.actor, run_id=run_id, subject=t,
+            self._audit([Entry("task.cancelled", self.actor, run_id=run_id, subject=t,
                                    before={"task": "open"}, after={"task": "cancelled"})
                              for t in open_ids])
         return self.run(run_id)
+
+
+def _metric_columns(step: NewStep) -> tuple[Any, ...]:
+    """The step's metric facts as column values (label, confidence, who decided, agreement,
+    rules that fired): the metrics group by them without parsing the step's JSON."""
+    return sqlite_metrics.insert_values(step.output, step.decision, step.verdicts)
 
 
 def _run_filters(query: RunQuery) -> tuple[str, list[Any]]:

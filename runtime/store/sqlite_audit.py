@@ -44,12 +44,13 @@ def append(conn: sqlite3.Connection, entries: list[Entry]) -> None:
     if not entries:
         return
     last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    seq, prev = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS)
+    seq, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    rows = []
     for entry in entries:
         seq += 1
         row = {
-            "seq": seq,
-            "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "seq": seq, "at": at,
             "actor": entry.actor, "kind": entry.kind, "run_id": entry.run_id,
             "node_id": entry.node_id, "subject": entry.subject,
             "before": dump(entry.before), "after": dump(entry.after),
@@ -57,10 +58,17 @@ def append(conn: sqlite3.Connection, entries: list[Entry]) -> None:
             "model": entry.model, "data": dump(entry.data), "prev_hash": prev,
         }
         row["hash"] = prev = row_hash(row)
-        conn.execute(f"INSERT INTO audit_log({', '.join(row)}) VALUES "
-                     f"({', '.join('?' for _ in row)})", tuple(row.values()))
-    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
-                 " value=excluded.value", (HEAD_KEY, f"{seq}:{prev}"))
+        rows.append(tuple(row.values()))
+    conn.executemany(_INSERT_SQL, rows)  # one prepared statement for the batch
+    conn.execute(_HEAD_SQL, (HEAD_KEY, f"{seq}:{prev}"))
+
+
+_COLUMNS = ("seq", "at", "actor", "kind", "run_id", "node_id", "subject", "before", "after",
+            "flow_sha", "model", "data", "prev_hash", "hash")
+_INSERT_SQL = (f"INSERT INTO audit_log({', '.join(_COLUMNS)}) VALUES "
+               f"({', '.join('?' for _ in _COLUMNS)})")
+_HEAD_SQL = ("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
+             " value=excluded.value")
 
 
 _FLOW_SHA_CACHE: dict[str, str] = {}

@@ -57,7 +57,8 @@ def settings(tmp_path):
     return DesignerSettings(settings_file=tmp_path / "settings" / "designer.ini",
                             autosave_folder=tmp_path / "autosave",
                             templates_folder=REPO / "templates",
-                            new_flows_folder=tmp_path / "flows")
+                            new_flows_folder=tmp_path / "flows",
+                            workspace_home=tmp_path / "workspace")
 
 
 @pytest.fixture

@@ -78,21 +78,27 @@ def test_build_from_an_empty_document_save_and_run(window, qtbot, prompter, tmp_
                              ("done_3", "answered")):
         type_into(qtbot, _select(window, node_id).editor("outcome").line, outcome)
 
-    # The first branch was created as "classify.label = first"; the builder fixes it.
+    # The first branch was created as "classify.label = first"; renaming the option
+    # "first" to "refund" renamed it in the branch too, so the builder shows no problem.
     key = next(k for k, e in doc.edges() if e.target == "review")
+    assert doc.edge(key).when.model_dump(mode="json")["value"] == "refund"
     window.scene.select_only(edges=[key])
     row = window.properties.edge_form.builder.rows[0]
-    assert "'first' is not a value" in row.problem.text()
-    row.value.setCurrentIndex(row.value.findText("refund"))
-    row.value.activated.emit(row.value.currentIndex())
+    assert row.problem.text() == ""
+    assert row.value.currentText() == "refund"
 
+    # Valid, but not runnable yet: the scripted answers it names do not exist.
     window.problems.refresh()
-    assert [p.message for p in window.problems.problems] == []
+    assert [p.message for p in window.problems.problems] == [
+        "the scripted answers file answers.yaml does not exist (model "
+        "'scripted:answers.yaml'): create it next to the flow or choose another model"]
 
     target = tmp_path / "refund.yaml"
     (tmp_path / "answers.yaml").write_text(ANSWERS)
     prompter.script("save_path", target)
     assert window.files.save()
+    window.problems.refresh()
+    assert [p.message for p in window.problems.problems] == []
 
     loaded = load_flow(target)
     assert validate_flow(loaded) == []

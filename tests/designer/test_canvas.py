@@ -127,9 +127,20 @@ def test_branch_labels_read_like_the_condition(window):
     editor.connect(ask, decide)
     when = window.session.document.edge(editor.connect(decide, "done"))
     otherwise = window.session.document.edge(editor.connect(decide, other))
-    assert edge_look(when).label == "classify.label = first"
+    assert edge_look(when).label == "first"  # the option, not the file's path
+    assert "classify.label = first" in edge_look(when).tooltip
     assert edge_look(otherwise).label == "otherwise"
     assert edge_look(Edge(source="a", target="b", on="approve")).label == "approve"
+
+
+def test_branch_labels_are_in_business_words():
+    from designer.canvas.presentation import business_words
+
+    assert business_words("intake.label = technical and case.customer_tier in "
+                          "['pro', 'enterprise']") == (
+        "technical and customer tier in pro or enterprise")
+    assert business_words("intake.label in ['refund', 'billing']") == "refund or billing"
+    assert business_words("record.order_total >= 100") == "order total >= 100"
 
 
 def test_ai_cards_show_fields_bands_and_autonomy(template_flow):

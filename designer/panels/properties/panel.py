@@ -22,6 +22,7 @@ from designer.panels.properties.form import FormContext, FormRow, ModelForm
 from designer.panels.properties.header import BranchList, KindHeader, PromptPreview
 from designer.panels.properties.texts import FLOW_ROWS, rows_for
 from designer.panels.properties.training import TrainingCard
+from designer.panels.properties.wheel import PanelWheelGuard
 from runtime.api import Flow
 
 
@@ -65,6 +66,7 @@ class PropertyPanel(QScrollArea):
         self.body.addWidget(self.message)
         self.body.addStretch(1)
         self.setWidget(body)
+        self.wheel_guard = PanelWheelGuard(self)
         self.target: tuple[str, Any] = ("flow", None)
         session.document.changed.connect(self.refresh)
         self.show_flow()
@@ -148,7 +150,8 @@ class PropertyPanel(QScrollArea):
         key = (node.id, doc.path, self.session.is_modified(), node.head)
         if key != self._training_for:
             self._training_for = key
-            self.training.show_node(node.id, doc.path, self.session.is_modified())
+            self.training.show_node(node.id, doc.path, self.session.is_modified(),
+                                    self.session.text())
         self.training.show()
 
     def _head_trained(self, node_id: str, head: str) -> None:
@@ -177,9 +180,9 @@ class PropertyPanel(QScrollArea):
         try:
             if kind == "flow":
                 for name, item in changes.items():
-                    editor.set_flow_property(name, item)
+                    editor.set_flow_property(name, item, merge=True)
             elif kind == "node":
-                editor.set_node_properties(value, changes)
+                editor.set_node_properties(value, changes, merge=True)
         except PropertyError as error:
             if form is not None and not form.show_error(error.path, error.message):
                 form.show_error((next(iter(changes)),), error.message)
@@ -189,7 +192,7 @@ class PropertyPanel(QScrollArea):
 
     def _commit_edge(self, changes: dict[str, Any]) -> None:
         try:
-            self.session.editor.set_edge_properties(self.target[1], **changes)
+            self.session.editor.set_edge_properties(self.target[1], merge=True, **changes)
         except PropertyError as error:
             self.edge_form.show_error(error.path, error.message)
             return

@@ -108,7 +108,8 @@ FLOW_ROWS = ["name", "description", "autonomy", "default_model", "embedding_mode
              "case_fields", "record_fields", "connector"]
 
 
-NEVER_IN_FORMS = {"id", "kind", "role", "position", "format_version", "nodes", "edges"}
+# `head` names a trained head's sidecar file: the training card shows and sets it.
+NEVER_IN_FORMS = {"id", "kind", "role", "position", "format_version", "nodes", "edges", "head"}
 CHOSEN_PER_KIND = {"fields", "limits", "bands", "fallback", "confirm"}  # guardrail rows
 
 

@@ -26,15 +26,21 @@ from runtime.api import (
     TrainingState,
     Workspace,
     load_flow,
+    parse_flow,
     train_from_decisions,
     training_state,
 )
 
 
-def _read_state(flow_path: Path, node_id: str, home: Path | None) -> TrainingState:
+def _read_state(flow_text: str | None, flow_path: Path, node_id: str,
+                home: Path | None) -> TrainingState:
+    """The state of the flow as it is in the editor (a head just trained and not yet
+    saved included); decisions are found by the saved file's path."""
+    loaded = (load_flow(flow_path) if flow_text is None
+              else parse_flow(flow_text, str(flow_path), flow_path))
     workspace = Workspace.open(home)
     try:
-        return training_state(load_flow(flow_path), node_id, workspace.store)
+        return training_state(loaded, node_id, workspace.store)
     finally:
         workspace.close()
 
@@ -62,8 +68,9 @@ def describe(state: TrainingState) -> list[str]:
                    else f" · calibration error {state.held_out_ece:.3f}")
             lines.append(f"On cases it never saw: {state.held_out_accuracy:.0%} right{ece}.")
     lines.extend(state.problems)
-    lines.append(f"People decided {state.decisions_available} of its tasks; "
-                 f"{state.new_decisions} are new since training.")
+    waiting = ("none yet learnt from" if state.head is None
+               else f"{state.new_decisions} new since training")
+    lines.append(f"People decided {state.decisions_available} of its tasks ({waiting}).")
     return lines
 
 
@@ -80,7 +87,7 @@ class TrainingCard(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 10)
         title = QLabel("Learning from people")
-        title.setProperty("role", "label")
+        title.setProperty("role", "heading")
         self.lines = QLabel()
         self.lines.setWordWrap(True)
         self.lines.setProperty("role", "caption")
@@ -96,18 +103,21 @@ class TrainingCard(QWidget):
         self.node_id: str | None = None
         self.flow_path: Path | None = None
         self.state: TrainingState | None = None
-        self._generation = 0
+        self._reader: Worker | None = None
         self._worker: Worker | None = None
+        self._training_node = ""
+        self._just_trained: str | None = None
 
     @staticmethod
     def applies_to(node: object) -> bool:
         return isinstance(node, ClassifyNode) and node.method == "embeddings"
 
-    def show_node(self, node_id: str, flow_path: Path | None, modified: bool) -> None:
+    def show_node(self, node_id: str, flow_path: Path | None, modified: bool,
+                  flow_text: str | None = None) -> None:
         """Read the saved flow's state for `node_id` (in a worker); `modified` flows
         cannot be trained until saved: the head must fit the saved options."""
         self.node_id, self.flow_path, self.modified = node_id, flow_path, modified
-        self._generation += 1
+        self._reader = None
         self.state = None
         self.note.setText("")
         if flow_path is None:
@@ -117,18 +127,22 @@ class TrainingCard(QWidget):
             return
         self.lines.setText("Reading the workspace…")
         self._offer(False, "")
-        generation = self._generation
-        worker = Worker(_read_state, flow_path, node_id, self.home)
-        worker.returned.connect(lambda state: self._shown(generation, state))
-        worker.errored.connect(lambda exc: self._failed(generation, exc))
+        worker = Worker(_read_state, flow_text, flow_path, node_id, self.home)
+        # Bound methods, not lambdas: Qt drops the connection if the card is destroyed
+        # before the worker answers.
+        worker.returned.connect(self._shown)
+        worker.errored.connect(self._failed)
+        self._reader = worker
         worker.start()
 
-    def _shown(self, generation: int, state: TrainingState) -> None:
-        if generation != self._generation:
+    def _shown(self, state: TrainingState) -> None:
+        if self.sender() is not self._reader:
             return  # another step was selected meanwhile
         self.state = state
         self.lines.setText("\n".join(describe(state)))
-        if self.modified:
+        if self.modified and state.head is not None and state.head == self._just_trained:
+            self._offer(False, "Trained. Save the flow to keep it; Undo takes it back.")
+        elif self.modified:
             self._offer(False, "Save your changes first: a head is trained for the saved "
                                "options and examples.")
         elif not state.can_train_from_decisions:
@@ -137,8 +151,8 @@ class TrainingCard(QWidget):
         else:
             self._offer(True, "")
 
-    def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation == self._generation:
+    def _failed(self, exc: BaseException) -> None:
+        if self.sender() is self._reader:
             self.lines.setText(f"Could not read the workspace: {exc}")
             self._offer(False, "")
 
@@ -152,14 +166,15 @@ class TrainingCard(QWidget):
         if self.flow_path is None or self.node_id is None:
             return
         self._offer(False, "Training on people's decisions… (measured on held-out cases)")
-        node_id, generation = self.node_id, self._generation
-        worker = Worker(_train, self.flow_path, node_id, self.home)
-        worker.returned.connect(lambda report: self._done(generation, node_id, report))
-        worker.errored.connect(lambda exc: self._train_failed(exc))
+        self._training_node = self.node_id
+        worker = Worker(_train, self.flow_path, self.node_id, self.home)
+        worker.returned.connect(self._done)
+        worker.errored.connect(self._train_failed)
         self._worker = worker
         worker.start()
 
-    def _done(self, generation: int, node_id: str, report: dict[str, Any]) -> None:
+    def _done(self, report: dict[str, Any]) -> None:
+        node_id = self._training_node
         winner = report.get("held_out", {}).get(report.get("winner", ""), {})
         accuracy = winner.get("accuracy")
         figure = "" if accuracy is None else f" Held-out accuracy {accuracy:.0%}."
@@ -167,11 +182,11 @@ class TrainingCard(QWidget):
             self.note.setText("The written examples still did better on cases the head "
                               f"never saw, so nothing changed.{figure}")
         else:
+            self._just_trained = report["head"]
             self.trained.emit(node_id, report["head"])
             self.note.setText(f"Trained on {report['labelled_cases']} decisions.{figure} "
                               "Save the flow to keep it; Undo takes it back.")
-        if generation == self._generation:
-            self.button.setEnabled(False)
+        self.button.setEnabled(False)
 
     def _train_failed(self, exc: BaseException) -> None:
         message = str(exc) if isinstance(exc, JunctionError) else f"{type(exc).__name__}: {exc}"

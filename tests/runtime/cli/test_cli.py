@@ -94,6 +94,12 @@ def test_batch_prints_outcomes_and_is_resumable(capsys: pytest.CaptureFixture[st
 
 def test_template_batch_works_out_of_the_box(capsys: pytest.CaptureFixture[str],
                                              support_triage: Path, tmp_path: Path) -> None:
+    from runtime.models import embedding_cache, registry
+
+    # Providers remember vectors in memory: one left by an earlier test in this process
+    # would answer without touching this workspace's cache file.
+    registry.clear_cache()
+    embedding_cache.close_all()
     home = tmp_path / "elsewhere"
     code, summary, _ = cli(capsys, "batch", str(support_triage / "flow.yaml"), "--cases",
                            str(support_triage / "cases.jsonl"), "--home", str(home), "--json")

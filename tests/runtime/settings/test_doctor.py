@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from runtime.cli.main import main
+from runtime.store.db import SCHEMA_VERSION
 
 FROZEN_V1 = Path(__file__).resolve().parent / "data" / "workspace-v1.db"
 
@@ -44,7 +45,7 @@ def test_a_healthy_workspace_passes_and_every_warning_has_a_fix(
     assert code == 0 and report["healthy"]
     assert checks["audit trail"]["status"] == "ok"
     assert checks["workspace integrity"]["status"] == "ok"
-    assert "schema version 1" in checks["workspace schema"]["detail"]
+    assert f"schema version {SCHEMA_VERSION}" in checks["workspace schema"]["detail"]
     assert checks["Ollama"]["status"] == "warn"
     assert "ollama serve" in checks["Ollama"]["detail"] + checks["Ollama"]["fix"]
     assert checks["Python"]["status"] == "ok"

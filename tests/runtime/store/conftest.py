@@ -22,9 +22,39 @@ def _sqlite(folder: Path, name: str) -> RunStore:
     return SqliteRunStore(folder / name / "junction.db")
 
 
+def _postgres(folder: Path, name: str) -> RunStore:
+    from team_server import database_url
+
+    from runtime.store.postgres import PostgresRunStore
+
+    return PostgresRunStore(database_url(f"{folder}/{name}"))
+
+
 STORES: dict[str, OpenStore] = {
     "sqlite": _sqlite,
+    "postgres": _postgres,
 }
+
+
+# Promises a store does not keep yet, by test: marked as strict expected failures,
+# so the day the store keeps them the mark must go. (PostgreSQL: the metric reads
+# landed after the team store; port runtime/store/sqlite_metrics.py and units of work.)
+NOT_YET: dict[str, set[str]] = {"postgres": {
+    "test_metric_facts_count_runs_steps_and_hits_per_stage",
+    "test_metric_facts_filter_by_stage_date_and_flow",
+    "test_without_a_known_flow_stage_a_run_takes_its_first_steps_stage",
+    # issue 13's units of work (begin_unit/end_unit) also landed after the team store
+    "test_a_unit_of_work_commits_together_or_not_at_all",
+}}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        store = getattr(getattr(item, "callspec", None), "params", {}).get("open_store")
+        name = getattr(item, "originalname", item.name)
+        if store and name in NOT_YET.get(store, set()):
+            item.add_marker(pytest.mark.xfail(
+                strict=True, reason=f"not yet kept by the {store} store (see NOT_YET)"))
 
 
 @pytest.fixture(params=sorted(STORES))

@@ -10,6 +10,7 @@ import itertools
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -412,3 +413,93 @@ def test_what_was_written_is_there_after_reopening(
     assert again.task(task_id).status == "decided"
     assert [s.node_id for s in again.steps(run.id)] == ["review"]
     assert again.verify_audit().ok
+
+
+# -- fused steps and units of work (issue 13) ------------------------------------------
+
+
+def test_fused_steps_and_the_run_end_are_one_commit(store: RunStore) -> None:
+    run = new_run(store)
+    store.claim(run.id, start_node="start")
+    ids = store.record_steps(
+        [step(run.id, "start"), step(run.id, "sort"), step(run.id, "end")],
+        advance={"current_node": None, "context": {"nodes": {"sort": {"label": "x"}}}},
+        finish=(RunStatus.completed, {"outcome": "resolved"}))
+    assert len(ids) == 3
+    ended = store.run(run.id)
+    assert (ended.status, ended.outcome, ended.owner) == (RunStatus.completed, "resolved", None)
+    assert ended.context["nodes"] == {"sort": {"label": "x"}}
+    assert [s.seq for s in store.steps(run.id)] == [1, 2, 3]
+    kinds = [r["kind"] for r in store.audit_rows(run_id=run.id)]
+    assert kinds[-4:] == ["step", "step", "step", "run.status"]
+    assert store.verify_audit().ok
+
+
+def test_a_unit_of_work_commits_together_or_not_at_all(
+        open_store: Callable[..., RunStore]) -> None:
+    store, reader = open_store("unit"), open_store("unit")
+    store.begin_unit()
+    kept = new_run(store, "c-1")
+    assert [r.id for r in reader.runs()] == [], "nothing is visible before the unit ends"
+    store.end_unit()
+    assert [r.id for r in reader.runs()] == [kept.id]
+    store.begin_unit()
+    new_run(store, "c-2")
+    store.rollback_unit()
+    assert [r.case_id for r in reader.runs()] == ["c-1"]
+    assert reader.verify_audit().ok
+
+
+def test_a_durable_write_ends_the_unit_before_it_commits(
+        open_store: Callable[..., RunStore]) -> None:
+    store, reader = open_store("unit"), open_store("unit")
+    store.begin_unit()
+    run = new_run(store)
+    store.claim(run.id, start_node="start")
+    store.record_step(step(run.id, "update", status="decided"))
+    assert reader.run(run.id).status is RunStatus.running  # visible: committed
+    assert [s.status for s in reader.steps(run.id)] == ["decided"]
+    store.end_unit()
+
+
+def test_work_in_a_unit_is_journaled_with_its_step(store: RunStore) -> None:
+    run = new_run(store)
+    store.claim(run.id, start_node="start")
+    assert store.work_in_unit(lambda handle: []) is None, "no unit: nothing runs"
+    store.begin_unit()
+    made = store.work_in_unit(lambda handle: [Entry("record.change", "connector:x",
+                                                    run_id=run.id, node_id="pay")])
+    if made is None:  # a store that cannot share its transactions
+        store.end_unit()
+        return
+    store.record_steps([step(run.id, "pay")], extras=[made],
+                       advance={"current_node": "end", "context": {}})
+    store.end_unit()
+    kinds = [r["kind"] for r in store.audit_rows(run_id=run.id)]
+    assert kinds[-2:] == ["step", "record.change"], "the change follows its step"
+    assert store.verify_audit().ok
+
+
+def test_the_runs_marker_moves_when_a_run_is_added_or_moves(store: RunStore) -> None:
+    assert store.runs_marker() == (0, None)
+    run = new_run(store, "c-1")
+    first = store.runs_marker()
+    assert first[0] == 1
+    time.sleep(0.002)  # timestamps have millisecond resolution
+    store.claim(run.id, start_node="start")
+    store.record_step(step(run.id), advance={"current_node": "next"})
+    moved = store.runs_marker()
+    assert moved[0] == 1 and moved != first and moved[1] is not None
+    assert store.runs_marker() == moved  # nothing happened: the same marker
+
+
+def test_run_facets_are_the_distinct_flows_and_outcomes(store: RunStore) -> None:
+    assert store.run_facets() == {"flows": [], "outcomes": []}
+    for index, flow in enumerate(["Triage", "Refunds", "Triage"]):
+        run = new_run(store, f"c-{index}", flow=flow)
+        store.claim(run.id, start_node="start")
+        if index < 2:
+            store.finish_run(run.id, RunStatus.completed,
+                             outcome="resolved" if index else "escalated")
+    assert store.run_facets() == {"flows": ["Refunds", "Triage"],
+                                  "outcomes": ["escalated", "resolved"]}

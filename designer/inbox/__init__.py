@@ -1,0 +1,1 @@
+"""The inbox view: open human tasks across runs, their handoff packets, and deciding them."""

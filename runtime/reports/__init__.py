@@ -1,0 +1,1 @@
+"""Readable reports over what the store recorded (a run's step facts, run exports)."""

@@ -1,0 +1,88 @@
+"""Commands on many steps notify listeners once per undo step, not once per step, and
+the canvas still fits what it shows. (The timings are in bench/designer_canvas.py.)"""
+
+from __future__ import annotations
+
+from designer.canvas.scene import MARGIN
+
+
+def _chain(editor, count):
+    starts = [n.id for n in editor.document.nodes() if n.kind == "start"]
+    previous = starts[0] if starts else editor.add_node("start", (0.0, 0.0), "start")
+    for index in range(count):
+        node_id = editor.add_node("end" if index == count - 1 else "human",
+                                  (0.0, 140.0 * index), f"s{index}")
+        editor.connect(previous, node_id)
+        previous = node_id
+
+
+def test_a_command_on_many_steps_emits_changed_once_and_undo_too(editor):
+    _chain(editor, 60)
+    document = editor.document
+    seen = []
+    document.changed.connect(lambda: seen.append("changed"))
+    moved = []
+    document.node_changed.connect(moved.append)
+    editor.move_nodes({node_id: (500.0 + i, 40.0) for i, node_id in
+                       enumerate(document.node_ids())}, "Tidy layout")
+    assert seen == ["changed"] and len(moved) == 61
+    editor.undo_stack.undo()
+    assert seen == ["changed", "changed"]
+    editor.delete(document.node_ids())
+    assert seen == ["changed"] * 3 and document.node_ids() == []
+    editor.undo_stack.undo()
+    assert len(document.node_ids()) == 61 and seen == ["changed"] * 4
+
+
+def test_the_canvas_fits_its_steps_after_a_big_move(window):
+    editor = window.session.editor
+    window.session.new()
+    _chain(editor, 30)
+    scene = window.scene
+    far = {node_id: (5000.0 + 10 * i, 3000.0) for i, node_id in
+           enumerate(window.session.document.node_ids())}
+    editor.move_nodes(far, "Tidy layout")
+    assert len(far) == len(scene.item_for_node) > 30
+    margin = MARGIN
+    fitted = scene.itemsBoundingRect().adjusted(-margin, -margin, margin, margin)
+    assert scene.sceneRect() == fitted  # fitted once the command was done
+    assert fitted.right() > 5000
+    editor.undo_stack.undo()
+    fitted = scene.itemsBoundingRect().adjusted(-margin, -margin, margin, margin)
+    assert scene.sceneRect() == fitted and fitted.right() < 5000  # and shrunk back
+
+
+def test_the_find_box_knows_steps_added_since_it_was_last_used(window, qtbot):
+    window.session.new()
+    window.session.editor.add_node("human", (200.0, 0.0), "check_order")
+    window.focus_find()
+    qtbot.keyClicks(window.find_box, "che")
+    names = window.find_box.completer_.model().stringList()
+    assert any("check_order" in name for name in names)
+
+
+def test_a_zoomed_out_card_still_shows_its_title(window):
+    """At Fit on a big flow (below the detail zoom) a card draws its title alone, in
+    letters that stay readable on screen, instead of an empty coloured box."""
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from designer import theme
+
+    window.session.new()
+    node_id = window.session.editor.add_node("human", (0.0, 0.0))
+    window.session.editor.set_node_properties(node_id, {"title": "Approve the refund"})
+    item = window.scene.item_for_node[node_id]
+    source = item.sceneBoundingRect()
+
+    def ink_pixels(scale: float) -> int:
+        image = QImage(int(source.width() * scale) + 2, int(source.height() * scale) + 2,
+                       QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        window.scene.render(painter, source=source)
+        painter.end()
+        ink = QColor(theme.INK)
+        return sum(1 for x in range(image.width()) for y in range(image.height())
+                   if QColor(image.pixel(x, y)).lightness() < ink.lightness() + 40)
+
+    assert ink_pixels(0.3) > 15  # letters, not just an outline

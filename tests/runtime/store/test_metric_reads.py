@@ -1,0 +1,84 @@
+"""Conformance: the evidence and metric reads every store offers (RunStore.flow_snapshots,
+RunStore.metric_facts), checked through the interface on a few hand-made runs."""
+
+from __future__ import annotations
+
+from runtime.store.base import RunStore
+from runtime.store.metric_rows import MetricQuery, StepCount
+from runtime.store.rows import NewStep
+from runtime.store.states import RunStatus
+
+FLOW = "format_version: 1\nname: Metrics\nautonomy: {stage}\n"
+
+
+def _run(store: RunStore, case: str, *, stage: str = "copilot", batch: str | None = None,
+         label: str = "refund", confidence: float = 0.9, hit: bool = False,
+         person: bool = False, agrees: bool = True) -> str:
+    run, _ = store.create_run(
+        flow_text=FLOW.format(stage=stage), flow_sha=f"sha-{stage}", flow_name="Metrics",
+        flow_path="/flows/metrics.yaml", case_id=case, context={"case": {"id": case}},
+        batch_id=batch)
+    store.claim(run.id, start_node="intake")
+    step = NewStep(run_id=run.id, node_id="intake", kind="ai/classify", visit=1,
+                   status="done", autonomy=stage,
+                   output={"label": label, "confidence": confidence},
+                   decision={"by": "ai", "label": label},
+                   verdicts=[{"rule": "confidence_band", "hit": hit,
+                              "outcome": "hold" if hit else "pass"}])
+    if person:
+        blocked = NewStep(**{**step.__dict__, "status": "blocked", "decision": None})
+        _, task = store.block_with_task(blocked, reason="low confidence",
+                                        allowed=["choose"], packet={})
+        store.settle_task(task, decision={"action": "choose"}, decided_by="ana",
+                          step_update={"decision": {"by": "human", "label": label,
+                                                    "agrees_with_ai": agrees}})
+    else:
+        store.record_step(step)
+    store.finish_run(run.id, RunStatus.completed, outcome="resolved")
+    return run.id
+
+
+def test_flow_snapshots_give_every_stored_version_with_its_text(store: RunStore) -> None:
+    _run(store, "a", stage="observe")
+    _run(store, "b", stage="operate")
+    found = {s.sha: s.text for s in store.flow_snapshots()}
+    assert found == {"sha-observe": FLOW.format(stage="observe"),
+                     "sha-operate": FLOW.format(stage="operate")}
+
+
+def test_metric_facts_count_runs_steps_and_hits_per_stage(store: RunStore) -> None:
+    _run(store, "a", stage="observe", confidence=0.4, hit=True, person=True, agrees=False)
+    _run(store, "b", stage="observe", label="billing")
+    _run(store, "c", stage="operate", confidence=0.95)
+    _run(store, "d", stage="operate", batch="e-eval1")  # an evaluation: never counted
+    facts = store.metric_facts(MetricQuery(
+        flow_path="/flows/metrics.yaml", intent_node="intake", low_below={"intake": 0.5},
+        flow_stages={"sha-observe": "observe", "sha-operate": "operate"}))
+    assert sorted((r.stage, r.person, r.runs) for r in facts.runs) == [
+        ("observe", False, 1), ("observe", True, 1), ("operate", False, 1)]
+    assert facts.intents == {"observe": {("refund", "resolved"): 1, ("billing", "resolved"): 1},
+                             "operate": {("refund", "resolved"): 1}}
+    assert sorted(facts.steps, key=lambda s: (s.stage, str(s.by))) == [
+        StepCount("observe", "intake", "ai", None, False, 1),
+        StepCount("observe", "intake", "human", False, True, 1),  # the person's decision
+        StepCount("operate", "intake", "ai", None, False, 1)]
+    assert facts.hits == {"observe": {"confidence_band": 1}}
+    assert sorted(facts.seconds) == ["observe", "operate"]
+    assert all(s >= 0 for s in facts.seconds["observe"]) and len(facts.seconds["observe"]) == 2
+
+
+def test_metric_facts_filter_by_stage_date_and_flow(store: RunStore) -> None:
+    _run(store, "a", stage="observe")
+    _run(store, "b", stage="operate")
+    stages = {"sha-observe": "observe", "sha-operate": "operate"}
+    only = store.metric_facts(MetricQuery(stage="operate", flow_stages=stages))
+    assert [(r.stage, r.runs) for r in only.runs] == [("operate", 1)]
+    assert [s.stage for s in only.steps] == ["operate"]
+    assert store.metric_facts(MetricQuery(since="9999-01-01", flow_stages=stages)).runs == []
+    assert store.metric_facts(MetricQuery(flow_path="/elsewhere.yaml")).runs == []
+
+
+def test_without_a_known_flow_stage_a_run_takes_its_first_steps_stage(store: RunStore) -> None:
+    _run(store, "a", stage="observe")
+    facts = store.metric_facts(MetricQuery())  # no flow_stages: read from the steps
+    assert [(r.stage, r.runs) for r in facts.runs] == [("observe", 1)]
