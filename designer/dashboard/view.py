@@ -125,7 +125,7 @@ class DashboardView(QWidget):
         self.status.setStyleSheet(f"color: {theme.INK_SOFT}")
         outer.addWidget(self.status)
         charts = QGridLayout()
-        self.rates = BarChart("Contained, escalated, and AI overridden by a person")
+        self.rates = BarChart("Contained, escalated, overridden")
         self.rates.empty_text = "No runs of this flow yet"
         self.volume = BarChart("Runs by status", percent=False)
         self.volume.empty_text = "No runs of this flow yet"
@@ -166,7 +166,8 @@ class DashboardView(QWidget):
     def refresh(self, *_: object) -> None:
         """Recompute the metrics in a worker (once more afterwards if asked meanwhile)."""
         path = self.session.path
-        self.title.setText(f"Metrics — {self.session.display_name}")
+        name = self.session.document.flow().name or self.session.display_name
+        self.title.setText(f"Metrics — {name}")
         if path is None:
             self.show_metrics({})
             self.status.setText("Save the flow to a file: metrics count the runs of a "
@@ -222,7 +223,7 @@ class DashboardView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         total = sum(s["runs"] for s in self.stages.values())
         if self.session.path is not None:
-            self.status.setText(f"{total} runs of {self.session.path.name}"
+            self.status.setText(f"{total} runs of this flow ({self.session.path.name})"
                                 + (f" since {self.since_filter()}" if self.since_filter()
                                    else "")
                                 + "; evaluation runs are not counted. Refreshes every "
