@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
+from runtime.cli.audit_head import compare_with_kept_head, read_head_file, write_head_file
 from runtime.cli.common import add_home, add_json, open_workspace
 from runtime.cli.output import out, print_json, short_time, table
 
@@ -18,6 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     verbs = cmd.add_subparsers(dest="verb", metavar="VERB", required=True)
 
     verify = verbs.add_parser("verify", help="check that no audit row was edited or removed")
+    verify.add_argument("--head-file", type=Path, metavar="PATH",
+                        help="compare with the chain head saved in PATH by the last verify, "
+                             "then save the current head there (keep it elsewhere: a copy "
+                             "the database's owner cannot rewrite catches a rewritten log)")
     add_home(verify)
     add_json(verify)
     verify.set_defaults(handler=verify_chain)
@@ -33,14 +39,26 @@ def register(sub: argparse._SubParsersAction) -> None:
 def verify_chain(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     result = workspace.store.verify_audit()
+    kept = None
+    if args.head_file is not None:
+        kept = read_head_file(args.head_file)
+        if result.ok and kept is not None:
+            result = compare_with_kept_head(workspace.store.audit_rows(), result, kept,
+                                            args.head_file)
+        if result.ok:
+            write_head_file(args.head_file, result)
     if args.json:
-        print_json(result.to_json())
+        print_json({**result.to_json(), "head_file": str(args.head_file)
+                    if args.head_file else None})
     elif result.ok:
         head = f"; head {result.head}" if result.head else ""
         out.print(f"audit trail intact: {result.rows:,} rows{head}", highlight=False)
+        if args.head_file is not None:
+            since = f" (it held row {kept['rows']})" if kept else ""
+            out.print(f"head saved to {args.head_file}{since}", highlight=False)
     else:
-        out.print(f"[red]audit trail broken at row {result.broken_at}[/red]: "
-                  f"{result.problem}", highlight=False)
+        where = f" at row {result.broken_at}" if result.broken_at is not None else ""
+        out.print(f"[red]audit trail broken{where}[/red]: {result.problem}", highlight=False)
         out.print(f"rows 1–{result.rows} check out", highlight=False)
     return 0 if result.ok else 1
 

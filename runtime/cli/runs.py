@@ -17,6 +17,7 @@ from runtime.cli.output import err, out, print_json, short_time, table
 from runtime.cli.show import print_run
 from runtime.engine import events as ev
 from runtime.engine.workers import plan_workers, run_concurrently
+from runtime.errors import InputError
 from runtime.flow.loader import load_flow
 from runtime.flow.schema import AutonomyStage
 from runtime.store.rows import RunRow
@@ -36,8 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("flow")
     cmd.add_argument("--cases", required=True, type=Path, metavar="FILE.jsonl")
     cmd.add_argument("--batch", metavar="NAME",
-                     help="batch name (default: derived from the flow and cases paths; "
-                          "running the same batch again continues it)")
+                     help="batch name (default: derived from the flow and cases paths and "
+                          "the flow's text; running the same batch again continues it, a "
+                          "changed flow starts a new one)")
     cmd.add_argument("--enqueue", action="store_true",
                      help="team mode: put the cases on the team store's queue for "
                           "`junction worker`s instead of running them here")
@@ -132,17 +134,31 @@ def _report_run(workspace: Any, run: RunRow, as_json: bool) -> None:
                   f"(`junction decide {task.id} --approve`)", highlight=False)
 
 
-def batch_id_for(flow: str, cases: Path) -> str:
-    key = f"{Path(flow).resolve()}|{cases.resolve()}"
+def batch_id_for(flow: str, cases: Path, flow_sha: str) -> str:
+    """The default batch of a command: the flow and cases paths and the flow's TEXT, so
+    re-running after the flow changed (say `calibrate --write`) starts a new batch instead
+    of returning the runs of the old flow."""
+    key = f"{Path(flow).resolve()}|{cases.resolve()}|{flow_sha}"
     return "b-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def _check_batch_flow(workspace: Any, batch_id: str, flow_sha: str) -> None:
+    """A named batch holds runs of one flow text; continuing it with another is refused."""
+    for run in workspace.store.runs(batch_id=batch_id):
+        if run.flow_sha != flow_sha:
+            raise InputError(
+                f"batch '{batch_id}' ran another version of this flow (text {run.flow_sha[:12]},"
+                f" now {flow_sha[:12]}); its runs would not reflect your changes. Give a new "
+                "--batch name, or leave --batch out to start a batch for this flow text")
 
 
 def batch(args: argparse.Namespace) -> int:
     loaded = load_flow(args.flow)
-    cases = read_cases(args.cases)
     workspace = open_workspace(args)
     engine = workspace.engine()
-    batch_id = args.batch or batch_id_for(args.flow, args.cases)
+    cases = read_cases(args.cases, lambda case: engine.case_problem(loaded, case))
+    batch_id = args.batch or batch_id_for(args.flow, args.cases, loaded.sha256)
+    _check_batch_flow(workspace, batch_id, loaded.sha256)
     if args.enqueue:
         from runtime.cli.team_batch import enqueue
 

@@ -89,7 +89,10 @@ def _parse_assignment(item: str) -> tuple[str, Any]:
     name, sep, raw = item.partition("=")
     if not sep or not name.strip():
         raise InputError(f"--set expects FIELD=VALUE, got '{item}'")
-    return name.strip(), parse_value(raw)
+    try:
+        return name.strip(), parse_value(raw)
+    except InputError as exc:
+        raise InputError(f"--set {name.strip()}: {exc}") from None
 
 
 def decide(args: argparse.Namespace) -> int:

@@ -105,6 +105,10 @@ class Effects:
             blocked = self.store.block_run(run.id, reason)
             self.emit(ev.RunBlocked(run_id=run.id, node_id=node_id, reason=reason))
             raise Blocked(blocked) from exc
+        except Exception as exc:  # e.g. http.client.HTTPException: it may have landed
+            detail = f"unexpected {type(exc).__name__}: {exc}".strip().rstrip(":")
+            raise self._unknown(plan, run, step_id, node_id, connector, key, changes,
+                                detail) from exc
         context["record"] = result.after
         self.emit(ev.RecordChanged(run_id=run.id, node_id=node_id, case_id=run.case_id,
                                    changes=changes, idempotency_key=key,

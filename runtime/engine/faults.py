@@ -1,6 +1,7 @@
 """Crash injection for the crash-safety tests: `JUNCTION_FAULT=point:N` kills the process
-with SIGKILL the N-th time the engine passes `point` (`decided`, `effect`, `done`,
-`group`: a batch's group of runs is written and about to commit).
+with SIGKILL the N-th time the engine passes `point` (`decided`, `effect`, `done`;
+`group`: a batch's group of runs is written and about to commit; `ending`: inside the
+write that journals a run's end step and completes the run).
 
 Read when an Engine is built, never at import. Unset, it costs one dictionary lookup.
 """

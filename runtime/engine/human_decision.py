@@ -18,6 +18,7 @@ from runtime.engine.plan import Plan
 from runtime.errors import InputError
 from runtime.flow.schema import ClassifyNode, HumanNode
 from runtime.guardrails.limits import coerce, limit_problem
+from runtime.jsonl import StrictJSONError, loads_strict
 
 
 class HumanDecision(BaseModel):
@@ -81,6 +82,12 @@ def _human_node(plan: Plan, node: HumanNode, decision: HumanDecision,
     name = decision.choice if decision.action in ("choose", "edit") else decision.action
     if name is None and decision.action == "edit" and len(node.decisions) == 1:
         name = node.decisions[0]
+    if name is None:  # `--set` alone on a step with several decisions
+        first = node.decisions[0]
+        flag = f"--{first}" if first in ("approve", "reject") else f"--choose {first}"
+        raise InputError(f"an edit alone does not say what is decided at '{node.id}'; "
+                         f"decide one of: {', '.join(node.decisions)} (for example "
+                         f"{flag} with --set)")
     if name not in node.decisions:
         raise InputError(f"'{name}' is not a decision of node '{node.id}' "
                          f"(choose one of: {', '.join(node.decisions)})")
@@ -186,8 +193,12 @@ def editable_fields(plan: Plan, node_id: str, packet: dict[str, Any]) -> tuple[l
 
 
 def parse_value(raw: str) -> Any:
-    """A typed value as `--set FIELD=VALUE` reads it: JSON when it parses, else the text."""
+    """A typed value as `--set FIELD=VALUE` reads it: JSON when it parses, else the text.
+    JSON that parses but is not acceptable (NaN, Infinity, a number too large, too deep)
+    is refused with InputError rather than taken as text or as a float."""
     try:
-        return json.loads(raw)
+        return loads_strict(raw)
     except json.JSONDecodeError:
         return raw
+    except StrictJSONError as exc:
+        raise InputError(str(exc)) from None

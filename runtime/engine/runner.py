@@ -14,6 +14,7 @@ task desk (`task_desk.py`), which tells the engine which runs to continue.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from runtime.engine.plan import Plan, stage_for
 from runtime.engine.plan_cache import PlanCache
 from runtime.engine.steps import Handoff, MissingData, StepContext, StepOutcome, execute
 from runtime.engine.task_desk import Settled, TaskDesk
-from runtime.errors import InputError, JunctionError
+from runtime.errors import FlowError, InputError, JunctionError
 from runtime.flow.loader import LoadedFlow
 from runtime.flow.schema import (
     AINodeBase,
@@ -166,6 +167,14 @@ class Engine:
                                      flow_sha=run.flow_sha))
         return run, created
 
+    def case_problem(self, loaded: LoadedFlow, case: dict[str, Any]) -> str | None:
+        """Why `case` cannot start a run of this flow, or None (nothing is created)."""
+        try:
+            check_case(self.plans.for_flow(loaded), case)
+        except InputError as exc:
+            return str(exc)
+        return None
+
     def drive(self, run_id: str) -> RunRow:
         """Run until the run blocks or reaches a terminal state."""
         with self.unit_of_work():
@@ -177,11 +186,15 @@ class Engine:
             return run
         if run.status is RunStatus.blocked and self.store.tasks(run_id=run_id):
             return run
-        plan = self.plan_for(run)
+        try:
+            plan = self.plan_for(run)
+        except FlowError as exc:  # pinned text a newer version refuses (say, a bad regex)
+            self.store.claim(run_id)
+            return self._fail(run, "its flow no longer loads: " + str(exc).replace("\n", "; "))
         resumed = run.status is not RunStatus.queued
         run = self.store.claim(run_id, start_node=plan.start)
         if run.current_node is None:
-            raise JunctionError(f"run {run_id} has no position")
+            return self._settle_positionless(run)
         self._emit(ev.RunStarted(run_id=run_id, resumed=resumed))
         self._pending, self._announcing = [], []
         try:
@@ -193,6 +206,14 @@ class Engine:
             return self._walk(plan, run)
         except Blocked as stop:
             return stop.run
+        except (JunctionError, sqlite3.Error):
+            self._journal_or_undo(run)
+            raise  # the store itself failing (say, locked) is not this run's fault
+        except Exception as exc:  # a bug or surprise in one run must not poison the rest
+            self._journal_or_undo(run)
+            if _from_the_store(exc):  # PostgreSQL's driver errors (not imported here)
+                raise
+            return self._fail(run, f"unexpected error: {_describe(exc)}")
         except BaseException:
             self._journal_or_undo(run)
             raise
@@ -268,6 +289,20 @@ class Engine:
             log.warning("run %s could not continue: %s", run_id, exc)
             return self.store.run(run_id)
 
+    def _settle_positionless(self, run: RunRow) -> RunRow:
+        """A running run with no position: its end step was journaled by a version that
+        finished runs in two commits and crashed in between (complete it), or something
+        else went wrong (fail it with the reason, so `resume` never loops on it)."""
+        steps = self.store.steps(run.id)
+        last = steps[-1] if steps else None
+        if last is not None and last.kind == "end" and last.status == "done":
+            outcome = (last.decision or {}).get("outcome")
+            finished = self.store.finish_run(run.id, RunStatus.completed, outcome=outcome)
+            self._emit(ev.RunFinished(run_id=run.id, status="completed", outcome=outcome))
+            return finished
+        return self._fail(run, "the run lost its position in the flow (no next step "
+                               "recorded); start the case again")
+
     def _walk(self, plan: Plan, run: RunRow) -> RunRow:
         context = run.context
         node_id = run.current_node
@@ -305,6 +340,9 @@ class Engine:
                 return self._fail(run, f"node '{node_id}': missing data: {exc}")
             except JunctionError as exc:
                 return self._fail(run, f"node '{node_id}': {exc}")
+            except Exception as exc:  # a provider or node bug fails this run, with why
+                log.debug("node %s of run %s raised", node_id, run.id, exc_info=True)
+                return self._fail(run, f"node '{node_id}': unexpected error: {_describe(exc)}")
             finally:
                 if reopen:
                     self._begin_unit()
@@ -495,11 +533,15 @@ class Engine:
                        autonomy=stage_for(plan, node, run.autonomy).value,
                        decision={"action": "end", "outcome": node.outcome})
         context["visits"][node.id] = visit
+        def ending(handle: Any) -> list[Any]:
+            self.faults.passed("ending")  # crash drills: inside the completion's write
+            return []
+
         fused, extras = self._take_pending()
         self.store.record_steps([*fused, step], advance={"current_node": None,
                                                          "context": context},
                                 finish=(RunStatus.completed, {"outcome": node.outcome}),
-                                extras=[*extras, []])
+                                within=ending, extras=[*extras, []])
         self._announce()
         self._emit(ev.RunFinished(run_id=run.id, status="completed", outcome=node.outcome))
         return self.store.run(run.id)
@@ -592,6 +634,17 @@ def embedding_model_for(node: AnyNode, plan: Plan) -> str | None:
     return node.embedding_model or plan.flow.embedding_model
 
 
+def _from_the_store(exc: BaseException) -> bool:
+    """Whether an exception is the database driver's (the store failing, not the run)."""
+    return isinstance(exc, sqlite3.Error) or type(exc).__module__.split(".")[0] == "psycopg"
+
+
+def _describe(exc: BaseException) -> str:
+    """One line naming an unexpected exception: its type and first line of message."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
 @dataclass
 class _Fused:
     """A completed step waiting for the next commit: what observers will hear, and the
@@ -627,8 +680,12 @@ def _invalid_output_handoff(node: AnyNode, exc: Exception) -> StepOutcome:
     allowed = ["choose"] if options else ["edit", "reject"]
     editable = sorted(f for f, p in node.guardrails.fields.items()
                       if p.value != "deny") if hasattr(node, "guardrails") else []
+    call = exc.call if isinstance(exc, OutputInvalid) else None
     return StepOutcome(
         output={"error": str(exc)},
+        # every attempt (the prompt holds each earlier reply and the feedback sent back)
+        # goes on the step, so the audit trail's model.call row shows what the model said
+        model_call=call.model_dump(mode="json") if call is not None else None,
         verdicts=[Verdict("output_format", "hold", None,
                           f"model output invalid after retries: {exc}")],
         decision={"action": "model_output_invalid"},

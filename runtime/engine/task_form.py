@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from runtime.engine.human_decision import edit_problems, editable_fields, parse_value
 from runtime.engine.plan_cache import PlanCache
+from runtime.errors import InputError
 from runtime.flow.schema import FieldType, RecordField
 from runtime.store.base import RunStore
 
@@ -73,10 +74,14 @@ class TaskForms:
         plan = self.plans.for_run(self.store.run(task.run_id))
         names, limits = editable_fields(plan, task.node_id, task.packet)
         values: dict[str, Any] = {}
+        refused: dict[str, str] = {}
         for name, text in texts.items():
             if text.strip() == "":
                 continue
             spec = plan.flow.record_field(name)
             textual = spec is not None and spec.type in (FieldType.string, FieldType.enum)
-            values[name] = text if textual else parse_value(text.strip())
-        return values, edit_problems(plan, values, names, limits)
+            try:
+                values[name] = text if textual else parse_value(text.strip())
+            except InputError as exc:  # JSON that parses but is refused (NaN, too large)
+                refused[name] = str(exc)
+        return values, {**edit_problems(plan, values, names, limits), **refused}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,17 +86,31 @@ def schema_problems(
     exc: ValidationError, document: yamlio.LocatedDocument, raw: Any, filename: str
 ) -> list[Problem]:
     """Translate pydantic errors into located, plain-worded problems."""
-    problems = []
+    by_path: dict[tuple[str | int, ...], list[str]] = {}
     for error in exc.errors():
         path = _data_path(raw, error["loc"])
-        problems.append(Problem(
-            _plain_message(error, path),
-            file=filename,
-            line=document.line_for(path),
-            node=_node_id(raw, path),
-            path=".".join(str(p) for p in path),
-        ))
-    return problems
+        message = _plain_message(error, path)
+        if message not in by_path.setdefault(path, []):
+            by_path[path].append(message)
+    return [Problem(_one_message(messages), file=filename, line=document.line_for(path),
+                    node=_node_id(raw, path), path=".".join(str(p) for p in path))
+            for path, messages in by_path.items()]
+
+
+_VALID_TYPE = re.compile(r"^(?P<head>.*)Input should be a valid (?P<type>\w+)(?P<tail>.*)$")
+
+
+def _one_message(messages: list[str]) -> str:
+    """One problem per value: a union's alternatives ("should be a valid string",
+    "… a valid integer") become one sentence listing the accepted types."""
+    if len(messages) == 1:
+        return messages[0]
+    matches = [_VALID_TYPE.match(m) for m in messages]
+    if all(matches):
+        head = matches[0]["head"]  # type: ignore[index]
+        kinds = [m["type"] for m in matches if m]
+        return f"{head}should be one of: {', '.join(dict.fromkeys(kinds))}"
+    return "; ".join(messages)
 
 
 def _data_path(raw: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
@@ -150,8 +165,12 @@ def _plain_message(error: Any, path: tuple[str | int, ...]) -> str:
         given = error.get("input", {}).get(word) if isinstance(error.get("input"), dict) else None
         return f"unknown node {word} {given!r}; " + str(error["msg"]).split("; ")[-1]
     message = str(error["msg"]).removeprefix("Value error, ")
-    if not path or isinstance(path[-1], int):
+    if not path:
         return message
+    if isinstance(path[-1], int):  # a list item: name the list and the item's position
+        keys = [p for p in path if isinstance(p, str)]
+        owner = keys[-1] if keys else "list"
+        return f"'{owner}' item {path[-1] + 1}: {message}"
     return f"'{field}': {message}"
 
 

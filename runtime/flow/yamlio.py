@@ -25,6 +25,7 @@ from runtime.errors import FlowError, Problem
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_VALUES = 200_000  # values built, counting every alias expansion
+MAX_DEPTH = 64  # nesting levels; a flow needs ~6, and deeper input would exhaust the stack
 
 PathKey = tuple[str | int, ...]
 
@@ -69,6 +70,9 @@ class _Builder:
                 "(an alias bomb or a runaway file); refusing to load it",
             )
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if len(path) > MAX_DEPTH:
+            raise self.problem(node, f"nested more than {MAX_DEPTH} levels deep; a flow "
+                                     "file is never that deep, refusing to load it")
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
             raise self.problem(node, f"unsupported YAML tag {node.tag}")
         if isinstance(node, yaml.MappingNode):
@@ -118,6 +122,11 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
     except FileNotFoundError:
         raise FlowError([Problem("file not found", file=str(path))]) from None
+    except OSError as exc:
+        raise FlowError([Problem(f"cannot read the file ({exc.strerror or exc})",
+                                 file=str(path))]) from None
+    if path.is_dir():
+        raise FlowError([Problem("is a folder, not a flow file", file=str(path))])
     if size > MAX_FILE_BYTES:
         raise FlowError([Problem(
             f"file is {size:,} bytes; flow files are limited to {MAX_FILE_BYTES:,} bytes",
@@ -127,6 +136,9 @@ def read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise FlowError([Problem(f"not UTF-8 text ({exc.reason})", file=str(path))]) from None
+    except OSError as exc:
+        raise FlowError([Problem(f"cannot read the file ({exc.strerror or exc})",
+                                 file=str(path))]) from None
 
 
 def parse(text: str, filename: str) -> LocatedDocument:
@@ -134,6 +146,7 @@ def parse(text: str, filename: str) -> LocatedDocument:
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise FlowError([Problem("document too large", file=filename)])
     try:
+        _check_depth(text, filename)
         root = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -142,11 +155,34 @@ def parse(text: str, filename: str) -> LocatedDocument:
         raise FlowError([Problem(f"not valid YAML: {reason}", file=filename, line=line)]) from None
     except yaml.YAMLError as exc:
         raise FlowError([Problem(f"not valid YAML: {exc}", file=filename)]) from None
+    except RecursionError:  # PyYAML composes recursively: very deep nesting ends here
+        raise FlowError([Problem(f"nested too deeply to read (a flow file needs a few "
+                                 f"levels; the limit is {MAX_DEPTH})", file=filename)]) from None
     if root is None:
         raise FlowError([Problem("the file is empty", file=filename)])
     builder = _Builder(filename)
     data = builder.build(root, ())
     return LocatedDocument(data, builder.lines)
+
+
+def _check_depth(text: str, filename: str) -> None:
+    """Refuse deep nesting before composing: PyYAML's composer recurses once per level, so
+    a few thousand brackets would exhaust the stack (and take seconds to unwind). The event
+    stream is flat, and with libyaml it costs little."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=FAST_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise FlowError([Problem(f"nested more than {MAX_DEPTH} levels deep; a "
+                                             "flow file is never that deep, refusing to "
+                                             "load it", file=filename, line=line)])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # not valid YAML: composing says why, in the same words everywhere
 
 
 def _compose(text: str) -> yaml.Node | None:

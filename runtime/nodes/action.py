@@ -10,7 +10,7 @@ from pydantic import Field
 
 from runtime.errors import Problem
 from runtime.nodes.base import AutonomyStage, FieldType, Guardrails, Identifier, NodeBase
-from runtime.nodes.checks import check_guardrails, check_model
+from runtime.nodes.checks import check_guardrails, check_model, fixed_value_problem
 from runtime.nodes.spec import CheckContext, NodeSpec
 
 
@@ -35,7 +35,12 @@ def check_action(node: ActionNode, ctx: CheckContext) -> Iterator[Problem]:
             yield Problem(f"sets record field '{name}', which is not declared", node=node.id)
         elif field.type is FieldType.enum and value not in (field.values or []):
             yield Problem(f"sets '{name}' to '{value}', which is not one of its values",
-                          node=node.id)
+                          node=node.id, path=f"set.{name}")
+        else:
+            problem = fixed_value_problem(name, value, field.type,
+                                          node.guardrails.limits.get(name))
+            if problem:
+                yield Problem(problem, node=node.id, path=f"set.{name}")
     for name, ref in node.copy_from.items():
         if flow.record_field(name) is None:
             yield Problem(f"copies into record field '{name}', which is not declared",

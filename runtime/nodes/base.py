@@ -7,6 +7,8 @@ declare its model without importing the flow document that lists the kinds.
 
 from __future__ import annotations
 
+import math
+import re
 from enum import Enum
 from typing import Annotated, Literal
 
@@ -54,6 +56,27 @@ class Limit(Strict):
     values: list[str | int | float | bool] | None = None
     max_length: int | None = Field(default=None, ge=0)
     pattern: str | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Limit:
+        """A limit that can never hold, or that would crash the run checking it, is a flow
+        error found by `validate`, not a surprise at run time."""
+        problems = []
+        for name in ("min", "max"):
+            bound = getattr(self, name)
+            if bound is not None and not math.isfinite(bound):
+                problems.append(f"'{name}' must be a finite number, got {bound}")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            problems.append(f"'min' ({self.min:g}) is above 'max' ({self.max:g}): "
+                            "no value could pass")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except (re.error, RecursionError, OverflowError) as exc:
+                problems.append(f"'pattern' is not a valid regular expression ({exc})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class Bands(Strict):

@@ -112,8 +112,12 @@ def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) the workspace database with the store's tables, after
     bringing an older workspace's schema up to date (backed up first)."""
     conn = connect_db(path, "")
+    missing = sqlite_audit.missing_triggers(conn)  # before the schema re-creates them
     migrations.upgrade(conn, SCHEMA_VERSION, path)
     conn.executescript(SCHEMA + sqlite_audit.SCHEMA)
+    if missing:  # the schema just restored them: remember it for `audit verify` (in meta,
+        # not as an audit row: appending would move the chain head over a cut-off end)
+        sqlite_audit.note_missing_triggers(conn, missing)
     conn.execute(
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),

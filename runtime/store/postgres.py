@@ -325,6 +325,29 @@ class PostgresRunStore(RunStore):
                 _update_run(c, step.run_id, {**advance, "updated_at": now()})
         return step_id
 
+    def record_steps(self, steps: list[NewStep], *, advance: dict[str, Any] | None = None,
+                     within: Any = None, finish: Any = None, durable: bool = False,
+                     extras: list[list[Entry]] | None = None) -> list[int]:
+        """Journal fused steps, the work sharing this database, the run's new position
+        and its end in one transaction (see RunStore.record_steps): a run's end step and
+        its completion are never committed apart."""
+        if not steps:
+            raise ValueError("record_steps needs at least one step")
+        run_id = steps[0].run_id
+        with self._db.write(durable=durable) as c:
+            ids = []
+            for index, step in enumerate(steps):
+                ids.append(self._insert_step(c, step))
+                if extras and index < len(extras) and extras[index]:
+                    audit.append(c, extras[index])
+            if within is not None:
+                audit.append(c, list(within(c)))
+            if advance is not None:
+                _update_run(c, run_id, {**advance, "updated_at": now()})
+            if finish is not None:
+                self._move(c, run_id, finish[0], owner=None, **finish[1])
+        return ids
+
     def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],
                     entries: list[Entry] | None = None, within: Any = None,
                     before: list[NewStep] | None = None) -> None:

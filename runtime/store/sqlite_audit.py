@@ -114,15 +114,70 @@ def verify(conn: sqlite3.Connection) -> Verification:
                                 {"kind": row["kind"], "run_id": row["run_id"]})
         prev, expected_seq, count = str(row["hash"]), seq + 1, count + 1
     head = conn.execute("SELECT value FROM meta WHERE key=?", (HEAD_KEY,)).fetchone()
+    if head is None and count:
+        return Verification(False, count, prev, count,
+                            f"the stored chain head is missing although {count:,} rows exist: "
+                            "without it rows cut from the end cannot be noticed, so its "
+                            "removal is itself a break", {"head_missing": True})
     if head is not None:
         head_seq, _, head_hash = str(head["value"]).partition(":")
+        if not head_seq.isdigit():
+            return Verification(False, count, prev, count,
+                                f"the stored chain head is unreadable ({head['value']!r})")
         if int(head_seq) != count or head_hash != prev:
             first = count + 1
             return Verification(False, count, prev, first,
                                 f"the log ends at row {count} but row {head_seq} was written: "
                                 f"rows {first}–{head_seq} were removed from the end",
                                 {"missing_from": first, "missing_to": int(head_seq)})
-    return Verification(True, count, None if count == 0 else prev)
+    return _beyond_the_chain(conn, count, None if count == 0 else prev)
+
+
+def _beyond_the_chain(conn: sqlite3.Connection, count: int, head: str | None) -> Verification:
+    """The chain is whole: now the append-only triggers and the journal's agreement."""
+    from runtime.store.sqlite_journal_check import first_disagreement
+
+    missing = missing_triggers(conn)
+    if missing:
+        return Verification(False, count, head, None,
+                            f"the append-only trigger(s) {', '.join(missing)} are missing: "
+                            "audit rows could be edited or deleted unnoticed by SQLite",
+                            {"missing_triggers": missing})
+    noted = conn.execute("SELECT value FROM meta WHERE key=?", (TAMPER_KEY,)).fetchone()
+    if noted is not None:
+        return Verification(False, count, head, None,
+                            f"the append-only triggers were found removed when the store was "
+                            f"opened ({noted['value']}; restored since): rows may have been "
+                            "edited while they were gone", {"triggers_found_missing": True})
+    disagreement = first_disagreement(conn)
+    if disagreement is not None:
+        return Verification(False, count, head, None,
+                            f"the journal disagrees with the audit trail: {disagreement}",
+                            {"journal": {"table": disagreement.where, "key": disagreement.key}})
+    return Verification(True, count, head)
+
+
+TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
+TAMPER_KEY = "audit_triggers_found_missing"
+
+
+def note_missing_triggers(conn: sqlite3.Connection, missing: list[str]) -> None:
+    """Remember (first time only) that the triggers were gone when the store was opened."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+                 (TAMPER_KEY, f"{', '.join(missing)} missing at {stamp}"))
+    conn.execute("COMMIT")
+
+
+def missing_triggers(conn: sqlite3.Connection) -> list[str]:
+    """Append-only triggers absent from the database (empty when the table is absent too)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='audit_log'"
+                    ).fetchone() is None:
+        return []
+    present = {str(r[0]) for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_log'")}
+    return [name for name in TRIGGERS if name not in present]
 
 
 def rows(conn: sqlite3.Connection, *, run_id: str | None = None,
