@@ -87,6 +87,25 @@ class Engine:
                                  model=model)
             return self.drive(run.id)
 
+    def _prepare_window(self, loaded: LoadedFlow, window: list[dict[str, Any]],
+                        model: str | None) -> None:
+        """Embed the window's case texts ahead (see batch_prepare); a failure here only
+        means each step embeds its own text, as it would alone."""
+        from runtime.engine.batch_prepare import prepare_window
+
+        plan = self.plans.for_flow(loaded)
+        try:
+            prepare_window(plan, window, lambda node: self._embedding_provider(plan, node,
+                                                                               model))
+        except Exception as exc:
+            log.info("could not embed the batch window ahead: %s", exc)
+
+    def _embedding_provider(self, plan: Plan, node: ClassifyNode,
+                            model: str | None) -> ModelProvider | None:
+        if embedding_model_for(node, plan) is None:
+            return None
+        return pick_provider(plan, model, node)
+
     def run_batch(self, loaded: LoadedFlow, cases: Iterable[dict[str, Any]], *,
                   batch_id: str, autonomy: str | None = None, model: str | None = None,
                   group: int = GROUP_RUNS,
@@ -110,8 +129,11 @@ class Engine:
                     on_run(run, ran)
             waiting.clear()
 
+        cases = list(cases)
         try:
-            for case in cases:
+            for index, case in enumerate(cases):
+                if index % group == 0:
+                    self._prepare_window(loaded, cases[index:index + group], model)
                 self._begin_unit()
                 run, created = self.create(loaded, case, batch_id=batch_id,
                                            autonomy=autonomy, model=model)

@@ -96,6 +96,7 @@ class EmbeddingClassifier:
         self._fixed_cache = cache
         self._memory: dict[str, Matrix] = {}
         self._memory_lock = threading.Lock()
+        self._queries: dict[str, Matrix] = {}  # case texts embedded ahead by `prepare`
 
     # -- the provider interface --------------------------------------------
 
@@ -168,12 +169,31 @@ class EmbeddingClassifier:
         per_option = {o.name: anchors(o) for o in options}
         vectors, embedded, cached = self._anchor_vectors(
             [t for texts in per_option.values() for t in texts], workspace)
-        query = self.embedder.embed([text])
+        query = self._query_vector(text)
         option_vectors = {name: _stack([vectors[t] for t in texts], query.shape[1])
                           for name, texts in per_option.items()}
         similarities = option_similarities(query, option_vectors)
         return Scores(similarities, embedded, cached, int(query.shape[1]),
                       (time.perf_counter() - started) * 1000, query)
+
+    def prepare(self, texts: Sequence[str]) -> int:
+        """Embed the case texts a batch is about to classify in one model call, so each
+        step finds its vector ready instead of calling the model for a single text.
+
+        The texts replace whatever was prepared before (vectors nobody used, e.g. for
+        cases a resumed batch skips, are dropped), so memory stays one batch window.
+        Returns how many were embedded."""
+        fresh = [t for t in dict.fromkeys(texts) if t.strip()]
+        vectors = self.embedder.embed(fresh) if fresh else None
+        with self._memory_lock:
+            self._queries = ({} if vectors is None else
+                             {text_key(t): vectors[i:i + 1] for i, t in enumerate(fresh)})
+        return len(fresh)
+
+    def _query_vector(self, text: str) -> Matrix:
+        with self._memory_lock:
+            ready = self._queries.pop(text_key(text), None)
+        return ready if ready is not None else self.embedder.embed([text])
 
     def _anchor_vectors(self, texts: list[str],
                         workspace: Path | None) -> tuple[dict[str, Matrix], int, int]:
@@ -224,6 +244,9 @@ class HeadedClassifier:
 
     def choose(self, request: ChooseRequest) -> ChooseResult:
         return self.inner.choose_with_head(request, self.head)
+
+    def prepare(self, texts: Sequence[str]) -> int:
+        return self.inner.prepare(texts)
 
     def extract(self, request: ExtractRequest) -> ExtractResult:
         return self.inner.extract(request)

@@ -77,3 +77,38 @@ def test_a_scripted_model_override_replaces_the_embedding_model_for_demos(
         ws.close()
     assert run.outcome == "crash"
     assert intake.output["confidence_kind"] == "scripted"
+
+
+def test_a_batch_embeds_its_case_texts_together_with_the_same_answers(
+        fake_ollama, tickets_dir, tmp_path) -> None:
+    """One embed request for a window of cases instead of one per case; every run decides
+    exactly as it does alone."""
+    from runtime.api import Workspace, load_flow
+    from runtime.models import registry
+
+    cases = [{"id": f"c-{i}", "message": message} for i, message in enumerate(
+        ["refund my parcel", "forgot my password", "app crashes on start", "refund please",
+         "login page rejects me", "crash when opening settings"])]
+    flow = load_flow(tickets_dir / "flow.yaml")
+    ws = Workspace.open(tmp_path / "alone")
+    try:
+        alone = {c["id"]: ws.engine().start(flow, c) for c in cases}
+        alone_steps = {cid: [s.output for s in ws.store.steps(r.id) if s.node_id == "intake"]
+                       for cid, r in alone.items()}
+    finally:
+        ws.close()
+    registry.clear_cache()
+    requests_before = len(fake_ollama.inputs)
+    ws = Workspace.open(tmp_path / "batch")
+    try:
+        runs = ws.engine().run_batch(flow, cases, batch_id="b-1")
+        batch_steps = {r.case_id: [s.output for s in ws.store.steps(r.id)
+                                   if s.node_id == "intake"] for r in runs}
+    finally:
+        ws.close()
+    sent = fake_ollama.inputs[requests_before:]
+    with_a_case = [batch for batch in sent if "refund my parcel" in batch]  # not an example
+    assert len(with_a_case) == 1 and sorted(with_a_case[0]) == sorted(
+        c["message"] for c in cases)
+    assert all(len(batch) > 1 for batch in sent), "no case embedded on its own"
+    assert batch_steps == alone_steps
