@@ -5,6 +5,7 @@ that can crash or hang (loading llama.cpp, starting Qt) runs in a child process 
 timeout, so a broken native library shows up as a failed check, not a dead doctor.
 """
 
-from runtime.diagnostics.report import Check, Status, healthy, run_checks
+from runtime.diagnostics import child
+from runtime.diagnostics.report import Check, Options, Status, healthy, run_checks
 
-__all__ = ["Check", "Status", "healthy", "run_checks"]
+__all__ = ["Check", "Options", "Status", "child", "healthy", "run_checks"]

@@ -1,15 +1,14 @@
-"""Checks of the machine: Python, installed packages, Qt's platform plugin, keyring, disk."""
+"""Checks of the machine: Python, installed packages, keyring, disk. (Whether Qt can open a
+window is the designer's own check, registered under the `junction.checks` entry point.)"""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from runtime import __version__
-from runtime.diagnostics import child
 from runtime.diagnostics.report import Check, Options, Status
 
 # Distribution name → what it is for (shown when it is missing).
@@ -26,15 +25,6 @@ PACKAGES = {
 
 MIN_FREE = 200 * 1024 * 1024       # below: runs and model files will fail to write
 LOW_FREE = 2 * 1024 * 1024 * 1024  # below: a pulled model may not fit
-
-QT_PROBE = """
-import os
-from PySide6 import __version__ as v
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-print(f"PySide6 {v}, platform plugin '{app.platformName()}'")
-"""
-
 
 def _installed(name: str) -> str | None:
     try:
@@ -71,21 +61,6 @@ def _pyside_pin(name: str, found: str) -> Check | None:
                      f"{found} crashes on Python 3.11 after a few thousand calls",
                      "`pip install 'PySide6-Essentials<6.12'`")
     return None
-
-
-def qt_platform(options: Options) -> list[Check]:
-    if _installed("PySide6-Essentials") is None and not getattr(sys, "frozen", False):
-        return [Check("Qt platform plugin", Status.SKIP, "the designer is not installed",
-                      "`pip install 'junction[designer]'`")]
-    outcome = child.run(QT_PROBE, timeout=min(options.timeout, 60))
-    if outcome.ok:
-        return [Check("Qt platform plugin", Status.OK, outcome.output)]
-    plugin = os.environ.get("QT_QPA_PLATFORM") or "the default"
-    return [Check("Qt platform plugin", Status.FAIL,
-                  f"the designer cannot open a window with {plugin} plugin: {outcome.problem}",
-                  "on Linux install the XCB libraries (`apt install libxcb-cursor0 "
-                  "libxkbcommon-x11-0`) or run inside a desktop session; on a server set "
-                  "QT_QPA_PLATFORM=offscreen")]
 
 
 def keyring_backend(options: Options) -> list[Check]:

@@ -42,9 +42,28 @@ CheckFn = Callable[[Options], list[Check]]
 def all_checks() -> list[CheckFn]:
     from runtime.diagnostics import environment, models, store
 
-    return [environment.python, environment.packages, environment.qt_platform,
+    return [environment.python, environment.packages, *plugged_in_checks(),
             store.workspace, models.ollama, models.bundled_llm, models.bundled_embeddings,
             environment.keyring_backend, environment.disk_space]
+
+
+def plugged_in_checks() -> list[CheckFn]:
+    """Checks other packages register under the `junction.checks` entry point (the
+    designer's Qt check), so the runtime needs to know nothing about them."""
+    from importlib.metadata import entry_points
+
+    found: list[CheckFn] = []
+    for entry in entry_points(group="junction.checks"):
+        try:
+            found.append(entry.load())
+        except ImportError:  # the package is listed but its extra is not installed
+            continue
+    return found or [_no_designer]
+
+
+def _no_designer(options: Options) -> list[Check]:
+    return [Check("Qt platform plugin", Status.SKIP, "the designer is not installed",
+                  "`pip install 'junction[designer]'`")]
 
 
 def run_checks(options: Options | None = None,
