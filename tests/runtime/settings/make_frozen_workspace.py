@@ -1,9 +1,11 @@
-"""Make `data/workspace-v1.db`: a workspace written by schema version 1 (kept frozen).
+"""Make `data/workspace-v1.sql`: a workspace written by schema version 1, kept frozen as
+an SQL dump (text, no database file in the repository; `frozen_workspace.restore_v1`
+turns it back into a database for the tests).
 
 Run once per schema version, before raising `runtime.store.db.SCHEMA_VERSION`, and commit
-the file under a new name; never regenerate an old one (it stands for users' real files):
+the dump under a new name; never regenerate an old one (it stands for users' real files):
 
-    PYTHONPATH=. python tests/runtime/settings/make_frozen_workspace.py data/workspace-vN.db
+    PYTHONPATH=. python tests/runtime/settings/make_frozen_workspace.py data/workspace-vN.sql
 """
 
 from __future__ import annotations
@@ -35,16 +37,11 @@ def make(target: Path) -> None:
         workspace.close()
         source = sqlite3.connect(Path(scratch) / "junction.db")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.unlink(missing_ok=True)
-        copy = sqlite3.connect(target)
-        source.backup(copy)
-        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal
-        copy.execute("VACUUM")
-        copy.close()
+        target.write_text("\n".join(source.iterdump()) + "\n", encoding="utf-8")
         source.close()
         print(f"{target}: {len(runs)} runs, {len(tasks)} tasks")
 
 
 if __name__ == "__main__":
     make(Path(sys.argv[1]) if len(sys.argv) > 1 else
-         Path(__file__).resolve().parent / "data" / "workspace-v1.db")
+         Path(__file__).resolve().parent / "data" / "workspace-v1.sql")

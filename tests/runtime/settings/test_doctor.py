@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from frozen_workspace import restore_v1
 
 from runtime.cli.main import main
 from runtime.store.db import SCHEMA_VERSION
-
-FROZEN_V1 = Path(__file__).resolve().parent / "data" / "workspace-v1.db"
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +23,7 @@ def _no_ollama(monkeypatch: pytest.MonkeyPatch) -> None:
 def workspace(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     home.mkdir()
-    shutil.copyfile(FROZEN_V1, home / "junction.db")
+    restore_v1(home / "junction.db")
     return home
 
 

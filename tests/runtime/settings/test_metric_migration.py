@@ -3,21 +3,20 @@ backfilled, with the same values the write path stores for a new step."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
+
+from frozen_workspace import restore_v1
 
 from runtime.api import Workspace
 from runtime.sqlite_db import loads
 from runtime.store.sqlite_metrics import insert_values
 
-FROZEN_V1 = Path(__file__).resolve().parent / "data" / "workspace-v1.db"
-
 
 def test_a_version_1_workspace_gets_the_metric_columns_filled(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    shutil.copyfile(FROZEN_V1, home / "junction.db")
+    restore_v1(home / "junction.db")
     old = sqlite3.connect(home / "junction.db")
     steps_before = old.execute("SELECT id, output, decision, verdicts FROM steps"
                                " ORDER BY id").fetchall()

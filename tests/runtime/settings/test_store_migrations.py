@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from frozen_workspace import restore_v1
 
 from runtime.api import Workspace
 from runtime.store import migrations
 from runtime.store.db import SCHEMA_VERSION
-
-FROZEN_V1 = Path(__file__).resolve().parent / "data" / "workspace-v1.db"
 
 
 @pytest.fixture
 def old_workspace(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     home.mkdir()
-    shutil.copyfile(FROZEN_V1, home / "junction.db")
+    restore_v1(home / "junction.db")
     return home
 
 
