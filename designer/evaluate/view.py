@@ -199,7 +199,8 @@ class EvaluateView(QWidget):
     def reload(self) -> None:
         """Show the latest saved evaluation of the open flow file, if there is one."""
         path = self.session.path
-        self.title.setText(f"Evaluate — {self.session.display_name}")
+        name = self.session.document.flow().name or self.session.display_name
+        self.title.setText(f"Evaluate — {name}")
         if path is not None and not self.dataset.text():
             for name in ("dataset.jsonl", "cases.jsonl"):
                 if (path.parent / name).exists():
