@@ -65,22 +65,11 @@ def get_webhook_token(name: str) -> str | None:
 
 
 def set_webhook_token(name: str, token: str) -> None:
-    try:
-        keyring.set_password(SERVICE, webhook_user(name), token)
-    except keyring.errors.NoKeyringError:
-        raise KeyringUnavailable(NO_BACKEND) from None
-    except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(f"the keyring refused to store the token: {exc}") from None
+    credentials.store_secret(webhook_user(name), token)
 
 
 def delete_webhook_token(name: str) -> bool:
-    try:
-        keyring.delete_password(SERVICE, webhook_user(name))
-    except keyring.errors.PasswordDeleteError:
-        return False
-    except keyring.errors.NoKeyringError:
-        raise KeyringUnavailable(NO_BACKEND) from None
-    return True
+    return credentials.delete_secret(webhook_user(name))
 
 
 def get_host_token(host: str) -> str | None:

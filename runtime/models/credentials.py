@@ -48,18 +48,28 @@ def lookup(host: str) -> TokenLookup:
 
 
 def store(host: str, token: str) -> None:
+    store_secret(_user(host), token)
+
+
+def delete(host: str) -> bool:
+    """Forget the token for `host`; False when there was none."""
+    return delete_secret(_user(host))
+
+
+def store_secret(user: str, token: str) -> None:
+    """Keep `token` under `user` in the OS keyring; never anywhere else."""
     try:
-        keyring.set_password(SERVICE, _user(host), token)
+        keyring.set_password(SERVICE, user, token)
     except keyring.errors.NoKeyringError:
         raise KeyringUnavailable(NO_BACKEND) from None
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(f"the keyring refused to store the token: {exc}") from None
 
 
-def delete(host: str) -> bool:
-    """Forget the token for `host`; False when there was none."""
+def delete_secret(user: str) -> bool:
+    """Forget the token kept under `user`; False when there was none."""
     try:
-        keyring.delete_password(SERVICE, _user(host))
+        keyring.delete_password(SERVICE, user)
     except keyring.errors.PasswordDeleteError:
         return False
     except keyring.errors.NoKeyringError:
