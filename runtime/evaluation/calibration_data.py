@@ -15,6 +15,7 @@ its diff is exactly one `temperature:` line per node.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,19 +102,7 @@ def scores_from_dataset(plan: Plan, target: Target, path: Path,
     options = [OptionSpec(name=o.name, description=o.description, examples=o.examples)
                for o in node.options]
     matrix, labels, ids = [], [], []
-    for number, row in rows:
-        expected = row["expected"].get(node.id)
-        if expected is None:
-            continue
-        if expected not in names:
-            raise InputError(f"{path}:{number}: expected '{expected}' for node '{node.id}' "
-                             f"is not one of its options ({', '.join(names)})")
-        case = {k: v for k, v in row.items() if k != "expected"}
-        try:
-            case_id = check_case(plan, case)
-        except InputError as exc:
-            raise InputError(f"{path}:{number}: {exc}") from None
-        text = prompts.case_text(node, plan.flow, case)
+    for case_id, text, expected in _labelled_cases(plan, node, path, rows):
         similarities = score(text, options).similarities
         matrix.append([similarities[n] for n in names])
         labels.append(names.index(expected))
@@ -131,6 +120,25 @@ def logprob_scores_from_dataset(plan: Plan, target: Target, path: Path,
     options = [OptionSpec(name=o.name, description=o.description, examples=o.examples)
                for o in node.options]
     matrix, labels, ids = [], [], []
+    for case_id, text, expected in _labelled_cases(plan, node, path, rows):
+        result = provider.choose(ChooseRequest(
+            node_id=node.id, case_id=case_id, text=text, options=options, method="llm",
+            messages=prompts.classify_messages(node, text)))
+        if result.call.confidence_kind != "measured":
+            raise InputError(f"node '{node.id}': '{target.model}' gives "
+                             f"{result.call.confidence_kind} confidence, not measured option "
+                             "probabilities; there is no temperature to calibrate")
+        matrix.append(_logs(result.probabilities, names))
+        labels.append(names.index(expected))
+        ids.append(case_id)
+    return _labelled(names, matrix, labels, ids)
+
+
+def _labelled_cases(plan: Plan, node: ClassifyNode, path: Path,
+                    rows: list[tuple[int, dict[str, Any]]]) -> Iterator[tuple[str, str, str]]:
+    """(case id, the text the node reads, expected option) for every dataset row that names
+    an expected option for `node`; a bad row is an error naming its line."""
+    names = [o.name for o in node.options]
     for number, row in rows:
         expected = row["expected"].get(node.id)
         if expected is None:
@@ -143,18 +151,7 @@ def logprob_scores_from_dataset(plan: Plan, target: Target, path: Path,
             case_id = check_case(plan, case)
         except InputError as exc:
             raise InputError(f"{path}:{number}: {exc}") from None
-        text = prompts.case_text(node, plan.flow, case)
-        result = provider.choose(ChooseRequest(
-            node_id=node.id, case_id=case_id, text=text, options=options, method="llm",
-            messages=prompts.classify_messages(node, text)))
-        if result.call.confidence_kind != "measured":
-            raise InputError(f"node '{node.id}': '{target.model}' gives "
-                             f"{result.call.confidence_kind} confidence, not measured option "
-                             "probabilities; there is no temperature to calibrate")
-        matrix.append(_logs(result.probabilities, names))
-        labels.append(names.index(expected))
-        ids.append(case_id)
-    return _labelled(names, matrix, labels, ids)
+        yield case_id, prompts.case_text(node, plan.flow, case), expected
 
 
 def _logs(probabilities: dict[str, Any], names: list[str]) -> list[float]:
