@@ -201,7 +201,7 @@ def test_the_window_offers_both_views_from_the_view_menu(window, triage):
     assert {"evaluate", "dashboard"} <= set(window.area.keys())
     window.actions_["show_evaluate"].trigger()
     assert window.area.current_key() == "evaluate"
-    assert window.evaluate_view.title.text() == "Evaluate — Support triage"  # the flow, not its file
+    assert window.evaluate_view.title.text() == "Evaluate — Support triage"  # not the file
     assert not window.step_palette.isVisible()  # the Design view's docks go with it
     window.actions_["show_design"].trigger()
     assert window.area.current_key() == "design"

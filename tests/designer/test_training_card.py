@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from fake_ollama_embed import FakeOllama
+from observe_kit import observe_and_decide
 
 from paths import REPO
-from runtime.api import HumanDecision, Workspace, load_flow
 
 TICKETS = REPO / "tests" / "runtime" / "embeddings" / "tickets"
 DECIDED = [
@@ -32,15 +32,7 @@ def decided_flow(httpserver, monkeypatch, tmp_path: Path) -> Path:
     folder = tmp_path / "tickets"
     shutil.copytree(TICKETS, folder)
     flow = folder / "flow.yaml"
-    ws = Workspace.open(home)
-    try:
-        for index, (message, label) in enumerate(DECIDED):
-            run = ws.engine().start(load_flow(flow), {"id": f"o-{index}", "message": message},
-                                    autonomy="observe")
-            [task] = ws.store.tasks(run_id=run.id)
-            ws.engine().decide(task.id, HumanDecision(action="choose", choice=label))
-    finally:
-        ws.close()
+    observe_and_decide(flow, home, DECIDED)
     return flow
 
 

@@ -10,8 +10,9 @@ import pytest
 from fake_ollama_embed import FakeOllama
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from observe_kit import observe_and_decide
 
-from runtime.api import HumanDecision, Workspace, load_flow
+from runtime.api import Workspace, load_flow
 from runtime.cli.main import main
 from runtime.engine.plan import compile_plan
 from runtime.errors import FlowError, InputError
@@ -170,15 +171,7 @@ def test_decisions_people_made_in_observe_mode_become_training_data(
         capsys: pytest.CaptureFixture[str]) -> None:
     home = tmp_path / "home"
     flow = tickets_dir / "flow.yaml"
-    ws = Workspace.open(home)
-    try:
-        for index, (message, label) in enumerate(LABELLED):
-            run = ws.engine().start(load_flow(flow), {"id": f"o-{index}", "message": message},
-                                    autonomy="observe")
-            [task] = ws.store.tasks(run_id=run.id)
-            ws.engine().decide(task.id, HumanDecision(action="choose", choice=label))
-    finally:
-        ws.close()
+    observe_and_decide(flow, home, LABELLED)
     assert main(["train", str(flow), "--from-decisions", "--home", str(home), "--json"]) == 0
     [report] = json.loads(capsys.readouterr().out)["nodes"]
     assert report["labelled_cases"] == len(LABELLED)
@@ -217,19 +210,6 @@ def test_junk_in_a_sidecar_is_a_clear_problem_never_a_crash(
     assert isinstance(node, ClassifyNode)
     with pytest.raises(InputError):
         embedding_head.load_head(node, load_flow(flow).flow, tickets_dir)
-
-
-def observe_and_decide(flow: Path, home: Path, rows: list[tuple[str, str]]) -> None:
-    """People decide each case's option in observe mode: the AI only suggests."""
-    ws = Workspace.open(home)
-    try:
-        for index, (message, label) in enumerate(rows):
-            run = ws.engine().start(load_flow(flow), {"id": f"o-{index}", "message": message},
-                                    autonomy="observe")
-            [task] = ws.store.tasks(run_id=run.id)
-            ws.engine().decide(task.id, HumanDecision(action="choose", choice=label))
-    finally:
-        ws.close()
 
 
 def test_training_state_counts_decisions_and_training_from_them_leaves_the_flow_alone(
