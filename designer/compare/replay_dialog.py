@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import theme
-from designer.inbox.guards import guard_wheel
+from designer.guards import guard_wheel
 from designer.panels.properties.factory import MODEL_SUGGESTIONS
 from runtime.api import AUTONOMY_STAGES
 

@@ -25,7 +25,7 @@ from designer import theme
 from designer.compare.replay_dialog import ReplayDialog
 from designer.compare.sources import Source, comparable_sources
 from designer.compare.tables import CaseTable, NodeTable, SummaryCard, ending
-from designer.inbox.guards import guard_wheel
+from designer.guards import guard_wheel
 from designer.inbox.work import replay_cases
 from designer.inbox.workspace_link import WorkspaceLink
 from designer.workers.bridge import Worker

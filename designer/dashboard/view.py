@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from designer import theme
 from designer.app.session import FlowSession
 from designer.charts import BarChart
-from designer.preferences.guards import guard_wheel
+from designer.guards import guard_wheel
 from designer.workers.bridge import Worker
 from runtime.api import JunctionError, load_flow, metrics_for
 

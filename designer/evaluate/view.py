@@ -38,7 +38,7 @@ from designer import theme
 from designer.app.session import FlowSession
 from designer.charts import CurveChart
 from designer.evaluate import figures
-from designer.preferences.guards import guard_wheel
+from designer.guards import guard_wheel
 from designer.workers.bridge import Worker
 from runtime.api import (
     ClassifyNode,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import theme
-from designer.inbox.guards import guard_wheel
+from designer.guards import guard_wheel
 from designer.inbox.packet_view import plain
 from runtime.api import EditableField, FieldType, TaskForm
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import theme
-from designer.inbox.guards import guard_wheel
+from designer.guards import guard_wheel
 from designer.inbox.text import plain_tooltip
 from runtime.api import RunStore, TaskQuery, TaskRow
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.preferences.guards import guard_wheel
+from designer.guards import guard_wheel
 from runtime.api import InputError, secrets, settings
 
 THEMES = [("Follow the system", "system"), ("Light", "light"), ("Dark", "dark")]
