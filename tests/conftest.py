@@ -12,8 +12,26 @@ import pytest
 from memory_keyring import MemoryKeyring
 
 from paths import TEMPLATES
+from runtime.api import Workspace
+from runtime.models import registry
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A test's own workspace folder (created by whatever opens it)."""
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def workspace(home: Path) -> Iterator[Workspace]:
+    """A workspace in `home`, with no model provider left over from another test."""
+    registry.clear_cache()
+    ws = Workspace.open(home)
+    yield ws
+    ws.close()
+    registry.clear_cache()
 
 
 @pytest.fixture(autouse=True)

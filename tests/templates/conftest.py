@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-from runtime.api import Workspace
-from runtime.models import registry
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def workspace(home: Path) -> Iterator[Workspace]:
-    registry.clear_cache()
-    ws = Workspace.open(home)
-    yield ws
-    ws.close()
-    registry.clear_cache()
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,10 @@ has no keyring backend; nothing here ever writes a secret to disk).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from guard_support import copy_flow
-
-from runtime.api import Workspace
-from runtime.models import registry
 
 
 @pytest.fixture
@@ -27,15 +23,3 @@ def review(tmp_path: Path) -> Path:
     return copy_flow("review", tmp_path)
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def workspace(home: Path) -> Iterator[Workspace]:
-    registry.clear_cache()
-    ws = Workspace.open(home)
-    yield ws
-    ws.close()
-    registry.clear_cache()
