@@ -3,11 +3,20 @@
 A small, calm palette (greys for structure; each step kind's accent is in its record in
 designer.nodes) so that what stands out on a busy canvas is what matters: the selected
 step, problems, and the autonomy stage.
+
+Every colour in the designer is written once, for the light theme. In the dark theme the
+same colours are *mirrored* on the way out (`color`, `css`): lightness is flipped, hue
+and saturation are kept, so dark ink becomes light ink, white surfaces become near-black,
+pale tints become deep ones and mid-tone accents stay as they are. One rule instead of a
+second palette means a colour added anywhere is readable in both themes, and painting
+code only has to ask `theme.color(...)` instead of `QColor(...)`.
+(`designer.appearance` switches the theme and restyles what is already on screen.)
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont
@@ -37,15 +46,72 @@ AUTONOMY = {
 }
 
 
-def tint(color: QColor | str, alpha: int) -> QColor:
-    tinted = QColor(color)
+_DARK = [False]
+# Lightness in the dark theme: white → 0.11 (the darkest surface), the darkest ink → ~0.85.
+_DARK_FLOOR, _DARK_SPAN = 0.11, 0.83
+
+
+def is_dark() -> bool:
+    return _DARK[0]
+
+
+def set_dark(dark: bool) -> None:
+    """Switch the mirror on or off (`designer.appearance.apply` also restyles the screen)."""
+    _DARK[0] = dark
+    _mirrored_hex.cache_clear()
+
+
+def color(value: QColor | str) -> QColor:
+    """The colour to paint with in the current theme (use instead of `QColor(...)`)."""
+    source = QColor(value)
+    if not _DARK[0] or not source.isValid():
+        return source
+    return mirror(source)
+
+
+def mirror(source: QColor) -> QColor:
+    """The dark-theme counterpart of a light-theme colour: lightness flipped, hue kept."""
+    hue, saturation, lightness, alpha = source.getHslF()
+    return QColor.fromHslF(hue, saturation, _DARK_FLOOR + _DARK_SPAN * (1.0 - lightness), alpha)
+
+
+@functools.lru_cache(maxsize=512)
+def _mirrored_hex(hex_code: str) -> str:
+    return color(hex_code).name()
+
+
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
+_RGBA = re.compile(r"rgba\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,")
+_WHITE_BACKGROUND = re.compile(r"(background(?:-color)?\s*:\s*)white\b")
+
+
+def css(text: str) -> str:
+    """A style sheet or rich text written for the light theme, in the current theme: every
+    #RRGGBB, rgba() and `background: white` is mirrored in the dark theme (text colours
+    named `white` stay white: they sit on accent fills, which keep their lightness)."""
+    if not _DARK[0] or not text:
+        return text
+    text = _HEX.sub(lambda m: _mirrored_hex(m.group(0).lower()), text)
+    text = _WHITE_BACKGROUND.sub(lambda m: m.group(1) + _mirrored_hex("#ffffff"), text)
+    return _RGBA.sub(lambda m: "rgba({}, {}, {},".format(*_rgb(_mirrored_hex(
+        "#{:02x}{:02x}{:02x}".format(*(int(g) for g in m.groups()))))), text)
+
+
+def _rgb(hex_code: str) -> tuple[int, int, int]:
+    c = QColor(hex_code)
+    return c.red(), c.green(), c.blue()
+
+
+def tint(value: QColor | str, alpha: int) -> QColor:
+    tinted = color(value)
     tinted.setAlpha(alpha)
     return tinted
 
 
-def css_rgba(color: QColor | str, alpha: int) -> str:
-    """A colour with transparency for style sheets (which read #AARRGGBB unreliably)."""
-    c = QColor(color)
+def css_rgba(value: QColor | str, alpha: int) -> str:
+    """A colour with transparency for style sheets (which read #AARRGGBB unreliably);
+    written for the light theme like every style sheet (`css` mirrors it)."""
+    c = QColor(value)
     return f"rgba({c.red()}, {c.green()}, {c.blue()}, {alpha})"
 
 
@@ -70,7 +136,12 @@ def font(point_size: float, bold: bool = False) -> QFont:
 
 
 def style_sheet() -> str:
-    """The application style sheet (a function: it names files inside the package)."""
+    """The application style sheet in the current theme (a function: it names files
+    inside the package)."""
+    return css(_light_style_sheet())
+
+
+def _light_style_sheet() -> str:
     chevron = (RESOURCES / "chevron-down.svg").as_posix()
     chevron_up = (RESOURCES / "chevron-up.svg").as_posix()
     return STYLE_SHEET + f"""
@@ -150,5 +221,5 @@ QTabBar::tab:selected {{ color: {INK}; border-bottom: 2px solid {SELECTION}; }}
 QMenu {{ background: {SURFACE}; border: 1px solid {LINE}; padding: 4px; }}
 QMenu::item {{ padding: 5px 24px 5px 12px; border-radius: 4px; }}
 QMenu::item:selected {{ background: #EFF8FF; color: {INK}; }}
-QToolTip {{ background: {INK}; color: white; border: none; padding: 6px; }}
+QToolTip {{ background: {INK}; color: {SURFACE}; border: none; padding: 6px; }}
 """

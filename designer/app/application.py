@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from designer import preferences, theme
+from designer import appearance, preferences
 from designer.app.autosave import leftovers
 from designer.app.prompts import DialogPrompter, Prompter
 from designer.app.settings import DesignerSettings
@@ -79,8 +79,7 @@ def run_app(flow: str | Path | None = None) -> int:
     assert isinstance(app, QApplication)  # a widgets app: instance() is typed as the core one
     app.setApplicationName("Junction Designer")
     app.setOrganizationName("Junction")
-    app.setStyle("Fusion")
-    app.setStyleSheet(theme.style_sheet())
+    appearance.start(app)  # Fusion, and the light/dark/system theme from the settings
     designer = DesignerApp()
     designer.start(flow)
     for window in designer.windows:

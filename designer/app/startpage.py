@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -177,7 +177,7 @@ class StartPage(QScrollArea):
             empty = QListWidgetItem("No recent flows yet.\nFlows you open or save "
                                     "appear here.")
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
-            empty.setForeground(QColor(theme.INK_FAINT))
+            empty.setForeground(theme.color(theme.INK_FAINT))
             self.recent.addItem(empty)
 
     def _recent(self, item: QListWidgetItem) -> None:

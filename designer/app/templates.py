@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtGui import QPainter, QPixmap
 
 from designer import theme
 from runtime.api import Flow, FlowError, load_flow
@@ -52,7 +52,7 @@ def preview(flow: Flow, width: int, height: int) -> QPixmap:
     ratio = 2  # drawn at double density so it stays crisp on high-DPI screens
     pixmap = QPixmap(width * ratio, height * ratio)
     pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(QColor(theme.CANVAS))
+    pixmap.fill(theme.color(theme.CANVAS))
     document = FlowDocument(with_tidy_layout(flow))
     scene = FlowScene(document)
     bounds = QRectF()

@@ -110,7 +110,7 @@ class EdgeItem(QGraphicsItem):
               widget: QWidget | None = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.2)
-        color = QColor(theme.SELECTION if self.isSelected() else
+        color = theme.color(theme.SELECTION if self.isSelected() else
                        theme.INK_SOFT if self.hovered else "#98A2B3")
         pen = QPen(color, 2.2 if self.isSelected() else 1.5)
         if self.look.tone == "otherwise":
@@ -133,9 +133,9 @@ class EdgeItem(QGraphicsItem):
 
     def _paint_label(self, painter: QPainter) -> None:
         fill, ink, border = LABEL_TONES.get(self.look.tone, LABEL_TONES["plain"])
-        painter.setPen(QPen(QColor(theme.SELECTION if self.isSelected() else border), 1))
-        painter.setBrush(QColor(fill))
+        painter.setPen(QPen(theme.color(theme.SELECTION if self.isSelected() else border), 1))
+        painter.setBrush(theme.color(fill))
         painter.drawRoundedRect(self.label_rect, 8, 8)
         painter.setFont(theme.font(*LABEL_FONT))
-        painter.setPen(QColor(ink))
+        painter.setPen(theme.color(ink))
         painter.drawText(self.label_rect, Qt.AlignmentFlag.AlignCenter, self.look.label)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainterPath, QPen
+from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
     QGraphicsRectItem,
@@ -63,7 +63,7 @@ class NewEdgeInteraction(Interaction):
         self.target: NodeItem | None = None
         self.reason: str | None = None
         self.line = QGraphicsPathItem()
-        self.line.setPen(QPen(QColor(theme.SELECTION), 1.8, Qt.PenStyle.DashLine))
+        self.line.setPen(QPen(theme.color(theme.SELECTION), 1.8, Qt.PenStyle.DashLine))
         self.line.setZValue(50)
         self.scene.addItem(self.line)
         self._draw_to(start)
@@ -125,7 +125,7 @@ class RubberBandInteraction(Interaction):
         if not additive:
             self.scene.clearSelection()
         self.band = QGraphicsRectItem()
-        self.band.setPen(QPen(QColor(theme.SELECTION), 1))
+        self.band.setPen(QPen(theme.color(theme.SELECTION), 1))
         self.band.setBrush(theme.tint(theme.SELECTION, 30))
         self.band.setZValue(60)
         self.scene.addItem(self.band)

@@ -100,7 +100,7 @@ class NodeItem(QGraphicsItem):
         if self.look.problems:
             items = "".join(f"<li>{p}</li>" for p in self.look.problems)
             text += f"<br><span style='color:#FDA29B'><b>Problems</b></span><ul>{items}</ul>"
-        self.setToolTip(text)
+        self.setToolTip(theme.css(text))
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
         scene = self.scene()
@@ -123,14 +123,14 @@ class NodeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        color = QColor(self.look.accent)
+        color = theme.color(self.look.accent)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.2)
         outline = self._outline()
         if lod >= DETAIL_LOD:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(16, 24, 40, 22))
             painter.drawPath(outline.translated(0, 2))
-        painter.setBrush(QColor(theme.SURFACE) if lod >= DETAIL_LOD else theme.tint(color, 60))
+        painter.setBrush(theme.color(theme.SURFACE) if lod >= DETAIL_LOD else theme.tint(color, 60))
         painter.setPen(self._border_pen(color))
         painter.drawPath(outline)
         if lod < DETAIL_LOD:
@@ -152,7 +152,7 @@ class NodeItem(QGraphicsItem):
         font = theme.font(min(MIN_SCREEN_POINTS / lod, rect.height() * 0.42), True)
         metrics = QFontMetricsF(font)
         painter.setFont(font)
-        painter.setPen(QColor(theme.INK))
+        painter.setPen(theme.color(theme.INK))
         lines = max(1, int(rect.height() // metrics.lineSpacing()))
         words, shown, line = self.look.title.split(), [], ""
         for word in words:
@@ -184,16 +184,16 @@ class NodeItem(QGraphicsItem):
 
     def _border_pen(self, color: QColor) -> QPen:
         if self.drop_state == "refused":
-            return QPen(QColor(theme.DANGER), 2.2, Qt.PenStyle.DashLine)
+            return QPen(theme.color(theme.DANGER), 2.2, Qt.PenStyle.DashLine)
         if self.drop_state == "ok":
-            return QPen(QColor(theme.SUCCESS), 2.4)
+            return QPen(theme.color(theme.SUCCESS), 2.4)
         if self.isSelected():
-            return QPen(QColor(theme.SELECTION), 2.2)
+            return QPen(theme.color(theme.SELECTION), 2.2)
         if self.look.problems:
-            return QPen(QColor(theme.DANGER), 1.4)
+            return QPen(theme.color(theme.DANGER), 1.4)
         if self.look.shape == "diamond":
             return QPen(color, 1.6)
-        return QPen(QColor(theme.INK_FAINT if self.hovered else theme.LINE), 1.2)
+        return QPen(theme.color(theme.INK_FAINT if self.hovered else theme.LINE), 1.2)
 
     def _paint_card(self, painter: QPainter, color: QColor) -> None:
         rect = self.body_rect()
@@ -247,21 +247,22 @@ class NodeItem(QGraphicsItem):
     def _badge(painter: QPainter, rect: QRectF, text: str, tone: str) -> None:
         fill, ink = BADGE_TONES.get(tone, BADGE_TONES["neutral"])
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(fill))
+        painter.setBrush(theme.color(fill))
         painter.drawRoundedRect(rect, 8, 8)
-        painter.setPen(QColor(ink))
+        painter.setPen(theme.color(ink))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_ports(self, painter: QPainter, color: QColor) -> None:
         w = self.size[0]
         radius = PORT_RADIUS + (1.5 if self.hovered else 0)
-        painter.setBrush(QColor(theme.SURFACE))
+        painter.setBrush(theme.color(theme.SURFACE))
         if self.look.type_key != "start" and self.drop_state is not None:
-            painter.setPen(QPen(QColor(theme.INK_FAINT), 1.3))
+            painter.setPen(QPen(theme.color(theme.INK_FAINT), 1.3))
             painter.drawEllipse(QPointF(-w / 2, 0), PORT_RADIUS - 0.5, PORT_RADIUS - 0.5)
         if self.look.type_key != "end":
             painter.setPen(QPen(color, 1.8))
-            painter.setBrush(QColor(theme.SURFACE) if not self.hovered else theme.tint(color, 90))
+            painter.setBrush(theme.color(theme.SURFACE) if not self.hovered
+                             else theme.tint(color, 90))
             painter.drawEllipse(QPointF(w / 2, 0), radius, radius)
 
     @staticmethod
@@ -274,7 +275,7 @@ class NodeItem(QGraphicsItem):
         height = metrics.height() * len(lines)
         top = rect.top() + ((rect.height() - height) / 2 if centred else 0)
         painter.setFont(font)
-        painter.setPen(QColor(theme.INK))
+        painter.setPen(theme.color(theme.INK))
         for index, line in enumerate(lines):
             line_rect = QRectF(rect.left(), top + index * metrics.height(), rect.width(),
                                metrics.height())
@@ -286,7 +287,7 @@ class NodeItem(QGraphicsItem):
         if not text:
             return
         painter.setFont(font)
-        painter.setPen(QColor(color))
+        painter.setPen(theme.color(color))
         elided = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
         painter.drawText(rect, align | Qt.AlignmentFlag.AlignVCenter, elided)
 

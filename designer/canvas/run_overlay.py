@@ -243,7 +243,7 @@ class NodeMark(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
-        color = QColor(STATES[self.step.state][0])
+        color = theme.color(STATES[self.step.state][0])
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(color, 4.0 if self.focused else 2.6,
@@ -260,7 +260,7 @@ class NodeMark(QGraphicsItem):
             painter.setPen(QPen(color, 1.2))
             painter.setBrush(theme.tint("#FFFFFF", 245))
             painter.drawRoundedRect(self.note_rect, 6, 6)
-            painter.setPen(QColor(theme.INK))
+            painter.setPen(theme.color(theme.INK))
             painter.setFont(theme.font(*NOTE_FONT))
             painter.drawText(self.note_rect.adjusted(6, 4, -6, -4),
                              int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignHCenter),

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPolygonF
+from PySide6.QtGui import QKeyEvent, QPainter, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsSceneDragDropEvent,
@@ -258,12 +258,12 @@ class FlowScene(QGraphicsScene):
     # -- background ---------------------------------------------------------------------
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        painter.fillRect(rect, QColor(theme.CANVAS))
+        painter.fillRect(rect, theme.color(theme.CANVAS))
         scale = painter.worldTransform().m11()
         step = GRID if scale >= 0.6 else GRID * 4
         if step * scale < 6:
             return
-        painter.setPen(QColor(theme.GRID_DOT))
+        painter.setPen(theme.color(theme.GRID_DOT))
         left = int(rect.left() // step) * step
         top = int(rect.top() // step) * step
         points = QPolygonF()

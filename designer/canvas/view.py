@@ -4,7 +4,7 @@ refused edit where the pointer is (a status bar message alone is easy to miss)."
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel, QWidget
 
 from designer import theme
@@ -33,7 +33,8 @@ class FlowView(QGraphicsView):
         self._note.setObjectName("refusalNote")
         self._note.setWordWrap(True)
         self._note.setStyleSheet(
-            f"background: {theme.INK}; color: white; border-radius: 8px; padding: 8px 10px;")
+            f"background: {theme.INK}; color: {theme.SURFACE}; border-radius: 8px;"
+            " padding: 8px 10px;")
         self._note.hide()
         self._note_timer = QTimer(self, singleShot=True, interval=4500)
         self._note_timer.timeout.connect(self._note.hide)
@@ -164,12 +165,12 @@ class FlowView(QGraphicsView):
         painter.save()
         painter.resetTransform()
         area = QRectF(self.viewport().rect())
-        painter.setPen(QColor(theme.INK_SOFT))
+        painter.setPen(theme.color(theme.INK_SOFT))
         painter.setFont(theme.font(11, bold=True))
         painter.drawText(area.adjusted(0, -30, 0, -30), Qt.AlignmentFlag.AlignCenter,
                          "This flow has no steps yet")
         painter.setFont(theme.font(9))
-        painter.setPen(QColor(theme.INK_FAINT))
+        painter.setPen(theme.color(theme.INK_FAINT))
         painter.drawText(area.adjusted(0, 10, 0, 10), Qt.AlignmentFlag.AlignCenter,
                          "Drag a Start from the palette on the left, then the steps that "
                          "follow it.")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from designer import theme
@@ -56,16 +56,16 @@ class _Chart(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), QColor(theme.SURFACE))
+        p.fillRect(self.rect(), theme.color(theme.SURFACE))
         font = QFont(theme.FONT_FAMILY, 10)
         font.setBold(True)
         p.setFont(font)
-        p.setPen(QColor(theme.INK))
+        p.setPen(theme.color(theme.INK))
         p.drawText(QRectF(8, 2, self.width() - 16, 20),
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.title)
         p.setFont(QFont(theme.FONT_FAMILY, 9))
         if not self.has_data():
-            p.setPen(QColor(theme.INK_SOFT))
+            p.setPen(theme.color(theme.INK_SOFT))
             p.drawText(self.plot_rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
         else:
             self.draw(p)
@@ -78,14 +78,14 @@ class _Chart(QWidget):
               x_ticks: Sequence[tuple[float, str]], y_ticks: Sequence[tuple[float, str]]
               ) -> None:
         r = self.plot_rect()
-        p.setPen(QPen(QColor(theme.LINE_SOFT), 1))
+        p.setPen(QPen(theme.color(theme.LINE_SOFT), 1))
         for y, _ in y_ticks:
             at = r.bottom() - y * r.height()
             p.drawLine(QPointF(r.left(), at), QPointF(r.right(), at))
-        p.setPen(QPen(QColor(theme.LINE), 1))
+        p.setPen(QPen(theme.color(theme.LINE), 1))
         p.drawLine(r.bottomLeft(), r.bottomRight())
         p.drawLine(r.bottomLeft(), r.topLeft())
-        p.setPen(QColor(theme.INK_SOFT))
+        p.setPen(theme.color(theme.INK_SOFT))
         for y, text in y_ticks:
             at = r.bottom() - y * r.height()
             p.drawText(QRectF(0, at - 8, r.left() - 6, 16),
@@ -139,20 +139,20 @@ class CurveChart(_Chart):
         ticks = [(t, _pct(t)) for t in TICKS]
         self._axes(p, self.x_label, self.y_label, ticks, ticks)
         if self.diagonal:
-            p.setPen(QPen(QColor(theme.INK_FAINT), 1, Qt.PenStyle.DashLine))
+            p.setPen(QPen(theme.color(theme.INK_FAINT), 1, Qt.PenStyle.DashLine))
             p.drawLine(self._at(0, 0), self._at(1, 1))
         for s in self._series:
-            pen = QPen(QColor(s.color), 2,
+            pen = QPen(theme.color(s.color), 2,
                        Qt.PenStyle.DashLine if s.dashed else Qt.PenStyle.SolidLine)
             p.setPen(pen)
             points = [self._at(x, y) for x, y in s.points]
             if s.joined:
                 for a, b in pairwise(points):
                     p.drawLine(a, b)
-            p.setBrush(QColor(s.color))
+            p.setBrush(theme.color(s.color))
             for point in points:
                 p.drawEllipse(point, 3 if s.joined else 5, 3 if s.joined else 5)
-            p.setPen(QColor(theme.INK_SOFT))
+            p.setPen(theme.color(theme.INK_SOFT))
             for i, (point, text) in enumerate(zip(points, s.labels, strict=False)):
                 left = point.x() > self.plot_rect().center().x()  # keep it inside the chart
                 # neighbours alternate above and below; never below the lowest line (ticks)
@@ -165,10 +165,10 @@ class CurveChart(_Chart):
         if self._highlight is not None:
             x, y, text = self._highlight
             at = self._at(x, y)
-            p.setPen(QPen(QColor(theme.DANGER), 2))
+            p.setPen(QPen(theme.color(theme.DANGER), 2))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(at, 7, 7)
-            p.setPen(QColor(theme.INK))
+            p.setPen(theme.color(theme.INK))
             right = at.x() < self.plot_rect().center().x()
             dy = 6 if y > 0.85 else -20  # below the point near the top, else above it
             box = QRectF(at.x() + 10, at.y() + dy, 180, 16) if right else QRectF(
@@ -186,10 +186,10 @@ class CurveChart(_Chart):
         # one line under the title, outside the plot, so it never covers a point
         x, y = self.plot_rect().left(), 24.0
         for name, color, dashed in entries:
-            p.setPen(QPen(QColor(color), 2,
+            p.setPen(QPen(theme.color(color), 2,
                           Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine))
             p.drawLine(QPointF(x, y + 8), QPointF(x + 18, y + 8))
-            p.setPen(QColor(theme.INK_SOFT))
+            p.setPen(theme.color(theme.INK_SOFT))
             width = p.fontMetrics().horizontalAdvance(name)
             p.drawText(QRectF(x + 24, y, width + 4, 16), Qt.AlignmentFlag.AlignVCenter, name)
             x += 24 + width + 18
@@ -244,24 +244,25 @@ class BarChart(_Chart):
                 value = values[g] if g < len(values) else None
                 x = left + i * bar
                 if value is None:
-                    p.setPen(QColor(theme.INK_FAINT))
+                    p.setPen(theme.color(theme.INK_FAINT))
                     p.drawText(QRectF(x, r.bottom() - 18, bar, 16),
                                Qt.AlignmentFlag.AlignCenter, "n/a")
                     continue
                 h = (value / top) * r.height()
                 p.fillRect(QRectF(x + 2, r.bottom() - h, bar - 4, h),
-                           QColor(PALETTE[i % len(PALETTE)]))
-                p.setPen(QColor(theme.INK))
+                           theme.color(PALETTE[i % len(PALETTE)]))
+                p.setPen(theme.color(theme.INK))
                 p.drawText(QRectF(x - 10, r.bottom() - h - 16, bar + 20, 14),
                            Qt.AlignmentFlag.AlignCenter, self._label(value))
-            p.setPen(QColor(theme.INK_SOFT))
+            p.setPen(theme.color(theme.INK_SOFT))
             p.drawText(QRectF(r.left() + g * width, r.bottom() + 3, width, 16),
                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, category)
         if len(self._series) > 1:
             x = r.left() + 8
             for i, (name, _values) in enumerate(self._series):
-                p.fillRect(QRectF(x, r.bottom() + 24, 10, 10), QColor(PALETTE[i % len(PALETTE)]))
-                p.setPen(QColor(theme.INK_SOFT))
+                p.fillRect(QRectF(x, r.bottom() + 24, 10, 10),
+                           theme.color(PALETTE[i % len(PALETTE)]))
+                p.setPen(theme.color(theme.INK_SOFT))
                 p.drawText(QRectF(x + 14, r.bottom() + 21, 120, 16),
                            Qt.AlignmentFlag.AlignVCenter, name)
                 x += 24 + p.fontMetrics().horizontalAdvance(name)

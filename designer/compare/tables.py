@@ -4,7 +4,7 @@ side with every difference highlighted (tinted and bold, and named in words)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -20,7 +20,7 @@ from designer import theme
 from designer.inbox.text import plain_tooltip
 from runtime.api import BatchComparison, NodeRow, RunComparison, RunRow, StepSide
 
-DIFFERENT = QColor("#FEF0C7")
+DIFFERENT = "#FEF0C7"  # a pale amber behind the cells that differ
 ASPECT_WORDS = {"branch": "path", "label": "label", "person": "who decided",
                 "changes": "record changes", "ending": "how it ended"}
 SIDE_COLUMNS = ("went to", "label, conf.", "who decided", "changes")
@@ -38,7 +38,7 @@ def _cell(text: str, different: bool = False) -> QTableWidgetItem:
     item.setToolTip(plain_tooltip(text))  # the whole text where a narrow column cuts it
     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
     if different:
-        item.setBackground(QBrush(DIFFERENT))
+        item.setBackground(QBrush(theme.color(DIFFERENT)))
         font = item.font()
         font.setBold(True)
         item.setFont(font)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -260,7 +259,7 @@ class EvaluateView(QWidget):
                 item = QTableWidgetItem(str(value))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if value:
-                    color = QColor(theme.SUCCESS if r == c else theme.DANGER)
+                    color = theme.color(theme.SUCCESS if r == c else theme.DANGER)
                     color.setAlpha(40 + int(160 * value / top))
                     item.setBackground(color)
                 table.setItem(r, c, item)

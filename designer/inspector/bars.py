@@ -8,7 +8,7 @@ each bar so the chart reads without a legend.
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from designer import theme
@@ -49,7 +49,7 @@ class ProbabilityBars(QWidget):
         for i, ((label, p), text) in enumerate(zip(self._rows, labels, strict=True)):
             top = 2 + i * ROW
             chosen = label == self._chosen
-            painter.setPen(QColor(theme.INK if chosen else theme.INK_SOFT))
+            painter.setPen(theme.color(theme.INK if chosen else theme.INK_SOFT))
             font = painter.font()
             font.setBold(chosen)
             painter.setFont(font)
@@ -57,13 +57,13 @@ class ProbabilityBars(QWidget):
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text)
             track = QRectF(label_w, top + 5, bar_w, ROW - 10)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(theme.LINE_SOFT))
+            painter.setBrush(theme.color(theme.LINE_SOFT))
             painter.drawRoundedRect(track, 3, 3)
             fill = QRectF(track.left(), track.top(), max(2.0, bar_w * min(1.0, max(0.0, p))),
                           track.height())
-            painter.setBrush(QColor(theme.SELECTION if chosen else theme.INK_FAINT))
+            painter.setBrush(theme.color(theme.SELECTION if chosen else theme.INK_FAINT))
             painter.drawRoundedRect(fill, 3, 3)
-            painter.setPen(QColor(theme.INK))
+            painter.setPen(theme.color(theme.INK))
             painter.drawText(QRectF(label_w + bar_w + GAP, top, value_w, ROW),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                              percent(p))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -157,9 +157,9 @@ class RunPanel(QWidget):
                 line2 += f" · {step.status}"
             item = QListWidgetItem(f"{text}\n   {line2}")
             if step.status == "failed" or step.error:
-                item.setForeground(QBrush(QColor(theme.DANGER)))
+                item.setForeground(QBrush(theme.color(theme.DANGER)))
             elif hits or step.status == "blocked":
-                item.setForeground(QBrush(QColor("#B54708")))
+                item.setForeground(QBrush(theme.color("#B54708")))
             self.timeline.addItem(item)
         self.timeline.blockSignals(False)
         if self.report.steps:

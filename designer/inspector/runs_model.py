@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from designer import theme
 from designer.inspector.format import duration, inline, local_time
@@ -148,7 +148,7 @@ class RunsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return cell_text(run, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == "Status":
-            return QBrush(QColor(STATUS_COLOURS.get(run.status.value, theme.INK)))
+            return QBrush(theme.color(STATUS_COLOURS.get(run.status.value, theme.INK)))
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "Status" and (run.blocked_reason or run.error):
                 return inline(run.blocked_reason or run.error, 300)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFontDatabase
+from PySide6.QtGui import QBrush, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -82,7 +82,7 @@ def _table(headers: list[str], rows: list[list[str]], hits: list[bool] | None = 
             item = QTableWidgetItem(text)
             item.setToolTip(text)
             if hits and hits[r]:
-                item.setForeground(QBrush(QColor(theme.DANGER)))
+                item.setForeground(QBrush(theme.color(theme.DANGER)))
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)

@@ -9,7 +9,7 @@ middle of the view.
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter
+from PySide6.QtGui import QFont, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListWidget,
@@ -40,7 +40,7 @@ class PaletteDelegate(QStyledItemDelegate):
         rect = option.rect
         if index.data(HEADER_ROLE):
             painter.setFont(theme.font(7.2, bold=True))
-            painter.setPen(QColor(theme.INK_FAINT))
+            painter.setPen(theme.color(theme.INK_FAINT))
             painter.drawText(rect.adjusted(14, 8, -8, 0), Qt.AlignmentFlag.AlignLeft
                              | Qt.AlignmentFlag.AlignVCenter, index.data().upper())
             painter.restore()
@@ -50,22 +50,22 @@ class PaletteDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         if selected or hovered:
-            painter.setPen(QColor(theme.LINE if not selected else "#B2DDFF"))
-            painter.setBrush(QColor("#F5FAFF" if selected else "#F9FAFB"))
+            painter.setPen(theme.color(theme.LINE if not selected else "#B2DDFF"))
+            painter.setBrush(theme.color("#F5FAFF" if selected else "#F9FAFB"))
             painter.drawRoundedRect(card, 8, 8)
-        color = QColor(kind.accent)
+        color = theme.color(kind.accent)
         tile = QRect(card.left() + 8, card.top() + 9, 30, 30)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.tint(color, 30))
         painter.drawRoundedRect(tile, 7, 7)
         draw_glyph(painter, kind.glyph, tile.adjusted(7, 7, -7, -7).toRectF(), color)
         text_left = tile.right() + 10
-        painter.setPen(QColor(theme.INK))
+        painter.setPen(theme.color(theme.INK))
         painter.setFont(theme.font(8.6, bold=True))
         title = kind.display_name
         painter.drawText(QRect(text_left, card.top() + 5, card.right() - text_left - 6, 18),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
-        painter.setPen(QColor(theme.INK_SOFT))
+        painter.setPen(theme.color(theme.INK_SOFT))
         small = QFont(theme.font(7.4))
         painter.setFont(small)
         painter.drawText(QRect(text_left, card.top() + 22, card.right() - text_left - 6, 26),

@@ -173,13 +173,13 @@ class ProblemsPanel(QWidget):
     def _show_summary(self, count: int) -> None:
         if count:
             self.badge.setPixmap(glyph_icon("warning", theme.DANGER, 18).pixmap(18, 18))
-            self.summary.setText(f"<b>{count} problem{'s' * (count != 1)}</b> "
-                                 "<span style='color:#475467'>— the flow cannot run until "
-                                 "they are fixed. Click one to go to its step.</span>")
+            self.summary.setText(theme.css(
+                f"<b>{count} problem{'s' * (count != 1)}</b> <span style='color:#475467'>— "
+                "the flow cannot run until they are fixed. Click one to go to its step.</span>"))
         else:
             self.badge.setPixmap(glyph_icon("check", theme.SUCCESS, 18).pixmap(18, 18))
-            self.summary.setText("<b>No problems</b> <span style='color:#475467'>— "
-                                 "this flow can run.</span>")
+            self.summary.setText(theme.css("<b>No problems</b> <span style='color:#475467'>— "
+                                           "this flow can run.</span>"))
         self.tree.setEnabled(bool(count))
 
     def _clicked(self, item: QTreeWidgetItem) -> None:

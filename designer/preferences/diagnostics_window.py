@@ -8,7 +8,7 @@ the clipboard, for a bug report.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QThread, Signal
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer import theme
 from runtime.api import diagnostics
 
 COLOURS = {"ok": "#079455", "warn": "#DC6803", "fail": "#D92D20", "skip": "#98A2B3"}
@@ -112,7 +113,7 @@ class DiagnosticsWindow(QDialog):
             self.table.setItem(row, column, item)
         marker = self.table.item(row, 0)
         if marker is not None:
-            marker.setForeground(QColor(COLOURS[status]))
+            marker.setForeground(theme.color(COLOURS[status]))
         self.table.resizeRowToContents(row)
 
     def resizeEvent(self, event: object) -> None:

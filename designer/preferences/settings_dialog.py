@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer import appearance
 from designer.guards import guard_wheel
 from runtime.api import InputError, secrets, settings
 
@@ -135,6 +136,7 @@ class SettingsDialog(QDialog):
         for label, value in THEMES:
             self.theme.addItem(label, value)
         self.theme.setCurrentIndex([v for _, v in THEMES].index(current.appearance.theme))
+        self.theme.currentIndexChanged.connect(self._preview_theme)
         self.webhook_timeout = QDoubleSpinBox()
         guard_wheel(self.webhook_timeout)
         self.webhook_timeout.setRange(0.5, 600)
@@ -183,6 +185,14 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.host.textChanged.connect(self._refresh_tokens)
         self._refresh_tokens()
+
+    def _preview_theme(self) -> None:
+        """Show the chosen theme at once; Cancel puts the saved one back."""
+        appearance.apply(str(self.theme.currentData()))
+
+    def reject(self) -> None:
+        appearance.apply(appearance.saved_mode())
+        super().reject()
 
     def _model_box(self, value: str, hints: list[str]) -> QComboBox:
         box = QComboBox()
@@ -263,6 +273,7 @@ class SettingsDialog(QDialog):
             self.problem.setText(str(exc))
             self.problem.show()
             return False
+        appearance.apply(appearance.saved_mode())  # JUNCTION_THEME, when set, still wins
         self.accept()
         return True
 

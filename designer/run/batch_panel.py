@@ -11,7 +11,6 @@ from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -66,7 +65,7 @@ class OutcomesModel(QAbstractTableModel):
             return (row.case_id, STATUS_WORDS.get(row.status, row.status), row.outcome,
                     row.detail, row.run_id)[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
-            return QColor(STATUS_INK.get(row.status, theme.INK))
+            return theme.color(STATUS_INK.get(row.status, theme.INK))
         return None
 
 

@@ -12,7 +12,6 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -235,7 +234,7 @@ class TrialDialog(QDialog):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(str(text))
                 if col == 2:
-                    item.setForeground(QColor(VERDICT_INK.get(outcome, theme.INK)))
+                    item.setForeground(theme.color(VERDICT_INK.get(outcome, theme.INK)))
                 self.verdicts.setItem(row, col, item)
         self.verdicts.resizeRowsToContents()
 

@@ -45,6 +45,19 @@ def no_leaked_windows(request):
     assert not leaked, f"widgets left alive after the test: {names}"
 
 
+@pytest.fixture(autouse=True)
+def light_theme_after(request):
+    """A test that switches to the dark theme (Settings previews it live) puts light back,
+    so colours seen by the next test do not depend on the order tests ran in."""
+    yield
+    from designer import theme
+
+    if theme.is_dark():
+        from designer import appearance
+
+        appearance.apply("light")
+
+
 @pytest.fixture
 def prompter():
     return ScriptedPrompter()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QWidget
 
 from designer import theme
@@ -40,9 +40,9 @@ class ZoneBar(QWidget):
         painter.setFont(theme.font(6.8, bold=True))
         for start, end, fill, ink, text in zones:
             rect = QRectF(start * width, 0, max(0.0, (end - start) * width), 18)
-            painter.fillRect(rect, QColor(fill))
+            painter.fillRect(rect, theme.color(fill))
             if rect.width() > 40:
-                painter.setPen(QColor(ink))
+                painter.setPen(theme.color(ink))
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
 
