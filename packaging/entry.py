@@ -5,16 +5,19 @@
     Junction validate FLOW …      any `junction` command
     Junction --self-test          open a template, validate it, run a case, exit 0
     Junction --exec CODE          run Python in this bundle (doctor's child-process probes)
+    Junction --config FILE …      any of the above with that settings file
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
+    argv = _take_config(argv)
     if argv[:1] == ["--self-test"]:
         from designer.selftest import run
 
@@ -29,6 +32,21 @@ def main(argv: list[str]) -> int:
     from runtime.cli.main import main as junction
 
     return junction(argv)
+
+
+def _take_config(argv: list[str]) -> list[str]:
+    """A leading `--config FILE` (or `--config=FILE`) applies to whatever comes after it,
+    the designer included: it becomes `JUNCTION_CONFIG`, as `junction --config` does."""
+    if argv[:1] == ["--config"] and len(argv) > 1:
+        given, rest = argv[1], argv[2:]
+    elif argv and argv[0].startswith("--config="):
+        given, rest = argv[0].split("=", 1)[1], argv[1:]
+    else:
+        return argv
+    from runtime.settings import CONFIG_ENV
+
+    os.environ[CONFIG_ENV] = str(Path(given).expanduser())
+    return rest
 
 
 def _bundled_templates() -> Path | None:

@@ -8,16 +8,14 @@ bundled models in child processes.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from rich.markup import escape
 
-from runtime.cli.common import add_home, add_json
+from runtime.cli.common import add_config, add_home, add_json
 from runtime.cli.output import out, print_json
 from runtime.diagnostics import Check, Status, healthy, run_checks
 from runtime.diagnostics.report import Options
-from runtime.settings import CONFIG_ENV
 
 MARK = {Status.OK: "[green]ok[/green]  ", Status.WARN: "[yellow]warn[/yellow]",
         Status.FAIL: "[red]FAIL[/red]", Status.SKIP: "[dim]skip[/dim]"}
@@ -35,19 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.set_defaults(handler=doctor)
 
 
-def add_config(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--config", metavar="FILE",
-                     help=f"settings file (default: ${CONFIG_ENV} or the user config folder)")
-
-
-def use_config(args: argparse.Namespace) -> None:
-    """`--config` applies to everything this process reads, child processes included."""
-    if getattr(args, "config", None):
-        os.environ[CONFIG_ENV] = str(Path(args.config).expanduser())
-
-
 def doctor(args: argparse.Namespace) -> int:
-    use_config(args)
     options = Options(home=Path(args.home) if args.home else None, full=args.full,
                       timeout=args.timeout)
     checks = run_checks(options, on_check=None if args.json else _print)

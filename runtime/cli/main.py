@@ -35,6 +35,7 @@ from runtime.cli import (
     whatif,
     worker,
 )
+from runtime.cli.common import add_config, use_config
 from runtime.cli.crash_log import write_crash_log
 from runtime.errors import (
     ConflictError,
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"junction {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help="show the traceback of an unexpected error instead of logging it")
+    add_config(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for register in (*(m.register for m in COMMAND_MODULES), *_plugin_commands()):
         register(sub)
@@ -104,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
+    use_config(args)  # before any command reads a setting
     try:
         return int(args.handler(args) or 0)
     except FlowError as exc:

@@ -11,8 +11,7 @@ import argparse
 from typing import Any
 
 from runtime import settings
-from runtime.cli.common import add_json
-from runtime.cli.doctor import add_config, use_config
+from runtime.cli.common import add_config, add_json
 from runtime.cli.output import out, print_json, table
 
 
@@ -38,7 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def show_settings(args: argparse.Namespace) -> int:
-    use_config(args)
     current = settings.load()
     rows = [settings.effective(key, settings=current) for key in settings.all_keys()]
     if args.json:
@@ -58,7 +56,6 @@ def _shown(key: str, value: Any) -> str:
 
 
 def set_setting(args: argparse.Namespace) -> int:
-    use_config(args)
     current = settings.load()
     default = settings.get(settings.Settings(), args.key) if args.key in settings.all_keys() else ""
     value: Any = args.value
@@ -71,7 +68,6 @@ def set_setting(args: argparse.Namespace) -> int:
 
 
 def unset_setting(args: argparse.Namespace) -> int:
-    use_config(args)
     current = settings.load()
     default = settings.get(settings.Settings(), args.key)
     settings.save(settings.with_value(current, args.key, default))
@@ -80,6 +76,5 @@ def unset_setting(args: argparse.Namespace) -> int:
 
 
 def show_path(args: argparse.Namespace) -> int:
-    use_config(args)
     out.print(str(settings.config_path()))
     return 0

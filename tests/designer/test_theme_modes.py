@@ -115,3 +115,28 @@ def test_saving_dark_keeps_it_and_the_file_says_so(qtbot) -> None:
     assert dialog.save()
     assert settings.load().appearance.theme == "dark"
     assert theme.is_dark()
+
+
+def test_junction_config_before_designer_is_the_file_the_designer_reads(
+        qtbot, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from designer.inbox.identity import decider_name
+    from runtime.cli.main import main
+
+    monkeypatch.delenv("JUNCTION_USER", raising=False)
+    team = tmp_path / "team.toml"
+    team.write_text('[person]\nname = "Ana Lima"\n\n[appearance]\ntheme = "dark"\n')
+    seen: dict[str, object] = {}
+
+    def open_designer(flow):  # what run_app does first, without entering the event loop
+        appearance.start(QApplication.instance())
+        dialog = SettingsDialog()
+        qtbot.addWidget(dialog)
+        seen.update(path=dialog.path, name=dialog.name.text(), decider=decider_name(),
+                    dark=theme.is_dark())
+        return 0
+
+    monkeypatch.setattr("designer.app.application.run_app", open_designer)
+    assert main(["--config", str(team), "designer"]) == 0
+    assert seen == {"path": team, "name": "Ana Lima", "decider": "Ana Lima", "dark": True}
+    monkeypatch.setenv("JUNCTION_USER", "Bo")  # the environment still wins over the file
+    assert decider_name() == "Bo"
