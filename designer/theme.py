@@ -71,8 +71,9 @@ def color(value: QColor | str) -> QColor:
 
 def mirror(source: QColor) -> QColor:
     """The dark-theme counterpart of a light-theme colour: lightness flipped, hue kept."""
-    hue, saturation, lightness, alpha = source.getHslF()
-    return QColor.fromHslF(hue, saturation, _DARK_FLOOR + _DARK_SPAN * (1.0 - lightness), alpha)
+    lightness = _DARK_FLOOR + _DARK_SPAN * (1.0 - source.lightnessF())
+    return QColor.fromHslF(source.hslHueF(), source.hslSaturationF(), lightness,
+                           source.alphaF())
 
 
 @functools.lru_cache(maxsize=512)

@@ -292,6 +292,12 @@ def role_default(node: Any) -> str:
     return str(getattr(load().models, role, "")) if role in ROLES else ""
 
 
+def embedding_default() -> str:
+    """The settings file's `models.embedding` (used by `method: embeddings` classify nodes
+    whose node and flow name none), or ""."""
+    return load().models.embedding
+
+
 def default_table() -> str:
     """The workspace table a flow's records go to when its connector names none."""
     return load().connectors.records_table or "records"

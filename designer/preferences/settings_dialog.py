@@ -199,7 +199,9 @@ class SettingsDialog(QDialog):
         box.setEditable(True)
         box.addItems(hints)
         box.setCurrentText(value)
-        box.lineEdit().setPlaceholderText("the flow decides")
+        editor = box.lineEdit()
+        if editor is not None:  # always, for an editable box (typed as optional)
+            editor.setPlaceholderText("the flow decides")
         guard_wheel(box)
         return box
 

@@ -47,6 +47,7 @@ from runtime.flow.schema import (
 from runtime.guardrails.policy import Verdict
 from runtime.models import registry
 from runtime.models.base import ModelProvider, ModelUnavailable, OutputInvalid
+from runtime.nodes.classify import embedding_model_of
 from runtime.settings import role_default
 from runtime.store.base import RunStore
 from runtime.store.rows import NewStep, RunRow, StepRow, TaskRow
@@ -651,9 +652,9 @@ def embedding_model_for(node: AnyNode, plan: Plan) -> str | None:
 
     `method: embeddings` needs one (the validator says so); `auto` uses one when configured.
     """
-    if not isinstance(node, ClassifyNode) or node.method == "llm":
+    if not isinstance(node, ClassifyNode):
         return None
-    return node.embedding_model or plan.flow.embedding_model
+    return embedding_model_of(node, plan.flow.embedding_model)
 
 
 def _from_the_store(exc: BaseException) -> bool:

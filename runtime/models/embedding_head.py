@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runtime.errors import InputError, Problem
+from runtime.nodes.classify import embedding_model_of
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -84,10 +85,8 @@ def options_fingerprint(node: ClassifyNode) -> str:
 
 
 def effective_model(node: ClassifyNode, flow: Flow) -> str | None:
-    """The embedding model a classify node uses (the node's, else the flow's)."""
-    if node.method == "llm":
-        return None
-    return node.embedding_model or flow.embedding_model
+    """The embedding model a classify node uses (the node's, the flow's, the settings')."""
+    return embedding_model_of(node, flow.embedding_model)
 
 
 def sidecar_names(flow_path: Path, node_id: str, head_id: str) -> tuple[str, str]:

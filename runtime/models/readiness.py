@@ -29,6 +29,7 @@ from runtime.flow import yamlio
 from runtime.flow.loader import LoadedFlow
 from runtime.flow.schema import AINodeBase, AnyNode, ClassifyNode, Flow
 from runtime.models.registry import DEFAULT_SCRIPTED_FILE, split_ref
+from runtime.nodes.classify import embedding_model_of
 
 TAGS_TIMEOUT = 1.5  # seconds: a local server answers in milliseconds
 
@@ -99,9 +100,9 @@ def check_readiness(loaded: LoadedFlow, ollama: OllamaModels | None = None) -> l
 def _embedding_ref(node: AnyNode, flow: Flow) -> str | None:
     """Same rule as the engine: classify nodes not forced to `llm` use an embedding model
     when one is configured."""
-    if not isinstance(node, ClassifyNode) or node.method == "llm":
+    if not isinstance(node, ClassifyNode):
         return None
-    return node.embedding_model or flow.embedding_model
+    return embedding_model_of(node, flow.embedding_model)
 
 
 def _check_unset(node: AnyNode, base: Path) -> Problem | None:

@@ -12,6 +12,7 @@ from runtime.errors import Problem
 from runtime.nodes.base import AINodeBase, FieldType, Identifier, Strict
 from runtime.nodes.checks import check_ai_node
 from runtime.nodes.spec import CheckContext, FieldInfo, NodeSpec
+from runtime.settings import embedding_default
 
 
 class Option(Strict):
@@ -50,6 +51,22 @@ def classify_outputs(node: ClassifyNode) -> list[FieldInfo]:
     ]
 
 
+def embedding_model_of(node: ClassifyNode, flow_embedding_model: str | None) -> str | None:
+    """The embedding model a classify node uses, or None when it asks a generative model.
+
+    The node's, else the flow's (`auto` uses one only when the flow configures it). With
+    `method: embeddings` and neither set, the settings file's `models.embedding` applies:
+    that node cannot run without one. The one rule the engine, validation, readiness and
+    trained heads all use, so they never disagree about which model a node runs on.
+    """
+    if node.method == "llm":
+        return None
+    chosen = node.embedding_model or flow_embedding_model
+    if chosen or node.method != "embeddings":
+        return chosen
+    return embedding_default() or None
+
+
 def check_classify(node: ClassifyNode, ctx: CheckContext) -> Iterator[Problem]:
     yield from check_ai_node(node, ctx)
     if node.method == "embeddings":
@@ -57,10 +74,11 @@ def check_classify(node: ClassifyNode, ctx: CheckContext) -> Iterator[Problem]:
             if not option.examples and not option.description:
                 yield Problem(f"option '{option.name}' needs examples or a description "
                               "for the embeddings method", node=node.id)
-        if not (node.embedding_model or ctx.flow.embedding_model):
+        if not embedding_model_of(node, ctx.flow.embedding_model):
             yield Problem("method 'embeddings' needs an embedding model: set "
                           "'embedding_model' on this node or on the flow (e.g. "
-                          "sentence-transformers:all-minilm-l6-v2 or ollama:all-minilm)",
+                          "sentence-transformers:all-minilm-l6-v2 or ollama:all-minilm), "
+                          "or a default with `junction settings set models.embedding …`",
                           node=node.id)
 
 

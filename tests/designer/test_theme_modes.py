@@ -118,7 +118,7 @@ def test_saving_dark_keeps_it_and_the_file_says_so(qtbot) -> None:
 
 
 def test_junction_config_before_designer_is_the_file_the_designer_reads(
-        qtbot, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot, qapp, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     from designer.inbox.identity import decider_name
     from runtime.cli.main import main
 
@@ -128,7 +128,7 @@ def test_junction_config_before_designer_is_the_file_the_designer_reads(
     seen: dict[str, object] = {}
 
     def open_designer(flow):  # what run_app does first, without entering the event loop
-        appearance.start(QApplication.instance())
+        appearance.start(qapp)
         dialog = SettingsDialog()
         qtbot.addWidget(dialog)
         seen.update(path=dialog.path, name=dialog.name.text(), decider=decider_name(),
