@@ -10,6 +10,7 @@ Help ▸ Getting Started opens it again.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -213,6 +214,7 @@ class FirstRunDialog(QDialog):
         self.stop_text.setWordWrap(True)
         self.stop_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.stop_text.setStyleSheet("font-size: 11pt;")
+        self.stop_text.setTextFormat(Qt.TextFormat.RichText)  # commands in a monospace font
         self.stop_counter = QLabel()
         self.back = QPushButton("Back")
         self.next = QPushButton("Next")
@@ -245,7 +247,7 @@ class FirstRunDialog(QDialog):
         else:
             name, text = TOUR[self.stop]
             self.stop_title.setText(f"{self.stop + 1}. {name}")
-            self.stop_text.setText(text)
+            self.stop_text.setText(_with_commands(text))
         self.stop_counter.setText(f"{self.stop + 1} of {len(TOUR) + 1}")
         self.back.setEnabled(self.stop > 0)
         self.next.setVisible(self.stop < len(TOUR))
@@ -263,6 +265,14 @@ class FirstRunDialog(QDialog):
             self._thread.quit()
             self._thread.wait(10000)
         super().done(result)
+
+
+def _with_commands(text: str) -> str:
+    """Tour text as rich text: `a command` in a monospace font instead of showing the
+    backticks (everything else escaped: the text is ours, but stays plain)."""
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{part}</code>" if index % 2 else part
+                   for index, part in enumerate(parts))
 
 
 def should_show(path: Path | None = None) -> bool:

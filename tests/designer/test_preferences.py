@@ -196,3 +196,16 @@ def test_settings_is_in_the_edit_menu(window) -> None:
     assert dialogs and dialogs[0].isVisible()
     for dialog in dialogs:
         dialog.close()
+
+
+def test_tour_stops_show_commands_in_monospace_not_backticks(qtbot) -> None:
+    from PySide6.QtGui import QTextDocument
+
+    dialog = FirstRunDialog()
+    qtbot.addWidget(dialog)
+    dialog.show_stop(1)  # "Run" names `junction batch …`
+    shown = QTextDocument()
+    shown.setHtml(dialog.stop_text.text())
+    assert "junction batch FLOW --cases cases.jsonl" in shown.toPlainText()
+    assert "`" not in shown.toPlainText()
+    assert "<code>junction batch" in dialog.stop_text.text()
