@@ -2,6 +2,9 @@
 
     python packaging/smoke_test.py            # build (minutes) and test
     python packaging/smoke_test.py --no-build # test an existing packaging/dist/Junction
+    python packaging/smoke_test.py --dist /tmp/bundle --work /tmp/bundle-work --full
+                                              # build outside the checkout; --full also
+                                              # loads the bundled models from the bundle
 
 Outside the default test suite: a build takes minutes. Prints the bundle's size and the
 self-test's start-to-exit time; exits non-zero on the first thing that does not work.
@@ -10,6 +13,7 @@ self-test's start-to-exit time; exits non-zero on the first thing that does not 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -19,15 +23,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-DIST = HERE / "dist" / "Junction"
-EXECUTABLE = DIST / ("Junction.exe" if os.name == "nt" else "Junction")
+NAME = "Junction.exe" if os.name == "nt" else "Junction"
+BUNDLED_MODELS = ("bundled model (llama.cpp)", "bundled embedding model")
 
 
-def build() -> float:
+def build(dist: Path, work: Path) -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--distpath",
-                    str(HERE / "dist"), "--workpath", str(HERE / "build" / "pyinstaller"),
-                    str(HERE / "junction.spec")], check=True, cwd=ROOT)
+                    str(dist), "--workpath", str(work), str(HERE / "junction.spec")],
+                   check=True, cwd=ROOT)
     return time.perf_counter() - started
 
 
@@ -35,9 +39,10 @@ def size_of(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def check(args: list[str], env: dict[str, str], expect: int = 0) -> tuple[float, str]:
+def check(executable: Path, args: list[str], env: dict[str, str],
+          expect: int = 0) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run([str(EXECUTABLE), *args], capture_output=True, text=True,
+    done = subprocess.run([str(executable), *args], capture_output=True, text=True,
                           env=env, timeout=600, check=False)
     took = time.perf_counter() - started
     if done.returncode != expect:
@@ -49,23 +54,39 @@ def check(args: list[str], env: dict[str, str], expect: int = 0) -> tuple[float,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--dist", type=Path, default=HERE / "dist",
+                        help="where the bundle folder goes (default: packaging/dist)")
+    parser.add_argument("--work", type=Path, default=HERE / "build" / "pyinstaller",
+                        help="PyInstaller's work folder (default: packaging/build/…)")
+    parser.add_argument("--full", action="store_true",
+                        help="also run `doctor --full` from the bundle: the bundled models "
+                             "that were included must load and answer")
     options = parser.parse_args()
+    bundle = options.dist / "Junction"
+    executable = bundle / NAME
     if not options.no_build:
-        print(f"built in {build():.0f} s")
-    if not EXECUTABLE.exists():
-        sys.exit(f"{EXECUTABLE} does not exist; build it first")
+        print(f"built in {build(options.dist, options.work):.0f} s")
+    if not executable.exists():
+        sys.exit(f"{executable} does not exist; build it first")
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
                "JUNCTION_HOME": str(Path(scratch) / "home"),
                "JUNCTION_CONFIG": str(Path(scratch) / "settings.toml")}
-        took, said = check(["--self-test"], env)
+        took, said = check(executable, ["--self-test"], env)
         print(f"self-test: {said}\nstart to exit: {took:.1f} s")
         flow = ROOT / "templates" / "support-triage" / "flow.yaml"
-        took, _ = check(["validate", str(flow)], env)
+        took, _ = check(executable, ["validate", str(flow)], env)
         print(f"`junction validate` from the bundle: ok ({took:.1f} s)")
-        took, said = check(["doctor", "--json"], env)
+        took, said = check(executable, ["doctor", "--json"], env)
         print(f"`junction doctor` from the bundle: healthy ({took:.1f} s)")
-    print(f"bundle: {DIST} — {size_of(DIST) / 1024 ** 2:.0f} MB")
+        if options.full:
+            took, said = check(executable, ["doctor", "--full", "--json"], env)
+            checks = {c["name"]: c for c in json.loads(said)["checks"]}
+            for name in BUNDLED_MODELS:
+                found = checks.get(name, {})
+                print(f"  {name}: {found.get('status')} — {found.get('detail')}")
+            print(f"`junction doctor --full` from the bundle: healthy ({took:.1f} s)")
+    print(f"bundle: {bundle} — {size_of(bundle) / 1024 ** 2:.0f} MB")
     return 0
 
 
