@@ -29,7 +29,9 @@ BUNDLED_MODELS = ("bundled model (llama.cpp)", "bundled embedding model")
 
 def build(dist: Path, work: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--distpath",
+    # --clean: with an unchanged module list PyInstaller keeps the previous PYZ, code and
+    # all (seen here: a bundle mixing old and new modules failed to import)
+    subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--distpath",
                     str(dist), "--workpath", str(work), str(HERE / "junction.spec")],
                    check=True, cwd=ROOT)
     return time.perf_counter() - started
