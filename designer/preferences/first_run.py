@@ -204,6 +204,7 @@ class FirstRunDialog(QDialog):
     # -- page 2: the tour ----------------------------------------------------------
 
     def _tour_page(self) -> QWidget:
+        self.stop = 0  # the stop shown; set before the buttons' handlers read it
         page = QWidget()
         layout = QVBoxLayout(page)
         self.stop_title = QLabel()

@@ -5,7 +5,7 @@ that can crash or hang (loading llama.cpp, starting Qt) runs in a child process 
 timeout, so a broken native library shows up as a failed check, not a dead doctor.
 """
 
-from runtime.diagnostics import child
+from runtime.diagnostics import child, models  # models: the first-run screen asks it
 from runtime.diagnostics.report import Check, Options, Status, healthy, run_checks
 
-__all__ = ["Check", "Options", "Status", "child", "healthy", "run_checks"]
+__all__ = ["Check", "Options", "Status", "child", "healthy", "models", "run_checks"]

@@ -209,3 +209,22 @@ def test_tour_stops_show_commands_in_monospace_not_backticks(qtbot) -> None:
     assert "junction batch FLOW --cases cases.jsonl" in shown.toPlainText()
     assert "`" not in shown.toPlainText()
     assert "<code>junction batch" in dialog.stop_text.text()
+
+
+def test_the_first_run_look_works_in_a_fresh_process() -> None:
+    """`diagnostics.models` was only there if something else had imported it first: a fresh
+    designer's first-run worker failed with AttributeError and never said what it found."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from designer.preferences.first_run import look_for_models\n"
+            "found = look_for_models()\n"
+            "print(found.ollama_running, found.ollama_host)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False,
+                          env={**os.environ, "OLLAMA_HOST": "http://127.0.0.1:9",
+                               "QT_QPA_PLATFORM": "offscreen",  # this checkout's code:
+                               "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "http://127.0.0.1:9"]
