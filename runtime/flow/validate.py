@@ -121,17 +121,27 @@ def _check_cycles(flow: Flow, graph: nx.MultiDiGraph) -> Iterator[Problem]:
 
 
 class _FlowAround:
-    """The `CheckContext` a kind's checks see: the flow, its edges, the field catalogue."""
+    """The `CheckContext` a kind's checks see: the flow, its edges, the field catalogue.
+
+    Outgoing edges and edge positions are indexed once: asking the flow per node scans
+    every edge (and `list.index` compares pydantic models field by field), which made
+    checking a 2,000-step flow take seconds."""
 
     def __init__(self, flow: Flow) -> None:
         self.flow = flow
         self.catalog = field_catalog(flow)
+        self._outgoing: dict[str, list[Edge]] = {}
+        self._positions: dict[int, int] = {}
+        for index, edge in enumerate(flow.edges):
+            self._outgoing.setdefault(edge.source, []).append(edge)
+            self._positions.setdefault(id(edge), index)
 
     def outgoing(self, node_id: str) -> list[Edge]:
-        return self.flow.outgoing(node_id)
+        return list(self._outgoing.get(node_id, ()))
 
     def edge_index(self, edge: Edge) -> int:
-        return self.flow.edges.index(edge)
+        position = self._positions.get(id(edge))
+        return self.flow.edges.index(edge) if position is None else position
 
     def condition_problems(self, condition: Condition) -> list[str]:
         found = (check_comparison(cmp, self.catalog) for cmp in iter_comparisons(condition))
@@ -145,7 +155,7 @@ def _check_nodes(flow: Flow) -> Iterator[Problem]:
     around = _FlowAround(flow)
     for node in flow.nodes:
         spec = node_registry.spec_for(node)
-        out = flow.outgoing(node.id)
+        out = around.outgoing(node.id)
         if spec.branching != "conditions":
             for edge in out:
                 if edge.when is not None or edge.else_:
