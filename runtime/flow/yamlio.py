@@ -229,7 +229,7 @@ class _Scalars:
         constructor = yaml.SafeLoader.yaml_constructors.get(tag)
         if constructor is None or tag == _MERGE_TAG:
             raise _Unusual(tag)
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        node = yaml.ScalarNode(tag, event.value, style=event.style)  # marks: errors re-read
         value = self.values[key] = constructor(self.loader, node)
         return value
 
@@ -244,7 +244,7 @@ def _read_events(events: Any) -> tuple[Any, dict[PathKey, int]]:
     count = documents = 0
     for event in events:
         if isinstance(event, _STARTS):
-            line = event.start_mark.line + 1
+            line = event.start_mark.line + 1  # type: ignore[union-attr]  # libyaml marks all
             frame = stack[-1] if stack else None
             if frame is not None and isinstance(frame.container, dict) and frame.key is None:
                 if not isinstance(event, yaml.ScalarEvent) or scalars.tag_of(event) == _MERGE_TAG:
