@@ -59,6 +59,7 @@ class FlowScene(QGraphicsScene):
         self.handler: SceneEventHandler | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self._rect_dirty = False
+        self._edges_to_place: set[int] = set()  # during an undo step: placed at its end
         doc = self.document
         doc.node_added.connect(self._on_node_added)
         doc.node_removed.connect(self._on_node_removed)
@@ -99,6 +100,8 @@ class FlowScene(QGraphicsScene):
                          self.problems.get(node_id, ()))
 
     def _on_node_added(self, node_id: str, refresh: bool = True) -> None:
+        if self.document.in_batch:
+            self._pause_index()
         item = NodeItem(self._look(node_id))
         position = self.document.node(node_id).position
         item.setPos(QPointF(*position) if position else QPointF(0, 0))
@@ -151,10 +154,23 @@ class FlowScene(QGraphicsScene):
             item.set_look(self._look(node_id))
 
     def node_item_moved(self, node_id: str) -> None:
-        """Called by a node item whenever it moves: keep its connections attached."""
-        for key in self.document.edges_of(node_id):
+        """Called by a node item whenever it moves: keep its connections attached. Inside
+        an undo step (Tidy, undo of a move) each connection is placed once when the step
+        ends, not once per moved end; the scene's index is rebuilt once then too."""
+        keys = self.document.edges_of(node_id)
+        if self.document.in_batch and not self.user_is_dragging:
+            self._edges_to_place.update(keys)
+            self._pause_index()
+            return
+        for key in keys:
             if key in self.item_for_edge:
                 self._place_edge(key)
+
+    def _pause_index(self) -> None:
+        """Moving or adding thousands of items re-files each in the BSP tree; without an
+        index during the step, Qt builds the tree once afterwards."""
+        if self.itemIndexMethod() is QGraphicsScene.ItemIndexMethod.BspTreeIndex:
+            self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
 
     def set_problems(self, problems: dict[str, tuple[str, ...]]) -> None:
         """Mark steps that have problems (from live validation)."""
@@ -181,6 +197,12 @@ class FlowScene(QGraphicsScene):
         self._rect_dirty = True
 
     def _command_done(self) -> None:
+        pending, self._edges_to_place = self._edges_to_place, set()
+        for key in pending:
+            if key in self.item_for_edge:
+                self._place_edge(key)
+        if self.itemIndexMethod() is QGraphicsScene.ItemIndexMethod.NoIndex:
+            self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         if self._rect_dirty:
             self.refresh_rect()
 
