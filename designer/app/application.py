@@ -1,21 +1,26 @@
 """The designer application: its windows, settings, prompts, and crash recovery.
 
 `run_app` is what `junction designer [FLOW]` calls. Nothing happens at import time: the
-QApplication, the style and the windows are created here, when asked.
+QApplication, the style and the windows are created here, when asked. This module imports
+Qt and the launch frame alone; the main window (and through it the runtime) is imported
+once the frame is on screen (`designer.app.launch` says why).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
-from designer import preferences, theme
-from designer.app.autosave import leftovers
-from designer.app.prompts import DialogPrompter, Prompter
-from designer.app.settings import DesignerSettings
-from designer.app.window import MainWindow
+from designer import theme
+from designer.app.launch import LaunchFrame
+
+if TYPE_CHECKING:
+    from designer.app.prompts import Prompter
+    from designer.app.settings import DesignerSettings
+    from designer.app.window import MainWindow
 
 
 class DesignerApp:
@@ -23,11 +28,16 @@ class DesignerApp:
 
     def __init__(self, settings: DesignerSettings | None = None,
                  prompter: Prompter | None = None) -> None:
+        from designer.app.prompts import DialogPrompter
+        from designer.app.settings import DesignerSettings
+
         self.settings = settings or DesignerSettings()
         self.prompter: Prompter = prompter or DialogPrompter()
         self.windows: list[MainWindow] = []
 
     def new_window(self) -> MainWindow:
+        from designer.app.window import MainWindow
+
         window = MainWindow(self)
         self.windows.append(window)
         return window
@@ -45,6 +55,8 @@ class DesignerApp:
 
     def recover(self) -> list[MainWindow]:
         """Offer back the autosave copies of sessions that ended without closing."""
+        from designer.app.autosave import leftovers
+
         found = leftovers(self.settings.autosave_folder)
         if not found:
             return []
@@ -81,9 +93,23 @@ def run_app(flow: str | Path | None = None) -> int:
     app.setOrganizationName("Junction")
     app.setStyle("Fusion")
     app.setStyleSheet(theme.style_sheet())
+    frame = LaunchFrame()
+    frame.when_painted(lambda: open_designer(frame, flow))
+    frame.show()
+    return app.exec()
+
+
+def open_designer(frame: LaunchFrame, flow: str | Path | None) -> DesignerApp:
+    """The designer proper, in the launch frame's place: import it, open the first window
+    (and the flow asked for), show it where the frame is, close the frame."""
+    from designer import preferences
+
     designer = DesignerApp()
+    frame.designer = designer  # kept alive with the frame until the windows are shown
     designer.start(flow)
     for window in designer.windows:
+        window.setGeometry(frame.geometry())
         window.show()
+    frame.close()
     preferences.first_run(designer.windows[0])  # the welcome screen, once
-    return app.exec()
+    return designer
