@@ -87,6 +87,7 @@ if TYPE_CHECKING:
         StartNode,
     )
     from runtime.flow.validate import validate_flow
+    from runtime.flow.yamlio import parse as parse_yaml
     from runtime.metrics.collect import metrics_for
     from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
     from runtime.models.readiness import OllamaModels, check_readiness, ollama_pulled
@@ -211,6 +212,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     'RecordField': ('runtime.flow.schema', 'RecordField'),
     'StartNode': ('runtime.flow.schema', 'StartNode'),
     'validate_flow': ('runtime.flow.validate', 'validate_flow'),
+    'parse_yaml': ('runtime.flow.yamlio', 'parse'),
     'metrics_for': ('runtime.metrics.collect', 'metrics_for'),
     'assist_messages': ('runtime.models.prompts', 'assist_messages'),
     'classify_messages': ('runtime.models.prompts', 'classify_messages'),
@@ -428,6 +430,7 @@ __all__ = [
     "ollama_pulled",
     "open_run_store",
     "parse_flow",
+    "parse_yaml",
     "pid_alive",
     "preload_model_backends",
     "read_case",

@@ -60,6 +60,7 @@ class FlowScene(QGraphicsScene):
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self._rect_dirty = False
         self._edges_to_place: set[int] = set()  # during an undo step: placed at its end
+        self._selection_dirty = False  # selected items went during an undo step
         doc = self.document
         doc.node_added.connect(self._on_node_added)
         doc.node_removed.connect(self._on_node_removed)
@@ -111,8 +112,7 @@ class FlowScene(QGraphicsScene):
             self._grow_rect_for(item)
 
     def _on_node_removed(self, node_id: str) -> None:
-        item = self.item_for_node.pop(node_id)
-        self.removeItem(item)
+        self._remove(self.item_for_node.pop(node_id))
 
     def _on_node_changed(self, node_id: str) -> None:
         item = self.item_for_node[node_id]
@@ -135,10 +135,27 @@ class FlowScene(QGraphicsScene):
         item = EdgeItem(key, edge_look(self.document.edge(key)))
         self.addItem(item)
         self.item_for_edge[key] = item
-        self._place_edge(key)
+        if self.document.in_batch:  # a paste or an undone delete: placed once, at the end
+            self._edges_to_place.add(key)
+        else:
+            self._place_edge(key)
 
     def _on_edge_removed(self, key: int) -> None:
-        self.removeItem(self.item_for_edge.pop(key))
+        self._remove(self.item_for_edge.pop(key))
+
+    def _remove(self, item: NodeItem | EdgeItem) -> None:
+        """Remove an item; inside an undo step a selected one changes the selection once,
+        at the end (undoing a paste of 2,000 selected steps refreshed the property panel
+        once per step: ~15 s)."""
+        if not (self.document.in_batch and item.isSelected()):
+            self.removeItem(item)
+            return
+        blocked = self.blockSignals(True)
+        try:
+            self.removeItem(item)
+        finally:
+            self.blockSignals(blocked)
+        self._selection_dirty = True
 
     def _on_edge_changed(self, key: int) -> None:
         self.item_for_edge[key].set_look(edge_look(self.document.edge(key)))
@@ -205,6 +222,9 @@ class FlowScene(QGraphicsScene):
             self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         if self._rect_dirty:
             self.refresh_rect()
+        if self._selection_dirty:
+            self._selection_dirty = False
+            self.selectionChanged.emit()
 
     # -- selection helpers --------------------------------------------------------------
 
