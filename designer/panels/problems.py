@@ -115,8 +115,16 @@ class ProblemsPanel(QWidget):
         self.refresh()
 
     def _file_opened(self) -> None:
+        """A new file: clear the old file's markers now, check the new one on the next turn
+        of the event loop — after the canvas is drawn, not before (checking a 2,000-step
+        flow takes a few hundred milliseconds the person would wait for a blank window)."""
         self.ollama = None  # the server may have pulled models since
-        self.refresh()
+        self.timer.stop()
+        self.problems = []
+        self.tree.clear()
+        self.summary.setText("<span style='color:#475467'>Checking the flow…</span>")
+        self.problems_changed.emit({})
+        QTimer.singleShot(0, self, self.refresh)
 
     def _ollama_answered(self, models: OllamaModels) -> None:
         self._asking_ollama = False
