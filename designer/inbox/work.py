@@ -9,17 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from runtime.api import (
-    HumanDecision,
-    ReplayProgress,
-    ReplayRequest,
-    RunRow,
-    TaskRow,
-    Workspace,
-    replay,
-    runs_to_replay,
-)
+from runtime.api import Workspace
+
+if TYPE_CHECKING:  # the engine is imported by the work that runs it, not with the window
+    from runtime.api import HumanDecision, ReplayProgress, RunRow, TaskRow
 
 
 @dataclass(frozen=True)
@@ -46,6 +41,8 @@ def replay_cases(home: Path, *, batch_id: str | None, run_id: str | None,
                  autonomy: str | None, model: str | None) -> Iterator[ReplayProgress]:
     workspace = Workspace.open(home)
     try:
+        from runtime.api import ReplayRequest, replay, runs_to_replay
+
         runs = runs_to_replay(workspace.store, batch_id=batch_id, run_id=run_id)
         yield from replay(workspace.engine(decided_by="replay"),
                           ReplayRequest(runs, autonomy=autonomy, model=model))

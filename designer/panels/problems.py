@@ -115,19 +115,19 @@ class ProblemsPanel(QWidget):
         self.timer.timeout.connect(self.refresh)
         session.document.changed.connect(self.timer.start)
         session.document.reset.connect(self._file_opened)  # a new file: no stale markers
-        QTimer.singleShot(0, self, self.refresh)  # once the window is up (see _file_opened)
+        self.timer.start()  # once the window is up (see _file_opened)
 
     def _file_opened(self) -> None:
-        """A new file: clear the old file's markers now, check the new one on the next turn
-        of the event loop — after the canvas is drawn, not before (checking a 2,000-step
-        flow takes a few hundred milliseconds the person would wait for a blank window)."""
+        """A new file: clear the old file's markers now, check the new one as after an edit,
+        a moment later — after the canvas is drawn, not before (checking a 2,000-step flow
+        takes a few hundred milliseconds the person would wait for a blank window)."""
         self.ollama = None  # the server may have pulled models since
         self.timer.stop()
         self.problems = []
         self.tree.clear()
         self.summary.setText("<span style='color:#475467'>Checking the flow…</span>")
         self.problems_changed.emit({})
-        QTimer.singleShot(0, self, self.refresh)
+        self.timer.start()
 
     def _ollama_answered(self, models: OllamaModels) -> None:
         self._asking_ollama = False

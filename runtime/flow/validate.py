@@ -10,8 +10,7 @@ fields and values…). The designer's problems panel runs exactly these checks.
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from runtime.errors import Problem
 from runtime.flow.conditions import Condition, iter_comparisons
@@ -19,6 +18,11 @@ from runtime.flow.fields import check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow
 from runtime.flow.schema import Edge, EndNode, Flow, StartNode
 from runtime.nodes import registry as node_registry
+
+# networkx (~0.5 s to import) is imported by the checks that use it: the engine and the
+# designer's window import this module long before they validate anything.
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def validate_flow(loaded: LoadedFlow) -> list[Problem]:
@@ -75,6 +79,8 @@ def _check_edges(flow: Flow) -> Iterator[Problem]:
 
 
 def _graph(flow: Flow) -> nx.MultiDiGraph:
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(flow.node_ids())
     ids = set(flow.node_ids())
@@ -85,6 +91,8 @@ def _graph(flow: Flow) -> nx.MultiDiGraph:
 
 
 def _check_graph(flow: Flow) -> Iterator[Problem]:
+    import networkx as nx
+
     graph = _graph(flow)
     starts = [n.id for n in flow.nodes if isinstance(n, StartNode)]
     ends = {n.id for n in flow.nodes if isinstance(n, EndNode)}
@@ -110,6 +118,8 @@ def _check_graph(flow: Flow) -> Iterator[Problem]:
 
 
 def _check_cycles(flow: Flow, graph: nx.MultiDiGraph) -> Iterator[Problem]:
+    import networkx as nx
+
     limited = {n.id for n in flow.nodes if n.max_visits}
     for component in nx.strongly_connected_components(graph):
         looped = len(component) > 1 or any(graph.has_edge(n, n) for n in component)
