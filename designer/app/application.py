@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from designer import theme
@@ -75,13 +76,17 @@ class DesignerApp:
             windows.append(window)
         return windows
 
-    def start(self, flow: str | Path | None) -> MainWindow:
-        """The first window: the given flow, recovered work, or the start page."""
+    def start(self, flow: str | Path | None, open_later: bool = False) -> MainWindow:
+        """The first window: the given flow, recovered work, or the start page. With
+        `open_later` the flow is opened once the event loop turns, so the window is on
+        screen first (a 2,000-step flow takes a second or more to open)."""
         recovered = self.recover()
         if flow is None and recovered:
             return recovered[0]
         window = self.new_window()
-        if flow is not None:
+        if flow is not None and open_later:
+            QTimer.singleShot(0, window, lambda: window.files.open_path(Path(flow)))
+        elif flow is not None:
             window.files.open_path(Path(flow))
         return window
 
@@ -100,13 +105,13 @@ def run_app(flow: str | Path | None = None) -> int:
 
 
 def open_designer(frame: LaunchFrame, flow: str | Path | None) -> DesignerApp:
-    """The designer proper, in the launch frame's place: import it, open the first window
-    (and the flow asked for), show it where the frame is, close the frame."""
+    """The designer proper, in the launch frame's place: import it, show the first window
+    where the frame is, close the frame, then open the flow asked for."""
     from designer import preferences
 
     designer = DesignerApp()
     frame.designer = designer  # kept alive with the frame until the windows are shown
-    designer.start(flow)
+    designer.start(flow, open_later=True)
     for window in designer.windows:
         window.setGeometry(frame.geometry())
         window.show()
