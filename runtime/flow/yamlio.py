@@ -284,7 +284,7 @@ def _read_events(events: Any) -> tuple[Any, dict[PathKey, int]]:
             if frame is None:
                 root = value
             elif frame.is_map:
-                frame.container[frame.key] = value  # type: ignore[index]
+                frame.container[frame.key] = value  # type: ignore[call-overload,index]
                 frame.key = None
             else:
                 frame.container.append(value)  # type: ignore[union-attr]
