@@ -97,20 +97,15 @@ def _edge(source: str, target: str, nodes: list[dict], edges: list[dict]) -> dic
 
 LAUNCH_PROBE = """
 import sys, time
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
+from designer.app.launch import FirstPaints
 seen = {}
-class FirstPaints(QObject):
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
-            name = watched.window().objectName()
-            if name in ("launchFrame", "mainWindow") and name not in seen:
-                seen[name] = (time.time(), time.process_time())
-                if name == "mainWindow":
-                    QApplication.instance().quit()
-        return False
+def painted(name, window):
+    seen[name] = (time.time(), time.process_time())
+    if name == "mainWindow":
+        QApplication.instance().quit()
 app = QApplication(sys.argv[:1])
-watcher = FirstPaints()
+watcher = FirstPaints(("launchFrame", "mainWindow"), painted)
 app.installEventFilter(watcher)
 from designer.app import application
 application.run_app()

@@ -10,9 +10,9 @@ This module must stay light: Qt, the standard library and `designer.theme` only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
@@ -65,3 +65,23 @@ class LaunchFrame(QWidget):
             if self._when_painted is not None:
                 # After this paint reaches the screen, not inside it.
                 QTimer.singleShot(0, self._when_painted)
+
+
+class FirstPaints(QObject):
+    """Calls `seen(name, window)` the first time each top-level window named in `names`
+    (by object name) paints. Installed on the application, it is how the launch test and
+    bench/designer_canvas.py tell when a window is really on screen."""
+
+    def __init__(self, names: Iterable[str],
+                 seen: Callable[[str, QWidget], None]) -> None:
+        super().__init__()
+        self._waiting = set(names)
+        self._seen = seen
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
+            window = watched.window()
+            if window.objectName() in self._waiting:
+                self._waiting.discard(window.objectName())
+                self._seen(window.objectName(), window)
+        return False

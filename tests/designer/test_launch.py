@@ -13,28 +13,25 @@ from designer_testkit import REPO
 
 SCRIPT = """
 import json, sys
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from designer.app.launch import FirstPaints
 
 seen = {}
 HEAVY = ("runtime", "pydantic", "networkx", "designer.app.window", "designer.document")
 
 
-class FirstPaints(QObject):
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
-            window = watched.window()
-            if window.objectName() == "launchFrame" and "frame" not in seen:
-                seen["frame"] = window.windowTitle()
-                seen["loaded"] = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY
-                                        or m.startswith(HEAVY))
-            if window.objectName() == "mainWindow" and "main" not in seen:
-                seen["main"] = str(window.session.path)
-                seen["frame_gone"] = not any(w.isVisible() for w in
-                                             QApplication.topLevelWidgets()
-                                             if w.objectName() == "launchFrame")
-                wait_for_the_flow(window)
-        return False
+def painted(name, window):
+    if name == "launchFrame":
+        seen["frame"] = window.windowTitle()
+        seen["loaded"] = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY
+                                or m.startswith(HEAVY))
+    else:
+        seen["main"] = str(window.session.path)
+        seen["frame_gone"] = not any(w.isVisible() for w in QApplication.topLevelWidgets()
+                                     if w.objectName() == "launchFrame")
+        wait_for_the_flow(window)
 
 
 def wait_for_the_flow(window):
@@ -46,7 +43,7 @@ def wait_for_the_flow(window):
 
 
 app = QApplication(sys.argv[:1])
-watcher = FirstPaints()
+watcher = FirstPaints(("launchFrame", "mainWindow"), painted)
 app.installEventFilter(watcher)
 from designer.app import application
 application.run_app(sys.argv[1])
