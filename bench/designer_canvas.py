@@ -12,10 +12,11 @@ reviews, actions, ends; valid, so live validation has real work) and times:
 * commands on `--big` steps in a full window: Tidy, its undo, select-all + delete, its
   undo, and paste of every step — each one undo step.
 
-Each line shows the median wall time, the median CPU time of this process (the machine
-is shared: CPU time moves less with other people's load), the issue's goal and the
-figure before this work. `uptime`'s load is printed first. Not a test: timings depend on
-the machine.
+Each line shows the median wall time and the median CPU time of the process doing the
+work, each against the issue's goal (the machine is shared: under load, wall time is
+mostly waiting for a core and CPU time is the steadier figure), then the figure before
+this work. `uptime`'s load is printed first and last. Not a test: timings depend on the
+machine.
 """
 
 from __future__ import annotations
@@ -154,10 +155,11 @@ def report(name: str, samples: list[tuple[float, float]]) -> None:
     cpu = statistics.median(s[1] for s in samples)
     goal, before = GOALS.get(name.replace(ARGS_NODES, "{nodes}").replace(ARGS_BIG, "{big}"),
                              (None, ""))
-    verdict = "" if goal is None else ("  ok  " if wall < goal else " OVER ")
+    def verdict(seconds: float) -> str:
+        return "" if goal is None else ("ok" if seconds < goal else "OVER")
     goal_text = "" if goal is None else f"< {goal:.1f} s"
-    print(f"{name:<44}{wall * 1000:8.0f} ms {cpu * 1000:7.0f} ms CPU  {goal_text:<8}"
-          f"{verdict}  before: {before}")
+    print(f"{name:<42}{wall * 1000:7.0f} ms {verdict(wall):<4} {cpu * 1000:6.0f} ms CPU "
+          f"{verdict(cpu):<4}  {goal_text:<8} before: {before}")
 
 
 ARGS_NODES = ARGS_BIG = ""
