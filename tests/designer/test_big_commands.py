@@ -161,3 +161,20 @@ def test_delete_and_paste_on_hundreds_of_steps_undo_exactly(window, tmp_path):
     window.undo()  # removes 242 selected steps: the selection changes once, not per step
     assert window.session.text() == before and _attached(window.scene)
     assert len(selections) == 1 and window.scene.selected_node_ids() == []
+
+
+def test_paste_takes_what_is_on_the_clipboard_now_not_what_was_copied_last(window, tmp_path):
+    """Pasting reuses this process's last copy only while the clipboard still holds it."""
+    from PySide6.QtGui import QGuiApplication
+
+    from designer.app import clipboard
+
+    window.files.open_path(_lanes(tmp_path, count=8, rows=2))
+    window.scene.select_only(nodes=["s0"])
+    window.copy_selection()
+    other = window.session.document.node("s1").model_copy(update={"title": "From elsewhere"})
+    QGuiApplication.clipboard().setText(clipboard.Fragment((other,), ()).to_text())
+    window.paste((0.0, 2000.0))
+    titles = [window.session.document.node(n).title for n in window.session.document.node_ids()]
+    assert "From elsewhere" in titles and titles.count("Review 0") == 1
+    QGuiApplication.clipboard().clear()
