@@ -109,6 +109,8 @@ from runtime.store.open import open_store, sqlite_path, store_url
 from runtime.store.rows import RunCounts, RunPage, RunQuery, RunRow, StepRow, TaskQuery, TaskRow
 from runtime.store.sqlite import SqliteRunStore
 from runtime.store.states import RunStatus
+from runtime.team.dispatch import TeamQueue, decide_and_enqueue, team_queue
+from runtime.urls import is_postgres_url
 from runtime.workspace import database_path, home_dir
 
 
@@ -124,18 +126,16 @@ class Workspace:
     @classmethod
     def open(cls, home: str | Path | None = None, store: str | None = None) -> Workspace:
         """The workspace folder `home`; its runs in `store` (a postgresql:// URL or a SQLite
-        file; default `JUNCTION_STORE`, else the folder's own SQLite file)."""
+        file; default `JUNCTION_STORE`, else the settings file's `workspace.store`, else the
+        folder's own SQLite file)."""
         root = home_dir(home)
         url = store_url(store)
-        if url is None:
-            path = database_path(root)
-            return cls(root, SqliteRunStore(path), open_sqlite_tables(path))
-        run_store = open_store(url)
-        if run_store.workspace_dir is None:  # a server: this machine's folder keeps caches
-            run_store.workspace_dir = root
+        run_store = _run_store(root, url)
+        if url is not None and is_postgres_url(url):
             from runtime.connectors.pg_tables import open_pg_tables
             return cls(root, run_store, open_pg_tables(url))
-        return cls(root, run_store, open_sqlite_tables(sqlite_path(url)))
+        return cls(root, run_store, open_sqlite_tables(
+            database_path(root) if url is None else sqlite_path(url)))
 
     def engine(self, observers: Sequence[Observer] = (),
                decided_by: str = "cli") -> Engine:
@@ -148,8 +148,20 @@ class Workspace:
 
 
 def open_run_store(home: str | Path | None = None) -> RunStore:
-    """The run store of a workspace alone (read-mostly views need no connectors)."""
-    return SqliteRunStore(database_path(home_dir(home)))
+    """The run store of a workspace alone (read-mostly views need no connectors): the
+    team store when one is chosen (`JUNCTION_STORE`, the settings file), so the inspector
+    shows the team's runs, else the folder's own SQLite file."""
+    root = home_dir(home)
+    return _run_store(root, store_url(None))
+
+
+def _run_store(root: Path, url: str | None) -> RunStore:
+    if url is None:
+        return SqliteRunStore(database_path(root))
+    run_store = open_store(url)
+    if run_store.workspace_dir is None:  # a server: this machine's folder keeps caches
+        run_store.workspace_dir = root
+    return run_store
 
 
 __all__ = [
@@ -227,6 +239,7 @@ __all__ = [
     "TaskForms",
     "TaskQuery",
     "TaskRow",
+    "TeamQueue",
     "TrainingState",
     "TrialResult",
     "Verdict",
@@ -239,6 +252,7 @@ __all__ = [
     "compare_batches",
     "compare_runs",
     "compile_plan",
+    "decide_and_enqueue",
     "describe",
     "diagnostics",
     "dump_flow",
@@ -278,6 +292,7 @@ __all__ = [
     "settings",
     "step_facts",
     "stored_results",
+    "team_queue",
     "train_from_decisions",
     "training_state",
     "try_step",
