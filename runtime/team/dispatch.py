@@ -31,7 +31,8 @@ class TeamQueue:
 def require_team_store(url: str | None, what: str) -> str:
     if not url or not is_postgres_url(url):
         raise InputError(f"{what} needs a team store: --store postgresql://user@host/db "
-                         "(or set JUNCTION_STORE); workers take the queued cases from there")
+                         "(or JUNCTION_STORE, or workspace.store in the settings); workers take "
+                         "the queued cases from there")
     return url
 
 
