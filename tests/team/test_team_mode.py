@@ -159,3 +159,21 @@ def test_a_worker_killed_after_its_effect_is_resumed_by_another_without_doubling
         released = conn.execute("SELECT count(*) FROM audit_log WHERE kind IN"
                                 " ('run.released', 'run.claimed')").fetchone()[0]
         assert released >= 1  # the dead worker's run was taken over, not started again
+
+
+def test_the_inspector_reads_the_team_store_the_settings_name(
+        junction, team_url: str, flows: Path, monkeypatch) -> None:
+    from runtime.api import open_run_store
+
+    monkeypatch.delenv("JUNCTION_STORE", raising=False)
+    junction("settings", "set", "workspace.store", team_url)
+    code, _ = junction("batch", str(flows / "refunds.yaml"), "--cases",
+                       str(flows / "cases.jsonl"))  # no --store: the settings file's
+    assert code == 0
+    with _db(team_url) as conn:
+        assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 5
+    store = open_run_store()  # what the designer's inspector opens
+    try:
+        assert len(store.runs()) == 5 and store.workspace_dir is not None
+    finally:
+        store.close()
