@@ -118,6 +118,7 @@ if TYPE_CHECKING:
     from runtime.store.rows import RunCounts, RunPage, RunQuery, RunRow, StepRow, TaskQuery, TaskRow
     from runtime.store.sqlite import SqliteRunStore
     from runtime.store.states import RunStatus
+    from runtime.team.dispatch import TeamQueue, decide_and_enqueue, team_queue
     from runtime.workspace import home_dir
 
 # name → (module, attribute in it; None: the module itself)
@@ -253,6 +254,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     'TaskRow': ('runtime.store.rows', 'TaskRow'),
     'SqliteRunStore': ('runtime.store.sqlite', 'SqliteRunStore'),
     'RunStatus': ('runtime.store.states', 'RunStatus'),
+    'TeamQueue': ('runtime.team.dispatch', 'TeamQueue'),
+    'decide_and_enqueue': ('runtime.team.dispatch', 'decide_and_enqueue'),
+    'team_queue': ('runtime.team.dispatch', 'team_queue'),
     'home_dir': ('runtime.workspace', 'home_dir'),
 }
 
@@ -285,23 +289,21 @@ class Workspace:
     @classmethod
     def open(cls, home: str | Path | None = None, store: str | None = None) -> Workspace:
         """The workspace folder `home`; its runs in `store` (a postgresql:// URL or a SQLite
-        file; default `JUNCTION_STORE`, else the folder's own SQLite file)."""
+        file; default `JUNCTION_STORE`, else the settings file's `workspace.store`, else the
+        folder's own SQLite file)."""
         from runtime.connectors.sqlite_tables import open_sqlite_tables
-        from runtime.store.open import open_store, sqlite_path, store_url
-        from runtime.store.sqlite import SqliteRunStore
+        from runtime.store.open import sqlite_path, store_url
+        from runtime.urls import is_postgres_url
         from runtime.workspace import database_path, home_dir
 
         root = home_dir(home)
         url = store_url(store)
-        if url is None:
-            path = database_path(root)
-            return cls(root, SqliteRunStore(path), open_sqlite_tables(path))
-        run_store = open_store(url)
-        if run_store.workspace_dir is None:  # a server: this machine's folder keeps caches
-            run_store.workspace_dir = root
+        run_store = _run_store(root, url)
+        if url is not None and is_postgres_url(url):
             from runtime.connectors.pg_tables import open_pg_tables
             return cls(root, run_store, open_pg_tables(url))
-        return cls(root, run_store, open_sqlite_tables(sqlite_path(url)))
+        return cls(root, run_store, open_sqlite_tables(
+            database_path(root) if url is None else sqlite_path(url)))
 
     def engine(self, observers: Sequence[Observer] = (),
                decided_by: str = "cli") -> Engine:
@@ -316,11 +318,26 @@ class Workspace:
 
 
 def open_run_store(home: str | Path | None = None) -> RunStore:
-    """The run store of a workspace alone (read-mostly views need no connectors)."""
-    from runtime.store.sqlite import SqliteRunStore
-    from runtime.workspace import database_path, home_dir
+    """The run store of a workspace alone (read-mostly views need no connectors): the
+    team store when one is chosen (`JUNCTION_STORE`, the settings file), so the inspector
+    shows the team's runs, else the folder's own SQLite file."""
+    from runtime.store.open import store_url
+    from runtime.workspace import home_dir
 
-    return SqliteRunStore(database_path(home_dir(home)))
+    return _run_store(home_dir(home), store_url(None))
+
+
+def _run_store(root: Path, url: str | None) -> RunStore:
+    from runtime.store.open import open_store
+    from runtime.store.sqlite import SqliteRunStore
+    from runtime.workspace import database_path
+
+    if url is None:
+        return SqliteRunStore(database_path(root))
+    run_store = open_store(url)
+    if run_store.workspace_dir is None:  # a server: this machine's folder keeps caches
+        run_store.workspace_dir = root
+    return run_store
 
 
 __all__ = [
@@ -398,6 +415,7 @@ __all__ = [
     "TaskForms",
     "TaskQuery",
     "TaskRow",
+    "TeamQueue",
     "TrainingState",
     "TrialResult",
     "Verdict",
@@ -410,6 +428,7 @@ __all__ = [
     "compare_batches",
     "compare_runs",
     "compile_plan",
+    "decide_and_enqueue",
     "describe",
     "diagnostics",
     "dump_flow",
@@ -450,6 +469,7 @@ __all__ = [
     "settings",
     "step_facts",
     "stored_results",
+    "team_queue",
     "train_from_decisions",
     "training_state",
     "try_step",
