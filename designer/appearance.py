@@ -17,12 +17,13 @@ platform that does not say (offscreen, a bare X server) counts as light.
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from designer import theme
-from runtime.api import settings
 
 MODES = ("system", "light", "dark")
 _SOURCE = "junctionLightStyleSheet"  # the style sheet as the code wrote it (light theme)
@@ -32,6 +33,8 @@ _SHOWN = "junctionShownStyleSheet"  # what we set from it, to tell our own chang
 def saved_mode() -> str:
     """The theme asked for: `JUNCTION_THEME`, else the settings file, else "system".
     An unreadable settings file is reported by the settings dialog; here it is "system"."""
+    from runtime.api import settings  # pydantic: not before the launch frame has painted
+
     try:
         mode = str(settings.value("appearance.theme"))
     except settings.SettingsError:
@@ -79,9 +82,17 @@ def _controller(app: QApplication) -> _Appearance:
 
 
 def start(app: QApplication) -> None:
-    """At start-up: Fusion and the saved theme."""
+    """Before the launch frame: Fusion and the theme known without reading the settings
+    file (`JUNCTION_THEME`, else the system's scheme), so the first paint imports no
+    pydantic; `apply_saved` follows once the designer itself is loading."""
     app.setStyle("Fusion")
-    apply(saved_mode(), app)
+    variable = os.environ.get("JUNCTION_THEME", "")
+    apply(variable if variable in MODES else "system", app)
+
+
+def apply_saved(app: QApplication | None = None) -> bool:
+    """The theme the settings file (or `JUNCTION_THEME`) asks for; True when dark."""
+    return apply(saved_mode(), app)
 
 
 def apply(mode: str, app: QApplication | None = None) -> bool:

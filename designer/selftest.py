@@ -37,7 +37,7 @@ def run(templates: Path | None = None) -> int:
                                                 templates_folder=folder,
                                                 new_flows_folder=root / "flows"))
         window = designer.new_window()
-        if not window.open_path(flow_path):
+        if not window.files.open_path(flow_path):
             return _fail(f"the designer could not open {flow_path}")
         app.processEvents()
         loaded = load_flow(flow_path)

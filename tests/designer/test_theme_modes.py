@@ -35,7 +35,9 @@ def _contrast(a: QColor, b: QColor) -> float:
 
 def test_the_saved_dark_theme_is_applied_at_start_up(qapp) -> None:
     settings.save(settings.with_value(settings.Settings(), "appearance.theme", "dark"))
-    appearance.start(qapp)
+    appearance.start(qapp)  # the launch frame: no settings file read yet
+    assert not theme.is_dark()
+    appearance.apply_saved(qapp)  # open_designer, once the runtime is loading
     assert theme.is_dark()
     assert _window_lightness() < 0.3
 
@@ -43,8 +45,11 @@ def test_the_saved_dark_theme_is_applied_at_start_up(qapp) -> None:
 def test_the_environment_variable_wins_over_the_file(qapp, monkeypatch) -> None:
     settings.save(settings.with_value(settings.Settings(), "appearance.theme", "dark"))
     monkeypatch.setenv("JUNCTION_THEME", "light")
-    appearance.start(qapp)
+    appearance.apply_saved(qapp)
     assert not theme.is_dark() and _window_lightness() > 0.9
+    monkeypatch.setenv("JUNCTION_THEME", "dark")
+    appearance.start(qapp)  # the variable is known before anything is imported
+    assert theme.is_dark()
 
 
 def test_follow_the_system_reads_the_platform_scheme(qapp, monkeypatch) -> None:
@@ -128,7 +133,7 @@ def test_junction_config_before_designer_is_the_file_the_designer_reads(
     seen: dict[str, object] = {}
 
     def open_designer(flow):  # what run_app does first, without entering the event loop
-        appearance.start(qapp)
+        appearance.apply_saved(qapp)
         dialog = SettingsDialog()
         qtbot.addWidget(dialog)
         seen.update(path=dialog.path, name=dialog.name.text(), decider=decider_name(),
