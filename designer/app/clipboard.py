@@ -54,20 +54,30 @@ def _clear() -> None:
         QGuiApplication.clipboard().clear()
 
 
-def paste(editor: FlowEditor, at: tuple[float, float] | None = None) -> list[str]:
-    """Paste copied steps as one undo step, at `at` if given (the pointer); [] when the
-    clipboard holds none."""
+def copied_steps() -> Fragment | None:
+    """The steps on the clipboard (ours, or a flow fragment pasted as text), or None."""
     data = QGuiApplication.clipboard().mimeData()
     if data is None:
-        return []
+        return None
     if data.hasFormat(MIME_TYPE):
         text = bytes(data.data(MIME_TYPE).data()).decode("utf-8")
     elif data.hasText():
         text = data.text()
     else:
-        return []
+        return None
     try:
-        fragment = Fragment.from_text(text)
+        return Fragment.from_text(text)
     except DocumentError:
-        return []
-    return paste_fragment(editor, fragment, at=at)
+        return None
+
+
+def has_steps() -> bool:
+    """Whether Paste would add anything: menus grey it out otherwise."""
+    return copied_steps() is not None
+
+
+def paste(editor: FlowEditor, at: tuple[float, float] | None = None) -> list[str]:
+    """Paste copied steps as one undo step, at `at` if given (the pointer); [] when the
+    clipboard holds none."""
+    fragment = copied_steps()
+    return paste_fragment(editor, fragment, at=at) if fragment is not None else []

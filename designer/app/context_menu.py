@@ -14,6 +14,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QMenu
 
 from designer import nodes
+from designer.app import clipboard
 from designer.canvas.edge_item import EdgeItem
 from designer.canvas.node_item import NodeItem
 
@@ -60,6 +61,9 @@ def menu_at(window: MainWindow, scene_pos: QPointF) -> QMenu:
     else:
         paste = menu.addAction("Paste here", lambda: window.paste(at=_xy(scene_pos)))
         paste.setObjectName("pasteHere")
+        paste.setEnabled(clipboard.has_steps())
+        if not paste.isEnabled():
+            paste.setToolTip("Copy some steps first")
         adding = menu.addMenu("Add step here")
         for record in nodes.records():
             adding.addAction(record.title,

@@ -17,11 +17,14 @@ next file is opened.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -32,6 +35,8 @@ from designer import theme
 from designer.app.session import FlowSession
 from designer.canvas.glyphs import glyph_icon
 from designer.canvas.presentation import display_title
+from designer.document.editor import FlowEditor
+from designer.panels.problem_fixes import fix_for
 from designer.panels.problem_words import UNREACHABLE, in_ui_words
 from runtime.api import (
     LoadedFlow,
@@ -91,10 +96,14 @@ class ProblemsPanel(QWidget):
         self.badge.setFixedSize(QSize(18, 18))
         self.tree = QTreeWidget()
         self.tree.setObjectName("problemsList")
-        self.tree.setHeaderLabels(["Step", "Problem"])
+        self.tree.setHeaderLabels(["Step", "Problem", ""])
         self.tree.setRootIsDecorated(True)  # the folded "cannot be reached" row opens
         self.tree.setAlternatingRowColors(True)
         self.tree.setColumnWidth(0, 180)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setUniformRowHeights(True)
         self.tree.itemClicked.connect(self._clicked)
         self.tree.itemActivated.connect(self._clicked)
@@ -133,7 +142,9 @@ class ProblemsPanel(QWidget):
         causes = [p for p in self.problems if p.message != UNREACHABLE]
         unreachable = [p for p in self.problems if p.message == UNREACHABLE]
         for problem in causes:
-            self.tree.addTopLevelItem(self._row(problem))
+            row = self._row(problem)
+            self.tree.addTopLevelItem(row)
+            self._offer_fix(row, problem)
         if unreachable:
             # Usually the result of another problem (a deleted connection): one folded row,
             # so the cause is not buried under a list of its consequences.
@@ -170,6 +181,30 @@ class ProblemsPanel(QWidget):
         item.setData(0, NODE_ROLE, problem.node)
         return item
 
+    def _offer_fix(self, row: QTreeWidgetItem, problem: Problem) -> None:
+        """A button beside a problem whose remedy is obvious ("Add Otherwise branch")."""
+        fix = fix_for(problem)
+        if fix is None or problem.node is None:
+            return
+        button = QPushButton(fix.button)
+        button.setObjectName("problemFix")
+        button.setToolTip(fix.tip)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a stray key never applies a fix
+        node_id = problem.node
+        button.clicked.connect(lambda: self.apply_fix(fix.apply, node_id))
+        self.tree.setItemWidget(row, 2, button)
+
+    def apply_fix(self, apply: Callable[[FlowEditor, str], None], node_id: str) -> None:
+        if self.session.document.has_node(node_id):
+            apply(self.session.editor, node_id)
+            self.refresh()
+
+    def fix_buttons(self) -> list[QPushButton]:
+        """The fix buttons on the rows shown now."""
+        rows = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        found = (self.tree.itemWidget(row, 2) for row in rows if row is not None)
+        return [b for b in found if isinstance(b, QPushButton)]
+
     def _show_summary(self, count: int) -> None:
         if count:
             self.badge.setPixmap(glyph_icon("warning", theme.DANGER, 18).pixmap(18, 18))
@@ -180,7 +215,7 @@ class ProblemsPanel(QWidget):
             self.badge.setPixmap(glyph_icon("check", theme.SUCCESS, 18).pixmap(18, 18))
             self.summary.setText("<b>No problems</b> <span style='color:#475467'>— "
                                  "this flow can run.</span>")
-        self.tree.setEnabled(bool(count))
+        self.tree.setVisible(bool(count))  # "No problems" alone, not over an empty table
 
     def _clicked(self, item: QTreeWidgetItem) -> None:
         node_id = item.data(0, NODE_ROLE)
