@@ -7,6 +7,7 @@ decision a business analyst makes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -166,10 +167,12 @@ class StartPage(QScrollArea):
         outer.addLayout(columns, 1)
         self.setWidget(body)
 
-    def set_recent(self, recent: list[Path]) -> None:
+    def set_recent(self, recent: list[Path],
+                   title_of: Callable[[Path], str] = lambda path: path.name) -> None:
+        """Recent flows by name (`title_of`), with the folder below and the path as tip."""
         self.recent.clear()
         for path in recent:
-            item = QListWidgetItem(f"{path.name}\n{_short(path.parent)}")
+            item = QListWidgetItem(f"{title_of(path)}\n{_short(path.parent)}")
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip(str(path))
             self.recent.addItem(item)

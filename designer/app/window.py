@@ -268,17 +268,20 @@ class MainWindow(QMainWindow):
         self.zoom_label.setText(f"{round(self.view.zoom() * 100)} %")
 
     def refresh_recent(self) -> None:
-        recent = self.app.settings.recent_files()
+        settings = self.app.settings
+        recent = settings.recent_files()
         self.recent_menu.clear()
+        self.recent_menu.setToolTipsVisible(True)
         for path in recent:
-            action = QAction(str(path), self.recent_menu)
+            action = QAction(settings.recent_title(path), self.recent_menu)
+            action.setToolTip(str(path))
             action.triggered.connect(lambda _=False, p=path: self.files.open_path(p))
             self.recent_menu.addAction(action)
         self.recent_menu.setEnabled(bool(recent))
-        self.start_page.set_recent(recent)
+        self.start_page.set_recent(recent, settings.recent_title)
 
     def remember(self, path: Path) -> None:
-        self.app.settings.add_recent(path)
+        self.app.settings.add_recent(path, self.session.document.header.name)
         self.app.refresh_recent()
 
     # -- selection ------------------------------------------------------------------------
