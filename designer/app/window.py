@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import preferences, theme
-from designer.app import actions, clipboard, context_menu, run_actions
+from designer.app import actions, clipboard, context_menu, help_menu, run_actions
 from designer.app.autosave import Autosaver
 from designer.app.evidence import install_evidence_views
 from designer.app.files import FileController
@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.actions_ = actions.build(self)
         preferences.install(self)  # Edit ▸ Settings, Help ▸ Diagnostics / Getting Started
         context_menu.install(self)  # right-click on canvas, steps and connections
+        help_menu.install(self)  # Help ▸ User Guide, Keyboard Shortcuts, About
         self._toolbar()
         self._status_bar()
         self.area.add_view(View("start", "Start", self.start_page))
@@ -123,12 +124,7 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Main")
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for name in actions.TOOLBAR:
-            if name is None:
-                bar.addSeparator()
-            else:
-                bar.addAction(self.actions_[name])
+        actions.fill_toolbar(bar, self.actions_)
         bar.addSeparator()
         self.find_box = FindBox(self.session)
         self.find_box.found.connect(self.focus_node)
