@@ -93,7 +93,7 @@ def menus(window: MainWindow) -> Menus:
 TOOLBAR = ["save", None, "undo", "redo", None, "zoom_out", "zoom_fit", "zoom_in", "tidy"]
 
 
-ICON_ONLY = ("zoom_out", "zoom_in")  # a magnifier with + or − says it all
+ICON_ONLY = ("undo", "redo", "zoom_out", "zoom_fit", "zoom_in")  # their pictures say it all
 
 
 def fill_toolbar(bar: QToolBar, actions: dict[str, QAction]) -> None:

@@ -70,6 +70,16 @@ class DesignerSettings:
         store.setValue("recent_names", [name, *(names.get(p, "") for p in recent)])
         store.sync()
 
+    def pane_state(self, name: str) -> bool | None:
+        """A remembered fold state of the window's panes (None: never set)."""
+        value = self._store().value(f"panes/{name}")
+        return None if value is None else str(value).lower() in ("true", "1")
+
+    def set_pane_state(self, name: str, state: bool) -> None:
+        store = self._store()
+        store.setValue(f"panes/{name}", state)
+        store.sync()
+
     def ensure_flows_folder(self) -> Path:
         """The new-flows folder, created the first time something is saved there."""
         self.new_flows_folder.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,7 @@ class AutonomySwitch(QWidget):
             left = 8 if index == 0 else 0
             right = 8 if index == len(theme.AUTONOMY) - 1 else 0
             button.setStyleSheet(
-                f"QToolButton {{ font-size: 11pt; font-weight: bold; padding: 4px 10px;"
+                f"QToolButton {{ font-size: 11pt; font-weight: bold; padding: 4px 8px;"
                 f" color: {theme.INK_SOFT}; background: white; border: 1px solid {theme.LINE};"
                 f" border-top-left-radius: {left}px; border-bottom-left-radius: {left}px;"
                 f" border-top-right-radius: {right}px; border-bottom-right-radius: {right}px;}}"
@@ -103,7 +103,7 @@ class ModelBox(QWidget):
         self.combo.setObjectName("defaultModel")
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.combo.setFixedWidth(190)
+        self.combo.setFixedWidth(160)
         line = self.combo.lineEdit()
         assert line is not None  # an editable combo box always has one
         self.line = line
@@ -141,7 +141,7 @@ class FindBox(QLineEdit):
         self.session = session
         self.setPlaceholderText("Find a step…  (Ctrl+F)")
         self.setClearButtonEnabled(True)
-        self.setFixedWidth(180)
+        self.setFixedWidth(160)
         self.completer_ = QCompleter([], self)
         self.completer_.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer_.setFilterMode(Qt.MatchFlag.MatchContains)

@@ -30,6 +30,7 @@ from designer.app import actions, clipboard, context_menu, help_menu, run_action
 from designer.app.autosave import Autosaver
 from designer.app.evidence import install_evidence_views
 from designer.app.files import FileController
+from designer.app.panes import Panes
 from designer.app.session import FlowSession
 from designer.app.startpage import StartPage
 from designer.app.templates import find_templates
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         context_menu.install(self)  # right-click on canvas, steps and connections
         help_menu.install(self)  # Help ▸ User Guide, Keyboard Shortcuts, About
         self._toolbar()
+        self.panes = Panes(self, self.docks[0], self.docks[1])  # palette rail, drawer
         self._status_bar()
         self.area.add_view(View("start", "Start", self.start_page))
         self.area.add_view(View("design", "Design", self.design,
@@ -237,6 +239,7 @@ class MainWindow(QMainWindow):
         self.area.show_view("design")
 
     def _design_shown(self) -> None:
+        self.panes.design_shown()
         self.view.fit_readable()
         self._update_zoom()
         QTimer.singleShot(0, self._size_problems)  # once the docks have their layout
