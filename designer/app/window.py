@@ -37,6 +37,7 @@ from designer.app.templates import find_templates
 from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
 from designer.app.views import View, ViewArea, ViewRail
 from designer.canvas.edit_widget import FlowEditWidget
+from designer.canvas.minimap import Minimap
 from designer.compare.view import CompareView
 from designer.document.errors import DocumentError
 from designer.document.fragment import duplicate
@@ -71,6 +72,8 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(self.session, app.settings.autosave_folder)
         self.design = FlowEditWidget(self.session.editor)
         self.scene, self.view = self.design.scene, self.design.view
+        self.minimap = Minimap(self.view, self.session.document.changed,
+                               self.session.document.reset)
         self.templates = find_templates(app.settings.templates_folder)
         self.files = FileController(self.session, app.prompter, app.settings, self.templates,
                                     self)
