@@ -79,6 +79,7 @@ from runtime.flow.schema import (
 )
 from runtime.flow.validate import validate_flow
 from runtime.metrics.collect import metrics_for
+from runtime.models.choices import ModelChoice, ModelChoices, model_choices
 from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
 from runtime.models.readiness import OllamaModels, check_readiness, ollama_pulled
 from runtime.models.registry import preload_backends as preload_model_backends
@@ -190,6 +191,8 @@ __all__ = [
     "InputError",
     "JunctionError",
     "LoadedFlow",
+    "ModelChoice",
+    "ModelChoices",
     "NodeRow",
     "NodeSpec",
     "Observer",
@@ -252,6 +255,7 @@ __all__ = [
     "load_flow",
     "load_report",
     "metrics_for",
+    "model_choices",
     "node_type",
     "node_type_key",
     "node_type_of",
