@@ -36,6 +36,7 @@ from designer.app.startpage import StartPage
 from designer.app.templates import find_templates
 from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
 from designer.app.views import View, ViewArea, ViewRail
+from designer.canvas.edge_item import recheck_routes
 from designer.canvas.edit_widget import FlowEditWidget
 from designer.canvas.minimap import Minimap
 from designer.compare.view import CompareView
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.scene, self.view = self.design.scene, self.design.view
         self.minimap = Minimap(self.view, self.session.document.changed,
                                self.session.document.reset)
+        self.session.document.changed.connect(lambda: recheck_routes(self.scene))
         self.templates = find_templates(app.settings.templates_folder)
         self.files = FileController(self.session, app.prompter, app.settings, self.templates,
                                     self)

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from designer import theme
 
-SIZE = QSize(200, 130)
+SIZE = QSize(180, 112)
 MARGIN = 14  # from the canvas's corner, clear of its scroll bars
-MIN_STEPS = 8  # fewer steps than this: a flow small enough to see at a glance
+MIN_STEPS = 20  # fewer steps than this: a flow small enough to see at a glance with Fit
 REBUILD_MS = 150
 PAD = 40.0  # scene units around the flow
 
