@@ -1,15 +1,16 @@
 """What the model pickers offer: the models really on this machine, asked off the GUI
 thread.
 
-One `ModelCatalog` per window asks `runtime.api.model_choices` in a `Worker` when a flow
-is opened or saved elsewhere and when a picker opens (the person may have just pulled a
-model), and keeps the last answer. Pickers fill themselves from `choices` and follow
+One `ModelCatalog` per window asks `runtime.api.model_choices` on a background thread
+when a flow is opened and when a picker opens (the person may have just pulled a model),
+and keeps the last answer. Pickers fill themselves from `choices` and follow
 `updated`; until the first answer they offer only what the flow already names, never a
 made-up list.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,45 +19,50 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem
 
 from designer import theme
-from designer.workers.bridge import Worker
 from runtime.api import ModelChoices, model_choices
 
 
 class ModelCatalog(QObject):
     updated = Signal(object)  # ModelChoices
     asking = Signal()  # a look-up started: pickers may say "Looking for models…"
+    _answer = Signal(object)  # from the look-up thread to this object's (GUI) thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.choices: ModelChoices | None = None
-        self.worker: Worker | None = None
+        self.lookup: threading.Thread | None = None
         self._again: Path | bool | None = False  # a flow asked for while a look-up ran
+        self._answer.connect(self._answered)
 
     def refresh(self, flow_file: Path | None) -> None:
-        """Ask again for `flow_file`'s folder (None: a flow never saved, no scripted files)."""
-        if self.worker is not None and self.worker.is_running():
+        """Ask again for `flow_file`'s folder (None: a flow never saved, no scripted files).
+
+        A daemon thread, not a QThread: a look-up still waiting on a slow server when the
+        app quits is simply dropped instead of aborting the exit."""
+        if self.lookup is not None and self.lookup.is_alive():
             self._again = flow_file
             return
         folder = flow_file.parent if flow_file is not None else None
-        self.worker = Worker(model_choices, folder, flow_file)
-        self.worker.returned.connect(self._answered)
-        self.worker.finished.connect(self._finished)
+        self.lookup = threading.Thread(target=self._look, args=(folder, flow_file),
+                                       name="model-choices", daemon=True)
         self.asking.emit()
-        self.worker.start()
+        self.lookup.start()
+
+    def _look(self, folder: Path | None, flow_file: Path | None) -> None:
+        self._answer.emit(model_choices(folder, flow_file))
 
     def _answered(self, choices: ModelChoices) -> None:
         global _latest
         self.choices = _latest = choices
         self.updated.emit(choices)
-
-    def _finished(self) -> None:
         again, self._again = self._again, False
         if again is not False:
             self.refresh(again if isinstance(again, Path) else None)
 
-    def wait(self, milliseconds: int = 5000) -> bool:
-        """For tests and shutdown: block until the look-up in flight has ended."""
-        return self.worker.wait(milliseconds) if self.worker is not None else True
+    def wait(self, seconds: float = 5.0) -> None:
+        """For tests: let the look-up in flight end."""
+        if self.lookup is not None:
+            self.lookup.join(seconds)
 
 
 _latest: ModelChoices | None = None  # the last answer any window got: the property forms'
