@@ -80,7 +80,10 @@ class FileController(QObject):
         self.open_path(destination, ask=False)
 
     def open_dialog(self) -> None:
-        folder = self.session.path.parent if self.session.path else None
+        """Open…, starting in the open flow's folder, else the Junction flows folder."""
+        flows = self.settings.new_flows_folder
+        folder = (self.session.path.parent if self.session.path
+                  else flows if flows.is_dir() else None)
         path = self.prompter.open_path(self.dialog_parent, folder)
         if path is not None:
             self.open_path(path)

@@ -10,6 +10,7 @@ made-up list.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,7 +50,9 @@ class ModelCatalog(QObject):
         self.lookup.start()
 
     def _look(self, folder: Path | None, flow_file: Path | None) -> None:
-        self._answer.emit(model_choices(folder, flow_file))
+        choices = model_choices(folder, flow_file)
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile: nobody asks
+            self._answer.emit(choices)
 
     def _answered(self, choices: ModelChoices) -> None:
         global _latest

@@ -274,3 +274,11 @@ def test_the_palette_drags_what_the_canvas_accepts(window):
                                      "ai.enforce", "decision", "human", "action"]
     data = window.step_palette.mimeData([window.step_palette.item_for_key("ai.assist")])
     assert bytes(data.data(NODE_MIME).data()) == b"ai.assist"
+
+
+def test_open_starts_in_the_flows_folder_once_it_exists(window, prompter, settings):
+    prompter.script("open_path", None, None)
+    window.files.open_dialog()
+    settings.ensure_flows_folder()
+    window.files.open_dialog()
+    assert [a for q, a in prompter.asked] == [(None,), (settings.new_flows_folder,)]
