@@ -25,8 +25,8 @@ CELL = 240.0  # grid cell of the card look-up, in scene units
 CLEARANCE = 16.0  # distance kept from a card's edge
 LEAD = 22.0  # straight run out of a port before the first turn
 CORNER = 10.0  # radius of the rounded corners
-SAMPLES = 24  # points of a curve checked against cards
-REACH = 900.0  # how far above or below a lane may go to get round the cards
+SAMPLES = 14  # points of a curve checked against cards
+MAX_LANES = 8  # lanes tried, nearest first, before settling for the curve
 FEW = 40  # up to this many moved connections, also re-route the ones the cards now cover
 
 
@@ -70,50 +70,63 @@ def _cells(rect: QRectF) -> Iterable[tuple[int, int]]:
 def route(start: QPointF, end: QPointF, obstacles: Obstacles,
           curve: Callable[[QPointF, QPointF], QPainterPath]) -> QPainterPath:
     """The connection's path: `curve(start, end)` when no card is in its way, else an
-    orthogonal detour along the nearest free lane (the curve when none is free)."""
+    orthogonal detour along the nearest free lane above or below the cards that block
+    it (the curve when none of the first few lanes is free)."""
     source, target = obstacles.at(start), obstacles.at(end)
     own = source + target
     plain = curve(start, end)
     forward = end.x() - start.x() >= 2 * LEAD
-    if forward and not _curve_blocked(plain, obstacles, own):
-        return plain
+    blockers = _blockers(plain, obstacles, own if forward else [])
+    if not blockers:
+        return plain  # most connections: nothing in the way of the curve
     # turn only once clear of the step's own card (its rectangle is wider than its ports)
     x1 = max([start.x() + LEAD, *(r.right() + 1 for r in source)])
     x2 = min([end.x() - LEAD, *(r.left() - 1 for r in target)])
-    span = QRectF(QPointF(min(x1, x2), min(start.y(), end.y()) - REACH),
-                  QPointF(max(x1, x2), max(start.y(), end.y()) + REACH))
-    nearby = obstacles.near(span)
-    lanes = {start.y(), end.y()} if forward else set()
-    for rect in nearby:
+    lanes: set[float] = {start.y(), end.y()} if forward else set()
+    for rect in blockers + ([] if forward else own):
         lanes.update((rect.top() - 1, rect.bottom() + 1))
+    tried: set[float] = set()
     middle = (start.y() + end.y()) / 2
-    for lane in sorted(lanes, key=lambda y: (abs(y - start.y()) + abs(y - end.y()),
-                                             abs(y - middle))):
+    for _ in range(MAX_LANES):
+        fresh = lanes - tried
+        if not fresh:
+            break
+        lane = min(fresh, key=lambda y: (abs(y - start.y()) + abs(y - end.y()),
+                                         abs(y - middle)))
+        tried.add(lane)
         points = [start, QPointF(x1, start.y()), QPointF(x1, lane), QPointF(x2, lane),
                   QPointF(x2, end.y()), end]
-        if _polyline_clear(points, obstacles, own):
+        hit = _first_hit(points, obstacles, own)
+        if hit is None:
             return rounded(points)
+        lanes.update((hit.top() - 1, hit.bottom() + 1))  # try round that card too
     return plain
 
 
-def _curve_blocked(path: QPainterPath, obstacles: Obstacles, own: list[QRectF]) -> bool:
-    for step in range(1, SAMPLES):
-        point = path.pointAtPercent(step / SAMPLES)
-        if any(rect not in own for rect in obstacles.at(point)):
-            return True
-    return False
+def _blockers(path: QPainterPath, obstacles: Obstacles, exempt: list[QRectF]) -> list[QRectF]:
+    """The cards the curve passes through, `exempt` aside (sampled points, each one grid
+    look-up: no scan of every card near a long connection). The samples next to the
+    ports are skipped: they sit on the steps' own cards."""
+    found: list[QRectF] = []
+    for step in range(2, SAMPLES - 1):
+        for rect in obstacles.at(path.pointAtPercent(step / SAMPLES)):
+            if rect not in exempt and rect not in found:
+                found.append(rect)
+    return found
 
 
-def _polyline_clear(points: list[QPointF], obstacles: Obstacles, own: list[QRectF]) -> bool:
-    """No segment crosses a card (the first and last may touch their own step)."""
+def _first_hit(points: list[QPointF], obstacles: Obstacles,
+               own: list[QRectF]) -> QRectF | None:
+    """The first card a leg of the polyline crosses (the first and last legs may touch
+    their own step), or None when it is clear."""
     last = len(points) - 2
     for index, (a, b) in enumerate(pairwise(points)):
         segment = QRectF(a, b).normalized().adjusted(-0.5, -0.5, 0.5, 0.5)
         for rect in obstacles.near(segment):
             if (index == 0 or index == last) and rect in own:
                 continue
-            return False
-    return True
+            return rect
+    return None
 
 
 def rounded(points: list[QPointF]) -> QPainterPath:
@@ -142,6 +155,7 @@ class Router:
         self.curve = curve
         self.pending: dict[int, Routable] = {}
         self.detoured: weakref.WeakSet[Routable] = weakref.WeakSet()  # now off the curve
+        self._recheck = False  # an edit happened: see whether detours are still needed
         self.timer = QTimer(singleShot=True, interval=0)
         self.timer.timeout.connect(self.flush)
 
@@ -152,12 +166,14 @@ class Router:
     def recheck(self) -> None:
         """After an edit: the detours may no longer be needed (a card moved away)."""
         if len(self.detoured):
+            self._recheck = True
             self.timer.start()
 
     def flush(self) -> None:
         scene = self.scene()
         items, self.pending = list(self.pending.values()), {}
-        if scene is None or not (items or len(self.detoured)):
+        recheck, self._recheck = self._recheck, False
+        if scene is None or not (items or recheck):
             return
         if not isValid(scene):  # the window closed before the turn came
             return
@@ -165,7 +181,8 @@ class Router:
         obstacles = Obstacles(card.sceneBoundingRect() for card in cards if isValid(card))
         if len(items) <= FEW:
             items += self._crossing_moved_cards(scene, items, obstacles)
-        items += [i for i in self.detoured if i not in items]  # a card may have moved away
+        if recheck:  # a card may have moved out of a detoured connection's way
+            items += [i for i in self.detoured if i not in items]
         for item in items:
             if isValid(item) and item.ends is not None and item.scene() is scene:
                 path = route(*item.ends, obstacles, self.curve)
