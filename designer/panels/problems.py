@@ -37,6 +37,7 @@ from designer.canvas.glyphs import glyph_icon
 from designer.canvas.presentation import display_title
 from designer.document.editor import FlowEditor
 from designer.panels.problem_fixes import fix_for
+from designer.panels.problem_groups import cut_off_branches
 from designer.panels.problem_words import UNREACHABLE, in_ui_words
 from runtime.api import (
     LoadedFlow,
@@ -146,23 +147,44 @@ class ProblemsPanel(QWidget):
             self.tree.addTopLevelItem(row)
             self._offer_fix(row, problem)
         if unreachable:
-            # Usually the result of another problem (a deleted connection): one folded row,
-            # so the cause is not buried under a list of its consequences.
-            count = len(unreachable)
-            parent = QTreeWidgetItem([f"{count} step{'s' * (count != 1)}",
-                                      "cannot be reached from Start"
-                                      + (" — probably because of the problems above"
-                                         if causes else "") + ". Open to see which."])
-            parent.setIcon(0, glyph_icon("warning", theme.DANGER, 16))
-            parent.addChildren([self._row(p) for p in unreachable])
-            self.tree.addTopLevelItem(parent)
-            parent.setExpanded(not causes)
+            self._add_cut_off(unreachable, bool(causes))
         by_node: dict[str, list[str]] = {}
         for problem in self.problems:
             if problem.node:
                 by_node.setdefault(problem.node, []).append(self._words(problem.message))
         self._show_summary(len(self.problems))
         self.problems_changed.emit({k: tuple(v) for k, v in by_node.items()})
+
+    def _add_cut_off(self, unreachable: list[Problem], after_causes: bool) -> None:
+        """One row per first step of a cut-off branch (what to fix), the steps only
+        reached through it folded under it; a flood of "cannot be reached" rows buried
+        the one that matters."""
+        by_node = {p.node: p for p in unreachable if p.node}
+        edges = [(e.source, e.target) for _, e in self.session.document.edges()]
+        branches, loops = cut_off_branches(edges, by_node)
+        for first, followers in branches:
+            row = self._row(by_node[first])
+            row.setText(1, "nothing leads here from Start: connect a step to it, or delete it"
+                        + (f" — {len(followers)} step{'s' * (len(followers) != 1)} after it "
+                           "are cut off too" if followers else ""))
+            row.setToolTip(1, row.text(1))
+            title = self._title_of(first) or first
+            for node_id in followers:
+                child = self._row(by_node[node_id])
+                child.setText(1, f"cannot be reached: it comes only after “{title}”")
+                child.setToolTip(1, child.text(1))
+                row.addChild(child)
+            self.tree.addTopLevelItem(row)
+        loose = [by_node[n] for n in loops] + [p for p in unreachable if not p.node]
+        if loose:  # a cut-off loop has no first step: one folded row
+            count = len(loose)
+            parent = QTreeWidgetItem([f"{count} step{'s' * (count != 1)}",
+                                      "cannot be reached from Start — a loop nothing leads "
+                                      "into. Open to see which."])
+            parent.setIcon(0, glyph_icon("warning", theme.DANGER, 16))
+            parent.addChildren([self._row(p) for p in loose])
+            self.tree.addTopLevelItem(parent)
+            parent.setExpanded(not after_causes)
 
     def _title_of(self, node_id: str) -> str | None:
         document = self.session.document
