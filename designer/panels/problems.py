@@ -166,7 +166,8 @@ class ProblemsPanel(QWidget):
             row = self._row(by_node[first])
             row.setText(1, "nothing leads here from Start: connect a step to it, or delete it"
                         + (f" — {len(followers)} step{'s' * (len(followers) != 1)} after it "
-                           "are cut off too" if followers else ""))
+                           f"{'is' if len(followers) == 1 else 'are'} cut off too"
+                           if followers else ""))
             row.setToolTip(1, row.text(1))
             title = self._title_of(first) or first
             for node_id in followers:
@@ -210,6 +211,7 @@ class ProblemsPanel(QWidget):
             return
         button = QPushButton(fix.button)
         button.setObjectName("problemFix")
+        button.setMinimumWidth(button.fontMetrics().horizontalAdvance(fix.button) + 32)
         button.setToolTip(fix.tip)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a stray key never applies a fix
         node_id = problem.node
