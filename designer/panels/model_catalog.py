@@ -14,13 +14,16 @@ import contextlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem
 
 from designer import theme
-from runtime.api import ModelChoices, model_choices
+
+if TYPE_CHECKING:  # the look-up itself brings httpx and ollama: not at launch
+    from runtime.api import ModelChoices
 
 
 class ModelCatalog(QObject):
@@ -50,6 +53,8 @@ class ModelCatalog(QObject):
         self.lookup.start()
 
     def _look(self, folder: Path | None, flow_file: Path | None) -> None:
+        from runtime.api import model_choices  # on the look-up thread, not at launch
+
         choices = model_choices(folder, flow_file)
         with contextlib.suppress(RuntimeError):  # the window closed meanwhile: nobody asks
             self._answer.emit(choices)
