@@ -27,7 +27,7 @@ LEAD = 22.0  # straight run out of a port before the first turn
 CORNER = 10.0  # radius of the rounded corners
 SAMPLES = 14  # points of a curve checked against cards
 MAX_LANES = 8  # lanes tried, nearest first, before settling for the curve
-FEW = 40  # up to this many moved connections, also re-route the ones the cards now cover
+FEW = 12  # up to this many moved connections, also re-route the ones the cards now cover
 
 
 class Routable(Protocol):
@@ -195,16 +195,36 @@ class Router:
     def _crossing_moved_cards(self, scene: QGraphicsScene, items: list[Routable],
                               obstacles: Obstacles) -> list[Routable]:
         """Other connections under the cards that just moved (a card dropped onto a
-        connection): asked of the scene's index for a drag's few cards, not after Tidy."""
-        found: list[Routable] = []
+        connection), for a drag's few cards. A plain loop over the connections' rectangles:
+        asking the scene's index would rebuild it after every command."""
+        cards: list[QRectF] = []
         for item in items:
             for point in item.ends or ():
-                for card in obstacles.at(point):
-                    for other in scene.items(card):
-                        if (hasattr(other, "take_route") and other not in items
-                                and other not in found):
-                            found.append(other)  # type: ignore[arg-type]
+                cards.extend(c for c in obstacles.at(point) if c not in cards)
+        if not cards:
+            return []
+        moved = QRectF()
+        for card in cards:
+            moved = moved.united(card)
+        found: list[Routable] = []
+        for other in getattr(scene, "item_for_edge", {}).values():
+            if other in items or not isValid(other):
+                continue
+            box = other.sceneBoundingRect()
+            if (box.intersects(moved) and any(box.intersects(card) for card in cards)
+                    and _passes_through(other, cards)):
+                found.append(other)
         return found
+
+
+def _passes_through(item: Routable, cards: list[QRectF]) -> bool:
+    """Whether the connection's drawn path (a long one's box covers much more) meets one
+    of `cards`."""
+    path = getattr(item, "path", None)
+    if not isinstance(path, QPainterPath):
+        return True
+    return any(card.contains(path.pointAtPercent(step / SAMPLES))
+               for step in range(1, SAMPLES) for card in cards)
 
 
 _routers: weakref.WeakKeyDictionary[QGraphicsScene, Router] = weakref.WeakKeyDictionary()
