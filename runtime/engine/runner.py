@@ -38,14 +38,14 @@ from runtime.engine.model_choice import (
     providers_for_walk,
 )
 from runtime.engine.plan import Plan, stage_for
-from runtime.engine.plan_cache import PlanCache
+from runtime.engine.plan_cache import PlanCache, resolved
 from runtime.engine.step_journal import StepJournal, summary
 from runtime.engine.steps import Handoff, MissingData, StepContext, StepOutcome, execute
 from runtime.engine.task_desk import Settled, TaskDesk
 from runtime.engine.units import Units
 from runtime.errors import FlowError, InputError, JunctionError
 from runtime.flow.loader import LoadedFlow
-from runtime.flow.schema import AINodeBase, AnyNode, ClassifyNode, EndNode, node_kind_label
+from runtime.flow.schema import AINodeBase, AnyNode, ClassifyNode, EndNode
 from runtime.models.base import ModelProvider, ModelUnavailable, OutputInvalid
 from runtime.store.base import RunStore
 from runtime.store.rows import NewStep, RunRow, StepRow, TaskRow
@@ -162,7 +162,7 @@ class Engine:
         case_id = check_case(plan, case)
         run, created = self.store.create_run(
             flow_text=loaded.text, flow_sha=loaded.sha256, flow_name=loaded.flow.name,
-            flow_path=str(loaded.path.resolve()) if loaded.path else None, case_id=case_id,
+            flow_path=resolved(str(loaded.path)) if loaded.path else None, case_id=case_id,
             context={"case": case, "record": {}, "nodes": {}, "visits": {}},
             batch_id=batch_id, autonomy=autonomy, model_override=model)
         if created:
@@ -201,12 +201,13 @@ class Engine:
         self._emit(ev.RunStarted(run_id=run_id, resumed=resumed))
         self.journal.reset()
         try:
-            pending = self.store.open_step(run_id)
+            # a queued run has no steps yet: nothing decided to complete
+            pending = self.store.open_step(run_id) if resumed else None
             if pending is not None and pending.status == "decided":
                 run = self._complete(plan, run, pending)
                 if run.status is not RunStatus.running:
                     return run
-            return self._walk(plan, run)
+            return self._walk(plan, run, fresh=not resumed)
         except Blocked as stop:
             return stop.run
         except (JunctionError, sqlite3.Error):
@@ -305,10 +306,14 @@ class Engine:
         return self._fail(run, "the run lost its position in the flow (no next step "
                                "recorded); start the case again")
 
-    def _walk(self, plan: Plan, run: RunRow) -> RunRow:
+    def _walk(self, plan: Plan, run: RunRow, *, fresh: bool = False) -> RunRow:
+        """Execute and journal steps from the run's position until it ends or stops.
+        `fresh`: the run had no steps before this walk, so the model calls each node made
+        are counted here rather than read back from the journal."""
         context = run.context
         node_id = run.current_node
         provider_for = providers_for_walk(plan, run.model_override)
+        calls_made: dict[str, int] = {}
         while node_id is not None:
             self.units.resume()  # again, if a durable write or an effect closed it
             node = plan.nodes[node_id]
@@ -319,11 +324,14 @@ class Engine:
             if isinstance(node, EndNode):
                 return self._finish(plan, run, node, visit, context)
             self._emit(ev.StepStarted(run_id=run.id, node_id=node_id,
-                                      kind=node_kind_label(node), visit=visit))
+                                      kind=plan.labels[node_id], visit=visit))
             started = time.perf_counter()
             stage = stage_for(plan, node, run.autonomy)
-            calls = (self.store.model_calls(run.id, node_id) + self.journal.pending_calls(node_id)
-                     if isinstance(node, AINodeBase) else 0)
+            calls = 0
+            if isinstance(node, AINodeBase):
+                calls = calls_made.get(node_id, 0) if fresh else (
+                    self.store.model_calls(run.id, node_id)
+                    + self.journal.pending_calls(node_id))
             reopen = self.units.open and isinstance(node, AINodeBase) and not answers_at_once(
                 provider_for, node)
             if reopen:  # never hold the write lock while a model thinks
@@ -348,7 +356,7 @@ class Engine:
                 if reopen:
                     self.units.begin()
             elapsed = (time.perf_counter() - started) * 1000
-            step = NewStep(run_id=run.id, node_id=node_id, kind=node_kind_label(node),
+            step = NewStep(run_id=run.id, node_id=node_id, kind=plan.labels[node_id],
                            visit=visit, status="decided", autonomy=stage.value,
                            attempt=int((outcome.model_call or {}).get("attempts", 1)),
                            inputs=outcome.inputs, model_call=outcome.model_call,
@@ -358,6 +366,8 @@ class Engine:
                            verdicts=[v.to_json() for v in outcome.verdicts],
                            duration_ms=round(elapsed, 3))
             context["visits"][node_id] = visit
+            if outcome.model_call:  # the call cap counts attempts (see store.model_calls)
+                calls_made[node_id] = calls + int(outcome.model_call.get("attempts", 1) or 1)
             if outcome.handoff is not None:
                 self.journal.flush(run, context)
                 return self._block(plan, run, step, outcome, outcome.handoff, context)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,8 @@ class SqliteRunStore(RunStore):
         self._conn = connect(path)
         self._notes: list[Entry] = []
         self._unit_open = False
+        # The audit rows of the open unit's verbs (with their times), appended at its end.
+        self._unit_notes: list[tuple[str, list[Entry]]] = []
         self.actor = f"engine@{this_process()}"
 
     def close(self) -> None:
@@ -105,7 +108,8 @@ class SqliteRunStore(RunStore):
         self._notes = []
         try:
             yield c
-            audit.append(c, self._notes)
+            if self._notes:  # kept for the unit's end: one chain-head read per commit
+                self._unit_notes.append((audit.stamp(), self._notes))
         except BaseException:
             c.execute("ROLLBACK TO verb")
             c.execute("RELEASE verb")
@@ -125,6 +129,7 @@ class SqliteRunStore(RunStore):
     def rollback_unit(self) -> None:
         if self._unit_open:
             self._unit_open = False
+            self._unit_notes = []
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
 
@@ -145,7 +150,13 @@ class SqliteRunStore(RunStore):
     def end_unit(self) -> None:
         if self._unit_open:
             self._unit_open = False
+            notes, self._unit_notes = self._unit_notes, []
             if self._conn.in_transaction:
+                try:
+                    audit.append_groups(self._conn, notes)
+                except BaseException:  # never a commit without its audit rows
+                    self._conn.execute("ROLLBACK")
+                    raise
                 self._conn.execute("COMMIT")
 
     def _audit(self, entries: list[Entry]) -> None:
@@ -170,18 +181,22 @@ class SqliteRunStore(RunStore):
             c.execute("INSERT OR IGNORE INTO flow_snapshots(sha, name, path, text, created_at)"
                       " VALUES (?,?,?,?,?)", (flow_sha, flow_name, flow_path, flow_text, stamp))
             run_id = new_id("r")
+            text = dumps(context)
             c.execute(
                 "INSERT INTO runs(id, flow_sha, flow_name, flow_path, case_id, batch_id, status,"
                 " autonomy, model_override, context, created_at, updated_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
-                 RunStatus.queued.value, autonomy, model_override, dumps(context), stamp, stamp))
+                 RunStatus.queued.value, autonomy, model_override, text, stamp, stamp))
             self._audit([Entry(
                 "run.created", self.actor, run_id=run_id, subject=case_id, flow_sha=flow_sha,
                 model=model_override, after={"status": RunStatus.queued.value,
                                              "autonomy": autonomy, "batch_id": batch_id,
                                              "case": context.get("case")})])
-        return self.run(run_id), True
+        # the row as inserted (not read back: the context as its stored text decodes)
+        return RunRow(run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
+                      RunStatus.queued, None, autonomy, model_override, None, loads(text),
+                      None, None, None, stamp, None, None, stamp), True
 
     def run(self, run_id: str) -> RunRow:
         row = self._conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
@@ -305,7 +320,8 @@ class SqliteRunStore(RunStore):
                     fields["started_at"] = fields["updated_at"]
                     fields["current_node"] = start_node
                 self._move(c, run_id, RunStatus.running, **fields)
-        return self.run(run_id)
+                fields["status"] = RunStatus.running
+        return replace(run, **fields)  # the row as now stored, without reading it again
 
     def interrupted_runs(self) -> list[RunRow]:
         """Runs whose process died mid-way, queued runs and runs blocked on a model."""
