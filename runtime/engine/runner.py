@@ -465,7 +465,8 @@ class Engine:
     # -- resources ---------------------------------------------------------
 
     def _emit(self, event: ev.Event) -> None:
-        self.units.emit(event)
+        if self.observers:  # nobody listening (a batch from a script): nothing to queue
+            self.units.emit(event)
 
     def _deliver(self, event: ev.Event) -> None:
         for observer in self.observers:

@@ -73,6 +73,9 @@ class SqliteRunStore(RunStore):
         self._unit_open = False
         # The audit rows of the open unit's verbs (with their times), appended at its end.
         self._unit_notes: list[tuple[str, list[Entry]]] = []
+        # Flow snapshots this store has written (committed or in the open unit): each is
+        # inserted once, not with every run.
+        self._snapshots: set[str] = set()
         self.actor = f"engine@{this_process()}"
 
     def close(self) -> None:
@@ -130,6 +133,7 @@ class SqliteRunStore(RunStore):
         if self._unit_open:
             self._unit_open = False
             self._unit_notes = []
+            self._snapshots.clear()  # one may have been inserted in the unit undone
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
 
@@ -178,8 +182,10 @@ class SqliteRunStore(RunStore):
                                 (batch_id, case_id)).fetchone()
                 if row is not None:
                     return RunRow.from_row(row), False
-            c.execute("INSERT OR IGNORE INTO flow_snapshots(sha, name, path, text, created_at)"
-                      " VALUES (?,?,?,?,?)", (flow_sha, flow_name, flow_path, flow_text, stamp))
+            if flow_sha not in self._snapshots:
+                c.execute("INSERT OR IGNORE INTO flow_snapshots(sha, name, path, text,"
+                          " created_at) VALUES (?,?,?,?,?)",
+                          (flow_sha, flow_name, flow_path, flow_text, stamp))
             run_id = new_id("r")
             text = dumps(context)
             c.execute(
@@ -194,6 +200,7 @@ class SqliteRunStore(RunStore):
                                              "autonomy": autonomy, "batch_id": batch_id,
                                              "case": context.get("case")})])
         # the row as inserted (not read back: the context as its stored text decodes)
+        self._snapshots.add(flow_sha)  # snapshots are never deleted (undone: see rollback)
         return RunRow(run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
                       RunStatus.queued, None, autonomy, model_override, None, loads(text),
                       None, None, None, stamp, None, None, stamp), True
@@ -276,12 +283,16 @@ class SqliteRunStore(RunStore):
             self._move(c, run_id, target, **fields)
         return self.run(run_id)
 
-    def _move(self, c: sqlite3.Connection, run_id: str, target: RunStatus,
-              **fields: Any) -> None:
-        row = c.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no run with id '{run_id}'")
-        check_move(row["status"], target)
+    def _move(self, c: sqlite3.Connection, run_id: str, target: RunStatus, *,
+              current: str | None = None, **fields: Any) -> None:
+        """Change a run's status and `fields` in one UPDATE, checked against the state
+        machine; `current` is its status when the caller has just read it (same transaction)."""
+        if current is None:
+            row = c.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no run with id '{run_id}'")
+            current = str(row["status"])
+        check_move(current, target)
         fields = {"status": target.value, "updated_at": now(), **fields}
         if target.terminal:
             fields.setdefault("finished_at", fields["updated_at"])
@@ -289,7 +300,7 @@ class SqliteRunStore(RunStore):
         why = {k: fields.get(k) for k in ("blocked_reason", "error", "outcome")
                if fields.get(k)}
         self._audit([Entry("run.status", self.actor, run_id=run_id,
-                               before={"status": row["status"]},
+                               before={"status": current},
                                after={"status": target.value, **why})])
 
     def _update_run(self, c: sqlite3.Connection, run_id: str, fields: dict[str, Any]) -> None:
@@ -319,7 +330,7 @@ class SqliteRunStore(RunStore):
                 if run.status is RunStatus.queued:
                     fields["started_at"] = fields["updated_at"]
                     fields["current_node"] = start_node
-                self._move(c, run_id, RunStatus.running, **fields)
+                self._move(c, run_id, RunStatus.running, current=run.status.value, **fields)
                 fields["status"] = RunStatus.running
         return replace(run, **fields)  # the row as now stored, without reading it again
 
@@ -394,10 +405,10 @@ class SqliteRunStore(RunStore):
             ids = self._insert_steps(c, steps, extras)
             if within is not None:
                 self._audit(within(c))
-            if advance is not None:
+            if finish is not None:  # the run's end and its last position: one UPDATE
+                self._move(c, run_id, finish[0], owner=None, **(advance or {}), **finish[1])
+            elif advance is not None:
                 self._update_run(c, run_id, {**advance, "updated_at": now()})
-            if finish is not None:
-                self._move(c, run_id, finish[0], owner=None, **finish[1])
         return ids
 
     def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],
@@ -463,7 +474,7 @@ class SqliteRunStore(RunStore):
                  dumps(packet), now(), due_at))
             self._audit([task_entry(task_id, step.run_id, step.node_id, reason, allowed,
                                         packet, due_at, self.actor)])
-            extra = {} if context is None else {"context": context}
+            extra: dict[str, Any] = {} if context is None else {"context": context}
             self._move(c, step.run_id, RunStatus.blocked, blocked_reason=reason, owner=None,
                        **extra)
         return step_id, task_id
