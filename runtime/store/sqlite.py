@@ -368,23 +368,29 @@ class SqliteRunStore(RunStore):
     def _insert_steps(self, c: sqlite3.Connection, steps: list[NewStep],
                       extras: list[list[Entry]] | None = None) -> list[int]:
         """Insert steps of one run in order (sequence numbers follow the run's last), with
-        their audit rows appended in one go."""
+        their audit rows appended in one go. One prepared INSERT for all of them: inside
+        the write transaction AUTOINCREMENT hands out consecutive ids, so the last one
+        tells them all."""
         seq = c.execute(_NEXT_SEQ_SQL, (steps[0].run_id,)).fetchone()[0]
         stamp = now()
-        ids, entries = [], []
+        rows, entries = [], []
         for index, step in enumerate(steps):
             finished = stamp if step.status == "done" else None
-            cur = c.execute(_INSERT_STEP_SQL, (
-                step.run_id, seq, step.node_id, step.kind, step.visit, step.attempt,
+            rows.append((
+                step.run_id, seq + index, step.node_id, step.kind, step.visit, step.attempt,
                 step.status, step.autonomy, dumps(step.inputs), dumps(step.model_call),
                 dumps(step.output), dumps(step.decision), dumps(step.changes),
                 dumps(step.verdicts), step.next_node, step.error, step.started_at or stamp,
                 finished, step.duration_ms, *_metric_columns(step)))
-            ids.append(int(cur.lastrowid or 0))
             entries.extend(step_entries(step, self.actor))
             if extras:
                 entries.extend(extras[index])
-            seq += 1
+        if len(rows) == 1:
+            last = int(c.execute(_INSERT_STEP_SQL, rows[0]).lastrowid or 0)
+        else:
+            c.executemany(_INSERT_STEP_SQL, rows)
+            last = int(c.execute("SELECT last_insert_rowid()").fetchone()[0])
+        ids = list(range(last - len(rows) + 1, last + 1))
         self._audit(entries)
         return ids
 
