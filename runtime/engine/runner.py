@@ -83,7 +83,7 @@ class Engine:
         with self.unit_of_work():
             run, _ = self.create(loaded, case, batch_id=batch_id, autonomy=autonomy,
                                  model=model)
-            return self.drive(run.id)
+            return self._drive(run)  # the row as created or found, in this unit
 
     def _prepare_window(self, loaded: LoadedFlow, window: list[dict[str, Any]],
                         model: str | None) -> None:
@@ -137,7 +137,7 @@ class Engine:
                                            autonomy=autonomy, model=model)
                 ran = created or not (run.status.terminal or self._waits_on_person(run))
                 if ran:
-                    run = self.drive(run.id)
+                    run = self._drive(run)  # the row as created or found, in this unit
                 results.append(run)
                 waiting.append((run, ran))
                 if len(waiting) >= group:
@@ -181,10 +181,11 @@ class Engine:
     def drive(self, run_id: str) -> RunRow:
         """Run until the run blocks or reaches a terminal state."""
         with self.unit_of_work():
-            return self._drive(run_id)
+            return self._drive(self.store.run(run_id))
 
-    def _drive(self, run_id: str) -> RunRow:
-        run = self.store.run(run_id)
+    def _drive(self, run: RunRow) -> RunRow:
+        """Drive `run`, a row read (or written) in the open unit of work."""
+        run_id = run.id
         if run.status.terminal:
             return run
         if run.status is RunStatus.blocked and self.store.tasks(run_id=run_id):
