@@ -10,8 +10,6 @@ The audit rows of a write are appended inside the same transaction.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ from runtime.store import sqlite_audit as audit
 from runtime.store import sqlite_metrics
 from runtime.store.audit import Entry, Verification, step_entries, task_entry
 from runtime.store.base import Finish, RunStore, Within
-from runtime.store.db import connect, transaction
+from runtime.store.db import connect
 from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
@@ -39,6 +37,7 @@ from runtime.store.rows import (
     owner_alive,
     this_process,
 )
+from runtime.store.sqlite_units import SqliteWrites
 from runtime.store.states import RunStatus, check_move
 
 _NEXT_SEQ_SQL = "SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id=?"
@@ -69,102 +68,31 @@ class SqliteRunStore(RunStore):
         self.workspace_dir = path.parent
         self.database_path = path.resolve()
         self._conn = connect(path)
-        self._notes: list[Entry] = []
-        self._unit_open = False
-        # The audit rows of the open unit's verbs (with their times), appended at its end.
-        self._unit_notes: list[tuple[str, list[Entry]]] = []
         # Flow snapshots this store has written (committed or in the open unit): each is
-        # inserted once, not with every run.
+        # inserted once, not with every run; forgotten when a unit is undone.
         self._snapshots: set[str] = set()
+        self._writes = SqliteWrites(self._conn, on_rollback=self._snapshots.clear)
+        self._tx = self._writes.verb
+        self._audit = self._writes.note
         self.actor = f"engine@{this_process()}"
 
     def close(self) -> None:
         self.end_unit()
         self._conn.close()
 
-    @contextmanager
-    def _tx(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
-        """One write transaction; the audit rows its writes describe are appended in one
-        go just before it commits (one read of the chain head, one batched insert).
-
-        Inside an open unit of work the verb is a savepoint of the unit's transaction
-        instead (undone alone if it fails). A durable verb closes the unit first and then
-        commits on its own with an fsync, which covers the unit's commit too: something
-        outside the database is about to depend on it."""
-        if self._unit_open and not durable:
-            with self._savepoint() as c:
-                yield c
-            return
-        self.end_unit()
-        with transaction(self._conn, durable=durable) as c:
-            self._notes = []
-            try:
-                yield c
-                audit.append(c, self._notes)
-            finally:
-                self._notes = []
-
-    @contextmanager
-    def _savepoint(self) -> Iterator[sqlite3.Connection]:
-        c = self._conn
-        c.execute("SAVEPOINT verb")
-        self._notes = []
-        try:
-            yield c
-            if self._notes:  # kept for the unit's end: one chain-head read per commit
-                self._unit_notes.append((audit.stamp(), self._notes))
-        except BaseException:
-            c.execute("ROLLBACK TO verb")
-            c.execute("RELEASE verb")
-            raise
-        finally:
-            self._notes = []
-        c.execute("RELEASE verb")
-
-    # -- units of work (see RunStore.begin_unit) ----------------------------
+    # -- units of work (see RunStore.begin_unit; sqlite_units.py) ------------
 
     def begin_unit(self) -> None:
-        if self._unit_open:
-            return
-        self._conn.execute("BEGIN IMMEDIATE")
-        self._unit_open = True
+        self._writes.begin_unit()
 
     def rollback_unit(self) -> None:
-        if self._unit_open:
-            self._unit_open = False
-            self._unit_notes = []
-            self._snapshots.clear()  # one may have been inserted in the unit undone
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+        self._writes.rollback_unit()
 
     def work_in_unit(self, within: Within) -> list[Entry] | None:
-        if not self._unit_open:
-            return None
-        c = self._conn
-        c.execute("SAVEPOINT work")
-        try:
-            made = within(c)
-        except BaseException:
-            c.execute("ROLLBACK TO work")
-            c.execute("RELEASE work")
-            raise
-        c.execute("RELEASE work")
-        return made
+        return self._writes.work_in_unit(within)
 
     def end_unit(self) -> None:
-        if self._unit_open:
-            self._unit_open = False
-            notes, self._unit_notes = self._unit_notes, []
-            if self._conn.in_transaction:
-                try:
-                    audit.append_groups(self._conn, notes)
-                except BaseException:  # never a commit without its audit rows
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-
-    def _audit(self, entries: list[Entry]) -> None:
-        self._notes.extend(entries)
+        self._writes.end_unit()
 
     # -- runs --------------------------------------------------------------
 
