@@ -48,7 +48,9 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS runs_batch_case ON runs(batch_id, case_id)
     WHERE batch_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
+-- runs_status_created serves every status lookup; a separate runs(status) index cost
+-- each run's insert and status change a write and served no read (issue 13).
+DROP INDEX IF EXISTS runs_status;
 -- The runs list pages through 100,000 runs newest first and polls for changes
 -- (MAX(updated_at)), filtered by flow, status or outcome; without these each page
 -- sorts the whole table.
