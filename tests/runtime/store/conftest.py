@@ -37,12 +37,8 @@ STORES: dict[str, OpenStore] = {
 
 
 # Promises a store does not keep yet, by test: marked as strict expected failures,
-# so the day the store keeps them the mark must go. (PostgreSQL: the metric reads
-# landed after the team store; port runtime/store/sqlite_metrics.py and units of work.)
+# so the day the store keeps them the mark must go.
 NOT_YET: dict[str, set[str]] = {"postgres": {
-    "test_metric_facts_count_runs_steps_and_hits_per_stage",
-    "test_metric_facts_filter_by_stage_date_and_flow",
-    "test_without_a_known_flow_stage_a_run_takes_its_first_steps_stage",
     # issue 13's units of work (begin_unit/end_unit) also landed after the team store
     "test_a_unit_of_work_commits_together_or_not_at_all",
 }}
