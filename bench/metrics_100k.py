@@ -2,12 +2,12 @@
 
 Fills a fresh workspace with synthetic runs of the support-triage flow — three versions at
 three stages (no per-run override, as in daily use), completed / blocked / failed, an
-intake classify step and an update step per run with
-confidences, verdicts and people's decisions, tasks on two runs in five — beside runs of
-another flow in the same workspace (`--other`, 20,000 by default: the store must leave
-them out), then times the metric queries and their summary, as the command runs them. The data is written straight
-into the store's tables through a connection of the benchmark's own, with the metric
-columns the store writes beside each step (running 100,000 cases through the engine would
+intake classify step and an update step per run with confidences, verdicts and people's
+decisions, tasks on two runs in five — beside runs of another flow in the same workspace
+(`--other`, 20,000 by default: the store must leave them out), then times the metric
+queries and their summary, as the command runs them. The data is written straight into
+the store's tables through a connection of the benchmark's own, with the metric columns
+the store writes beside each step (running 100,000 cases through the engine would
 take minutes and measure the engine, not the metrics).
 
 Run: `python bench/metrics_100k.py [--runs N] [--other N]`; prints the best of three
