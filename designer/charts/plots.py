@@ -273,7 +273,7 @@ class BarChart(_Chart):
             p.setPen(QColor(theme.INK_SOFT))
             p.drawText(QRectF(r.left() + g * width, r.bottom() + 3, width, 16),
                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, category)
-        if len(self._series) > 1:
+        if any(name for name, _ in self._series):  # even one: it names what the bar counts
             x = r.left() + 8
             for i, (name, _values) in enumerate(self._series):
                 p.fillRect(QRectF(x, r.bottom() + 24, 10, 10), QColor(PALETTE[i % len(PALETTE)]))

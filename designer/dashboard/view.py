@@ -249,11 +249,13 @@ class DashboardView(QWidget):
         m = self.stages
         keys = list(m)
         names = [_stage_title(k) for k in keys]
-        self.rates.set_bars(names, [
-            ("contained", [m[s]["containment"] for s in keys]),
-            ("escalated", [m[s]["escalation"] for s in keys]),
-            ("overridden", [m[s]["human_override_rate"] for s in keys]),
-        ])
+        rates = [("contained", [m[s]["containment"] for s in keys]),
+                 ("escalated", [m[s]["escalation"] for s in keys])]
+        if self.has_ai_steps():  # a flow without AI steps has nothing to override
+            rates.append(("overridden", [m[s]["human_override_rate"] for s in keys]))
+        self.rates.title = ("Contained, escalated, overridden" if self.has_ai_steps()
+                            else "Contained and escalated")
+        self.rates.set_bars(names, rates)
         statuses = sorted({k for s in keys for k in m[s]["runs_by_status"]})
         self.volume.set_bars(names, [(status, [float(m[s]["runs_by_status"].get(status, 0))
                                                for s in keys]) for status in statuses])

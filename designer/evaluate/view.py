@@ -245,12 +245,17 @@ class EvaluateView(QWidget):
                 "(File ▸ Save), then come back here.")
             return
         chosen = Path(self.dataset.text().strip()).name if self.dataset.text().strip() else ""
+        has_ai = any(n.kind == "ai" for n in self.session.document.flow().nodes)
+        what = ("An evaluation runs labelled cases — a .jsonl file in which each case "
+                "carries the answer each AI step should give — through the saved flow, and "
+                "measures each AI step: how often it is right, which confidence it may act "
+                "alone at, and whether its confidence can be trusted." if has_ai else
+                "This flow has no AI step, so an evaluation checks its end-to-end results: "
+                "give each case of a .jsonl file its expected_outcome (and, if you like, "
+                "its expected_record).")
         self.empty.show_state(
             "No evaluation of this flow yet",
-            "An evaluation runs labelled cases — a .jsonl file in which each case carries "
-            "the answer each AI step should give — through the saved flow, and measures "
-            "each AI step: how often it is right, which confidence it may act alone at, "
-            "and whether its confidence can be trusted. Nothing is sent anywhere.\n\n"
+            f"{what} Nothing is sent anywhere.\n\n"
             f"1. Choose a dataset ({'chosen: ' + chosen if chosen else 'none chosen yet'}).\n"
             "2. Run the evaluation. It runs in the background; Stop keeps the finished "
             "cases, and running again continues where it stopped.",

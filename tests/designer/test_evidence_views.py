@@ -314,3 +314,38 @@ def test_count_charts_tick_at_round_numbers(qtbot):
     assert chart._top() == 80.0  # ticks 0, 20, 40, 60, 80
     chart.set_bars(["Observe"], [("blocked", [1.0])])
     assert chart._top() == 4.0  # never half a run
+
+
+NO_AI_FLOW = """format_version: 1
+name: Approve every request
+autonomy: operate
+case_fields: [{name: message}]
+record_fields: [{name: status, type: enum, values: [open, approved]}]
+nodes:
+- {id: start, kind: start}
+- {id: approve, kind: action, set: {status: approved}}
+- {id: done, kind: end, outcome: approved}
+edges:
+- {from: start, to: approve}
+- {from: approve, to: done}
+"""
+
+
+def test_a_flow_without_ai_steps_shows_no_agreement_or_override(qtbot, tmp_path):
+    flow = tmp_path / "approve.yaml"
+    flow.write_text(NO_AI_FLOW, encoding="utf-8")
+    home = tmp_path / "home"
+    _runs(home, flow, ["operate"])
+    session = FlowSession()
+    session.open(flow)
+    view = DashboardView(session, lambda: home)
+    qtbot.addWidget(view)
+    view.refresh()
+    qtbot.waitUntil(lambda: view.worker is None and bool(view.stages), timeout=30_000)
+    assert view.agreement.isHidden()
+    assert set(view.rates.bars()) == {"contained", "escalated"}
+    assert "no AI step" in view.status.text()
+    evaluate = EvaluateView(session, lambda: home)
+    qtbot.addWidget(evaluate)
+    evaluate.reload()
+    assert "expected_outcome" in evaluate.empty.body.text()
