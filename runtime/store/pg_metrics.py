@@ -17,7 +17,7 @@ from psycopg.rows import tuple_row
 
 from runtime.pg_db import Connection
 from runtime.store import metric_sql
-from runtime.store.metric_rows import MetricFacts, MetricQuery
+from runtime.store.metric_rows import DecidedStep, MetricFacts, MetricQuery
 
 _OUT = "(s.output::jsonb)"
 _DEC = "(s.decision::jsonb)"
@@ -53,10 +53,18 @@ SQL = metric_sql.Dialect(
 )
 
 
-def metric_facts(conn: Connection, query: MetricQuery) -> MetricFacts:
+def _tuples(conn: Connection) -> metric_sql.Execute:
     def run(sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
         # plain tuples: the connection's dict rows would merge same-named columns
         with conn.cursor(row_factory=tuple_row) as cur:
             return cur.execute(sql, list(args)).fetchall()
 
-    return metric_sql.metric_facts(run, SQL, query)
+    return run
+
+
+def metric_facts(conn: Connection, query: MetricQuery) -> MetricFacts:
+    return metric_sql.metric_facts(_tuples(conn), SQL, query)
+
+
+def decided_steps(conn: Connection, flow_path: str, node_id: str) -> list[DecidedStep]:
+    return metric_sql.decided_steps(_tuples(conn), SQL, flow_path, node_id)

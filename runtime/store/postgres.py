@@ -26,7 +26,7 @@ from runtime.store import pg_audit as audit
 from runtime.store import pg_metrics, pg_schema
 from runtime.store.audit import Entry, Verification, step_entries, task_entry
 from runtime.store.base import RunStore
-from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
+from runtime.store.metric_rows import DecidedStep, FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
     RETRYABLE_BLOCKS,
@@ -172,6 +172,10 @@ class PostgresRunStore(RunStore):
     def metric_facts(self, query: MetricQuery) -> MetricFacts:
         with self._db.read() as c:
             return pg_metrics.metric_facts(c, query)
+
+    def decided_steps(self, flow_path: str, node_id: str) -> list[DecidedStep]:
+        with self._db.read() as c:
+            return pg_metrics.decided_steps(c, flow_path, node_id)
 
     def run_counts(self, *, flow: str | None = None) -> RunCounts:
         where, args = ("flow_name=%s", [flow]) if flow else ("true", [])

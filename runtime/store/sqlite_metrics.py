@@ -14,6 +14,7 @@ from typing import Any
 from runtime.sqlite_db import dumps
 from runtime.store import metric_sql
 from runtime.store.metric_rows import (
+    DecidedStep,
     FlowSnapshot,
     MetricFacts,
     MetricQuery,
@@ -99,3 +100,7 @@ def add_person_column(c: sqlite3.Connection) -> None:
 
 def metric_facts(conn: sqlite3.Connection, query: MetricQuery) -> MetricFacts:
     return metric_sql.metric_facts(conn.execute, SQL, query)
+
+
+def decided_steps(conn: sqlite3.Connection, flow_path: str, node_id: str) -> list[DecidedStep]:
+    return metric_sql.decided_steps(conn.execute, SQL, flow_path, node_id)

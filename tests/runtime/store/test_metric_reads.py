@@ -125,3 +125,15 @@ def test_a_run_without_the_intent_step_counts_under_none(store: RunStore) -> Non
                                            flow_stages={"sha-operate": "operate"}))
     assert facts.intents == {"operate": {("(none)", "resolved"): 1}}
     assert [s.node_id for s in facts.steps] == ["intake"]
+
+
+def test_decided_steps_are_a_nodes_human_decisions_in_one_flow_file(store: RunStore) -> None:
+    """The training card's labelled data: what the step saw and what the person chose."""
+    decided = _run(store, "a", stage="observe", person=True, agrees=False, label="billing")
+    _run(store, "b", stage="observe")  # the AI decided: not labelled data
+    _other_flow_run(store, "x")
+    found = store.decided_steps("/flows/metrics.yaml", "intake")
+    assert [(d.run_id, d.case_id) for d in found] == [(decided, "a")]
+    assert found[0].decision == {"by": "human", "label": "billing", "agrees_with_ai": False}
+    assert store.decided_steps("/flows/metrics.yaml", "route") == []
+    assert store.decided_steps("/flows/other.yaml", "intake") == []
