@@ -45,6 +45,9 @@ from runtime.store.metric_rows import (
 
 Execute = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
 AI_KINDS = ("ai/classify", "ai/enforce")
+# literals, not parameters: SQLite uses a partial index only when the query's own text
+# implies the index's condition (sqlite_metrics.SCHEMA)
+AI_KIND_LIST = ", ".join(f"'{kind}'" for kind in AI_KINDS)
 UNKNOWN = "unknown"
 NO_INTENT = "(none)"
 
@@ -121,7 +124,7 @@ class _Runs:
         """Per group: runs, the intent labels and the durations (JSON lists)."""
         p, sql = self.sql.param, self.sql
         intent = (f"(SELECT {sql.label} FROM {sql.intent_steps} WHERE s.run_id = r.id"
-                  f" AND s.node_id = {p} AND s.visit = 1)")
+                  f" AND s.node_id = {p} AND s.kind = 'ai/classify' AND s.visit = 1)")
         done = ("CASE WHEN r.started_at IS NOT NULL AND r.finished_at IS NOT NULL"
                 f" THEN {sql.seconds} END")
         return (f"COUNT(*), {sql.json_list.format(intent)},"
@@ -182,10 +185,10 @@ def _count_steps(run: Execute, sql: Dialect, query: MetricQuery, runs: _Runs,
     rows = run(
         f"SELECT s.kind, {step_stage}, s.node_id, {sql.decided_by}, {sql.agrees},"
         f" {sql.hit_rules}, SUM(CASE WHEN {sql.confidence} < {band} THEN 1 ELSE 0 END),"
-        f" COUNT(*) FROM steps s WHERE s.kind IN ({', '.join(p for _ in AI_KINDS)})"
+        f" COUNT(*) FROM steps s WHERE s.kind IN ({AI_KIND_LIST})"
         f"{at_stage}{which} GROUP BY s.kind, s.autonomy, s.node_id, {sql.decided_by},"
         f" {sql.agrees}, {sql.hit_rules}",
-        [*band_args, *AI_KINDS, *([query.stage] if query.stage else []), *which_args])
+        [*band_args, *([query.stage] if query.stage else []), *which_args])
     steps: Counter[tuple[str, str, str | None, bool | None, bool]] = Counter()
     for _kind, stage, node, by, agrees, rules, low, n in rows:
         key = (str(stage), str(node), None if by is None else str(by),

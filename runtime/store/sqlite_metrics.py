@@ -79,15 +79,18 @@ SQL = metric_sql.Dialect(
 # covering indexes in the order metric_sql's queries group and look up — runs grouped by
 # version, override, status, outcome and person without a sort; AI steps grouped in index
 # order; a run's intent label found without reading the step row (a step row carries its
-# JSON: kilobytes). Each costs the write path one index entry per run change or step.
+# JSON: kilobytes). The step indexes are partial — AI steps, first classify visits — so
+# the write path maintains them only for the steps the metrics read (the queries spell
+# those conditions as literals, which is how SQLite knows the index applies).
 SCHEMA = """
 CREATE TRIGGER IF NOT EXISTS tasks_mark_person AFTER INSERT ON tasks
 BEGIN UPDATE runs SET person = 1 WHERE id = NEW.run_id AND person = 0; END;
 CREATE INDEX IF NOT EXISTS runs_metric ON runs(flow_path, flow_sha, autonomy, status,
     outcome, person, created_at, batch_id, started_at, finished_at, id);
 CREATE INDEX IF NOT EXISTS steps_metric ON steps(kind, autonomy, node_id, decided_by,
-    agrees, hit_rules, confidence, run_id);
-CREATE INDEX IF NOT EXISTS steps_intent ON steps(run_id, node_id, visit, label);
+    agrees, hit_rules, confidence, run_id) WHERE kind IN ('ai/classify', 'ai/enforce');
+CREATE INDEX IF NOT EXISTS steps_intent ON steps(run_id, node_id, label, kind, visit)
+    WHERE kind = 'ai/classify' AND visit = 1;
 """
 
 
