@@ -95,13 +95,16 @@ def main() -> None:
                     "JUNCTION_HOME": str(folder / "home")}
         base_env.pop("JUNCTION_FAULT", None)
         cases = write_cases(folder, args.cases)
-        print(f"{args.cases} cases, 5 steps each, scripted model, {os.cpu_count()} cores")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"{args.cases} cases, 5 steps each, scripted model, {os.cpu_count()} cores,"
+              f" load average {load} (other work on the machine skews these figures)")
         print(f"{'store':<28}{'runs/s':>10}")
         print(f"{'sqlite, 1 process (batch)':<28}{sqlite_rate(folder, cases, base_env):>10.1f}")
         for n in args.workers:
             figure = team_rate(str(server.pgdata), cases, n, base_env)
             print(f"{f'postgresql, {n} worker(s)':<28}{figure:>10.1f}", flush=True)
         server.cleanup()
+        print("load average afterwards: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -57,6 +57,19 @@ class ModelsSection(_Section):
 
 class WorkspaceSection(_Section):
     home: str = ""
+    #: Where runs are kept: a team's `postgresql://…` URL, or a SQLite file ("" = the
+    #: workspace folder's own file). `--store` and `JUNCTION_STORE` win over it.
+    store: str = ""
+
+    @field_validator("store")
+    @classmethod
+    def _store_url(cls, value: str) -> str:
+        value = value.strip()
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme and scheme not in ("postgresql", "postgres", "sqlite"):
+            raise ValueError(f"{scheme}:// is not a store Junction knows; give "
+                             "postgresql://user@host/db or a SQLite file path")
+        return value
 
 
 class PersonSection(_Section):
@@ -92,6 +105,7 @@ class Settings(_Section):
 ENVIRONMENT = {
     "ollama.host": "OLLAMA_HOST",
     "workspace.home": "JUNCTION_HOME",
+    "workspace.store": "JUNCTION_STORE",
     "person.name": "JUNCTION_USER",
     "appearance.theme": "JUNCTION_THEME",
 }
@@ -99,6 +113,7 @@ ENVIRONMENT = {
 DEFAULTS_SHOWN = {
     "ollama.host": "http://127.0.0.1:11434",
     "workspace.home": "the user data folder",
+    "workspace.store": "the workspace folder's own file",
     "person.name": "your login name",
 }
 

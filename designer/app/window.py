@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         self.view.horizontalScrollBar().valueChanged.connect(self._update_zoom)
         self._update_counts()
         self.problems.problems_changed.emit({})
-        self.problems.refresh()
+        self.problems.timer.start()  # checked once the window is on screen, not before
 
     def _name_undo(self, name: str, verb: str, what: str) -> None:
         """The menu says what will be undone; the toolbar button keeps its short name."""

@@ -194,7 +194,20 @@ def draw_glyph(painter: QPainter, key: str, rect: QRectF, color: QColor | str) -
     painter.restore()
 
 
+_ICONS: dict[tuple[str, str, int], QIcon] = {}
+
+
 def glyph_icon(key: str, color: QColor | str, size: int = 32) -> QIcon:
+    """The glyph as an icon; drawn once per glyph, colour and size (the problems list of
+    a big flow asked for the same warning icon a thousand times)."""
+    name = color if isinstance(color, str) else color.name(QColor.NameFormat.HexArgb)
+    icon = _ICONS.get((key, name, size))
+    if icon is None:
+        icon = _ICONS[(key, name, size)] = _drawn_icon(key, color, size)
+    return icon
+
+
+def _drawn_icon(key: str, color: QColor | str, size: int) -> QIcon:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)

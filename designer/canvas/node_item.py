@@ -38,6 +38,10 @@ BADGE_TONES = {
 }
 
 
+_POSITION_CHANGE = QGraphicsItem.GraphicsItemChange.ItemPositionChange
+_POSITION_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+
+
 class NodeItem(QGraphicsItem):
     def __init__(self, look: NodeLook) -> None:
         super().__init__()
@@ -103,12 +107,17 @@ class NodeItem(QGraphicsItem):
         self.setToolTip(text)
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
-        scene = self.scene()
-        if change is QGraphicsItem.GraphicsItemChange.ItemPositionChange and scene is not None:
-            return scene.snapped(value) if scene.user_is_dragging else value
-        if change is QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and scene:
-            scene.node_item_moved(self.node_id)
-        return super().itemChange(change, value)
+        # Called for every flag, tooltip and scene change too (a dozen times per item
+        # made): only moves matter here, and the base class returns the value unchanged.
+        if change is _POSITION_CHANGE:
+            scene = self.scene()
+            return scene.snapped(value) if scene is not None and scene.user_is_dragging \
+                else value
+        if change is _POSITION_CHANGED:
+            scene = self.scene()
+            if scene is not None:
+                scene.node_item_moved(self.node_id)
+        return value
 
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True

@@ -59,6 +59,8 @@ class FlowScene(QGraphicsScene):
         self.handler: SceneEventHandler | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self._rect_dirty = False
+        self._edges_to_place: set[int] = set()  # during an undo step: placed at its end
+        self._selection_dirty = False  # selected items went during an undo step
         doc = self.document
         doc.node_added.connect(self._on_node_added)
         doc.node_removed.connect(self._on_node_removed)
@@ -99,6 +101,8 @@ class FlowScene(QGraphicsScene):
                          self.problems.get(node_id, ()))
 
     def _on_node_added(self, node_id: str, refresh: bool = True) -> None:
+        if self.document.in_batch:
+            self._pause_index()
         item = NodeItem(self._look(node_id))
         position = self.document.node(node_id).position
         item.setPos(QPointF(*position) if position else QPointF(0, 0))
@@ -108,8 +112,7 @@ class FlowScene(QGraphicsScene):
             self._grow_rect_for(item)
 
     def _on_node_removed(self, node_id: str) -> None:
-        item = self.item_for_node.pop(node_id)
-        self.removeItem(item)
+        self._remove(self.item_for_node.pop(node_id))
 
     def _on_node_changed(self, node_id: str) -> None:
         item = self.item_for_node[node_id]
@@ -132,10 +135,27 @@ class FlowScene(QGraphicsScene):
         item = EdgeItem(key, edge_look(self.document.edge(key)))
         self.addItem(item)
         self.item_for_edge[key] = item
-        self._place_edge(key)
+        if self.document.in_batch:  # a paste or an undone delete: placed once, at the end
+            self._edges_to_place.add(key)
+        else:
+            self._place_edge(key)
 
     def _on_edge_removed(self, key: int) -> None:
-        self.removeItem(self.item_for_edge.pop(key))
+        self._remove(self.item_for_edge.pop(key))
+
+    def _remove(self, item: NodeItem | EdgeItem) -> None:
+        """Remove an item; inside an undo step a selected one changes the selection once,
+        at the end (undoing a paste of 2,000 selected steps refreshed the property panel
+        once per step: ~15 s)."""
+        if not (self.document.in_batch and item.isSelected()):
+            self.removeItem(item)
+            return
+        blocked = self.blockSignals(True)
+        try:
+            self.removeItem(item)
+        finally:
+            self.blockSignals(blocked)
+        self._selection_dirty = True
 
     def _on_edge_changed(self, key: int) -> None:
         self.item_for_edge[key].set_look(edge_look(self.document.edge(key)))
@@ -151,10 +171,23 @@ class FlowScene(QGraphicsScene):
             item.set_look(self._look(node_id))
 
     def node_item_moved(self, node_id: str) -> None:
-        """Called by a node item whenever it moves: keep its connections attached."""
-        for key in self.document.edges_of(node_id):
+        """Called by a node item whenever it moves: keep its connections attached. Inside
+        an undo step (Tidy, undo of a move) each connection is placed once when the step
+        ends, not once per moved end; the scene's index is rebuilt once then too."""
+        keys = self.document.edges_of(node_id)
+        if self.document.in_batch and not self.user_is_dragging:
+            self._edges_to_place.update(keys)
+            self._pause_index()
+            return
+        for key in keys:
             if key in self.item_for_edge:
                 self._place_edge(key)
+
+    def _pause_index(self) -> None:
+        """Moving or adding thousands of items re-files each in the BSP tree; without an
+        index during the step, Qt builds the tree once afterwards."""
+        if self.itemIndexMethod() is QGraphicsScene.ItemIndexMethod.BspTreeIndex:
+            self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
 
     def set_problems(self, problems: dict[str, tuple[str, ...]]) -> None:
         """Mark steps that have problems (from live validation)."""
@@ -175,14 +208,25 @@ class FlowScene(QGraphicsScene):
         it exactly once the whole command is done (the document's `changed` comes once
         per undo step). Measuring every item per moved node made Tidy on 2,000 steps
         quadratic (~30 s)."""
+        self._rect_dirty = True
+        if self.document.in_batch:
+            return  # fitted once when the step ends
         wanted = item.sceneBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
         if not self.sceneRect().contains(wanted):
             self.setSceneRect(self.sceneRect().united(wanted))
-        self._rect_dirty = True
 
     def _command_done(self) -> None:
+        pending, self._edges_to_place = self._edges_to_place, set()
+        for key in pending:
+            if key in self.item_for_edge:
+                self._place_edge(key)
+        if self.itemIndexMethod() is QGraphicsScene.ItemIndexMethod.NoIndex:
+            self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         if self._rect_dirty:
             self.refresh_rect()
+        if self._selection_dirty:
+            self._selection_dirty = False
+            self.selectionChanged.emit()
 
     # -- selection helpers --------------------------------------------------------------
 

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 from designer import theme
 from designer.guards import guard_wheel
 from designer.panels.properties.factory import MODEL_SUGGESTIONS
-from runtime.api import AUTONOMY_STAGES
 
 SAME = "Keep each run's stage"
 
@@ -37,6 +36,8 @@ class ReplayDialog(QDialog):
         column.addWidget(what)
         column.addWidget(QLabel("Autonomy stage"))
         self.stages = QButtonGroup(self)
+        from runtime.api import AUTONOMY_STAGES  # from the engine: loaded when asked
+
         for stage in (None, *AUTONOMY_STAGES):
             meaning = theme.AUTONOMY[stage][2] if stage else ""
             button = QRadioButton(f"{stage.capitalize()} — {meaning}" if stage else SAME)

@@ -8,6 +8,8 @@ where the sides agree; choosing a case shows its steps side by side.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,16 +31,10 @@ from designer.guards import guard_wheel
 from designer.inbox.work import replay_cases
 from designer.inbox.workspace_link import WorkspaceLink
 from designer.workers.bridge import Worker
-from runtime.api import (
-    BatchComparison,
-    JunctionError,
-    ReplayProgress,
-    RunComparison,
-    RunRow,
-    compare_batches,
-    compare_runs,
-    parse_flow,
-)
+from runtime.api import JunctionError, parse_flow
+
+if TYPE_CHECKING:  # the comparisons (and the engine) load when a comparison is asked for
+    from runtime.api import BatchComparison, ReplayProgress, RunComparison, RunRow
 
 
 def side_names(left: RunRow | None, right: RunRow | None) -> tuple[str, str]:
@@ -156,6 +152,8 @@ class CompareView(QWidget):
         self.compare(left, right)
 
     def compare(self, left: Source, right: Source) -> None:
+        from runtime.api import compare_batches, compare_runs
+
         store = self.link.workspace.store
         if left.kind != right.kind:
             self.message.setText("Compare a batch with a batch, or a run with a run.")

@@ -57,7 +57,8 @@ class FlowEditor(QObject):
 
     def delete(self, node_ids: Iterable[str] = (), edge_keys: Iterable[int] = ()) -> None:
         """Delete steps (with their connections) and connections as one undo step."""
-        nodes = [n for n in self.document.node_ids() if n in set(node_ids)]
+        chosen = set(node_ids)
+        nodes = [n for n in self.document.node_ids() if n in chosen]
         edges = set(edge_keys)
         for node_id in nodes:
             edges.update(self.document.edges_of(node_id))

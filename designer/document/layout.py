@@ -10,8 +10,10 @@ Pure Python: the editor turns the result into one undoable move.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:  # imported by tidy_positions: the window need not wait for it at launch
+    import networkx as nx
 
 COLUMN = 220.0
 ROW = 140.0
@@ -21,11 +23,14 @@ GRID = 20.0
 def tidy_positions(node_ids: list[str], edges: Iterable[tuple[str, str]],
                    start: str | None = None) -> dict[str, tuple[float, float]]:
     """Centre positions for every node, columns by depth, rows centred on y = 0."""
+    import networkx as nx
+
+    order = {node_id: index for index, node_id in enumerate(node_ids)}
     graph = nx.DiGraph()
     graph.add_nodes_from(node_ids)
     graph.add_edges_from((s, t) for s, t in edges if s in graph and t in graph and s != t)
     graph.remove_edges_from(_back_edges(graph, start, node_ids))
-    layers = [sorted(layer, key=node_ids.index)
+    layers = [sorted(layer, key=order.__getitem__)
               for layer in nx.topological_generations(graph)]
     layers = _order_layers(graph, layers)
     positions: dict[str, tuple[float, float]] = {}

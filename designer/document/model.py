@@ -79,6 +79,12 @@ class FlowDocument(QObject):
                 self._changed_in_batch = False
                 self.changed.emit()
 
+    @property
+    def in_batch(self) -> bool:
+        """True while an undo step is applying its edits (listeners may defer work to
+        the `changed` that ends it)."""
+        return self._batch_depth > 0
+
     def _changed(self) -> None:
         if self._batch_depth:
             self._changed_in_batch = True

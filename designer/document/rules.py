@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
-
 from designer.document.errors import (
     BranchingError,
     DuplicateEdgeError,
@@ -120,6 +118,8 @@ def default_condition(flow: Flow, decision_id: str) -> Compare:
 
 
 def _upstream_in_distance_order(flow: Flow, node_id: str) -> list[str]:
+    import networkx as nx  # here, not at import: ~0.5 s the window would wait for at launch
+
     graph = nx.DiGraph()
     graph.add_nodes_from(flow.node_ids())
     graph.add_edges_from((e.source, e.target) for e in flow.edges

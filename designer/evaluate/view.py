@@ -41,14 +41,10 @@ from designer.charts import CurveChart, EmptyState
 from designer.evaluate import figures
 from designer.guards import guard_wheel
 from designer.workers.bridge import Worker
-from runtime.api import (
-    ClassifyNode,
-    JunctionError,
-    evaluate_flow,
-    load_flow,
-    recommend_act_band,
-    stored_results,
-)
+from runtime.api import ClassifyNode, JunctionError, load_flow
+
+# The evaluation desk (and through it the engine) is imported where it is used: the main
+# window builds this view at start-up and need not wait for it.
 
 
 def _plain(text: str) -> QLabel:
@@ -226,6 +222,8 @@ class EvaluateView(QWidget):
                 if (path.parent / name).exists():
                     self.dataset.setText(str(path.parent / name))
                     break
+        from runtime.api import stored_results
+
         found = stored_results(self.home(), path) if path is not None else []
         if found:
             self.show_result(found[-1])
@@ -327,6 +325,8 @@ class EvaluateView(QWidget):
         node = self.node_result()
         if node is None or self.result is None:
             return None
+        from runtime.api import recommend_act_band
+
         return recommend_act_band(self.result, node["node"], self.target.value()).threshold
 
     def _recommend(self, *_: object) -> None:
@@ -335,6 +335,8 @@ class EvaluateView(QWidget):
             self.recommendation.setText("")
             self.apply_button.setEnabled(False)
             return
+        from runtime.api import recommend_act_band
+
         rec = recommend_act_band(self.result, node["node"], self.target.value())
         if rec.threshold is None or rec.point is None:
             text = (f"No act band reaches {rec.target:.0%} precision on these "
@@ -404,6 +406,8 @@ class EvaluateView(QWidget):
         except JunctionError as error:
             self.status.setText(f"The saved flow cannot be evaluated: {error}")
             return
+        from runtime.api import evaluate_flow
+
         worker = Worker(evaluate_flow, self.home(), loaded, dataset,
                         model=self.model.text().strip() or None)
         worker.yielded.connect(self._progress)

@@ -3,7 +3,9 @@
 A decision continues its run in a worker (the window never freezes); then the list and
 the badge refresh and `decided` tells the other views (the runs list) which run moved.
 A task someone already decided — a second click, `junction decide` in another process —
-is reported plainly with who decided what and when, and nothing is changed.
+is reported plainly with who decided what and when, and nothing is changed. On a team
+store the decided run goes to the team's workers (designer/inbox/work.py); with none
+running, the person chooses where it continues (designer/inbox/handoff.py).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from designer import theme
 from designer.inbox.decide_form import DecideForm, Submission
+from designer.inbox.handoff import HandOffChoice
 from designer.inbox.packet_view import PacketView, plain
 from designer.inbox.task_list import TaskLine, TaskList, short_time, task_lines
-from designer.inbox.work import Decided, decide_task
+from designer.inbox.work import Decided, NoWorker, Where, decide_task
 from designer.inbox.workspace_link import WorkspaceLink
 from designer.workers.bridge import Worker
 from runtime.api import (
@@ -123,6 +126,9 @@ class InboxView(QWidget):
         self.banner = plain("", name="inboxBanner")
         self.banner.hide()
         column.addWidget(self.banner)
+        self.handoff = HandOffChoice()
+        self.handoff.chosen.connect(self._hand_off)
+        column.addWidget(self.handoff)
         column.addWidget(self.reading, 1)
         self.form = DecideForm(self.decider)
         self.form.submitted.connect(self.submit)
@@ -173,6 +179,7 @@ class InboxView(QWidget):
         self.current = line
         if changed and not self._refreshing:
             self.say(None)
+            self.handoff.withdraw()
         if not changed and self._refreshing:
             return  # the same task stays on screen: keep what the person typed
         self.packet.show_line(line)
@@ -223,12 +230,15 @@ class InboxView(QWidget):
                 self.say("Nothing was decided: correct the marked value"
                          f"{'s' if len(problems) > 1 else ''} first.", "error")
                 return
-        decision = build_decision(submission, values)
-        self.say(f"Recording your decision on {task.id} and continuing the run…")
+        self._start(task.id, build_decision(submission, values), "auto")
+
+    def _start(self, task_id: str, decision: HumanDecision, where: Where) -> None:
+        self.handoff.withdraw()
+        self.say(f"Recording your decision on {task_id}…")
         self.form.set_busy(True)
-        worker = Worker(decide_task, self.link.home, task.id, decision, self.decider())
+        worker = Worker(decide_task, self.link.home, task_id, decision, self.decider(), where)
         worker.returned.connect(self._decided)
-        worker.errored.connect(lambda error, t=task.id: self._failed(t, error))
+        worker.errored.connect(lambda error, t=task_id: self._failed(t, error))
         worker.finished.connect(self._worker_done)
         self._worker = worker
         worker.start()
@@ -237,17 +247,38 @@ class InboxView(QWidget):
         self._worker = None
         self.form.set_busy(False)
 
-    def _decided(self, result: Decided) -> None:
+    def _decided(self, result: Decided | NoWorker) -> None:
+        if isinstance(result, NoWorker):
+            self.say("Nothing was decided yet: choose where the run continues.", "conflict")
+            self.handoff.ask(result)
+            return
         if not result.fresh:
             self.say(conflict_text(result.task), "conflict")
         else:
             run = result.run
-            status = run.status.value + (f", outcome '{run.outcome}'" if run.outcome else "")
-            self.say(f"Decided by {result.task.decided_by}: {decision_text(result.asked.key())}. "
-                     f"Run {run.id} (case {run.case_id}) continued and is now {status}.",
-                     "done")
+            said = (f"Decided by {result.task.decided_by}: "
+                    f"{decision_text(result.asked.key())}. Run {run.id} (case {run.case_id}) ")
+            if result.queued_for is None:
+                status = run.status.value + (f", outcome '{run.outcome}'" if run.outcome
+                                             else "")
+                said += f"continued and is now {status}."
+            elif result.queued_for:
+                said += (f"was handed to the team's workers ({result.queued_for} running); "
+                         "the first free one continues it.")
+            else:
+                said += "is on the team queue; it continues when a worker starts."
+            self.say(said, "done")
             self.decided.emit(run.id)
         self.refresh()
+
+    def _hand_off(self, where: str) -> None:
+        asked, self.handoff.asked = self.handoff.asked, None
+        if asked is None:
+            return
+        if where in ("here", "queue"):
+            self._start(asked.task_id, asked.asked, "here" if where == "here" else "queue")
+        else:
+            self.say("Nothing was decided.")
 
     def _failed(self, task_id: str, error: BaseException) -> None:
         if isinstance(error, ConflictError):

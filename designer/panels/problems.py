@@ -17,6 +17,7 @@ next file is opened.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -33,14 +34,10 @@ from designer.app.session import FlowSession
 from designer.canvas.glyphs import glyph_icon
 from designer.canvas.presentation import display_title
 from designer.panels.problem_words import UNREACHABLE, in_ui_words
-from runtime.api import (
-    LoadedFlow,
-    OllamaModels,
-    Problem,
-    check_readiness,
-    ollama_pulled,
-    validate_flow,
-)
+from runtime.api import LoadedFlow, Problem
+
+if TYPE_CHECKING:
+    from runtime.api import OllamaModels
 
 DEBOUNCE_MS = 350
 NODE_ROLE = Qt.ItemDataRole.UserRole
@@ -50,6 +47,10 @@ WARNING_COLOUR = "#DC6803"  # amber: may be fine by the time of the run (a serve
 def check(session: FlowSession, ollama: OllamaModels | None = None) -> list[Problem]:
     """Every problem the runtime would report for the flow as it would be saved, and
     everything a run would miss on this machine."""
+    # Imported on first use: the checks bring networkx and httpx, which the window need
+    # not wait for at launch.
+    from runtime.api import check_readiness, validate_flow
+
     loaded = LoadedFlow(session.document.flow(), "", session.path)
     return validate_flow(loaded) + check_readiness(loaded, ollama)
 
@@ -68,6 +69,8 @@ class OllamaLookup(QObject):
     answered = Signal(object)  # OllamaModels
 
     def start(self) -> None:
+        from runtime.api import ollama_pulled
+
         threading.Thread(target=lambda: self.answered.emit(ollama_pulled()),
                          name="ollama-tags", daemon=True).start()
 
@@ -112,11 +115,19 @@ class ProblemsPanel(QWidget):
         self.timer.timeout.connect(self.refresh)
         session.document.changed.connect(self.timer.start)
         session.document.reset.connect(self._file_opened)  # a new file: no stale markers
-        self.refresh()
+        self.timer.start()  # once the window is up (see _file_opened)
 
     def _file_opened(self) -> None:
+        """A new file: clear the old file's markers now, check the new one as after an edit,
+        a moment later — after the canvas is drawn, not before (checking a 2,000-step flow
+        takes a few hundred milliseconds the person would wait for a blank window)."""
         self.ollama = None  # the server may have pulled models since
-        self.refresh()
+        self.timer.stop()
+        self.problems = []
+        self.tree.clear()
+        self.summary.setText("<span style='color:#475467'>Checking the flow…</span>")
+        self.problems_changed.emit({})
+        self.timer.start()
 
     def _ollama_answered(self, models: OllamaModels) -> None:
         self._asking_ollama = False

@@ -7,16 +7,32 @@ line. `first_run(window)` shows the welcome screen once, when the app starts.
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from designer.preferences.diagnostics_window import DiagnosticsWindow
+# Imported here, not lazily: importing the submodule later would rebind this package's
+# `first_run` (the function below) to the module.
 from designer.preferences.first_run import SUGGESTED_FLOW, FirstRunDialog, should_show
-from designer.preferences.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:
+    from designer.preferences.diagnostics_window import DiagnosticsWindow
+    from designer.preferences.settings_dialog import SettingsDialog
 
 __all__ = ["DiagnosticsWindow", "FirstRunDialog", "SettingsDialog", "first_run", "install"]
+
+# The settings and diagnostics dialogs are imported when first opened: they bring keyring,
+# the secrets store and the diagnostics checks, which the main window need not wait for.
+_DIALOGS = {"DiagnosticsWindow": "designer.preferences.diagnostics_window",
+            "SettingsDialog": "designer.preferences.settings_dialog"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _DIALOGS:
+        raise AttributeError(f"module 'designer.preferences' has no attribute {name!r}")
+    return getattr(importlib.import_module(_DIALOGS[name]), name)
 
 
 def install(window: QMainWindow) -> None:
@@ -38,6 +54,8 @@ def first_run(window: QMainWindow) -> FirstRunDialog | None:
 
 
 def open_settings(window: QMainWindow) -> SettingsDialog:
+    from designer.preferences.settings_dialog import SettingsDialog
+
     dialog = SettingsDialog(parent=window)
     dialog.setModal(True)
     dialog.show()
@@ -45,6 +63,8 @@ def open_settings(window: QMainWindow) -> SettingsDialog:
 
 
 def open_diagnostics(window: QMainWindow) -> DiagnosticsWindow:
+    from designer.preferences.diagnostics_window import DiagnosticsWindow
+
     found = window.findChild(DiagnosticsWindow)
     dialog = found if isinstance(found, DiagnosticsWindow) else DiagnosticsWindow(window)
     dialog.show()

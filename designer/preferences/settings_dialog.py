@@ -128,6 +128,11 @@ class SettingsDialog(QDialog):
         home_layout.setContentsMargins(0, 0, 0, 0)
         home_layout.addWidget(self.home, 1)
         home_layout.addWidget(browse)
+        self.store = QLineEdit(current.workspace.store)
+        self.store.setObjectName("storeLocation")
+        self.store.setPlaceholderText(settings.DEFAULTS_SHOWN["workspace.store"])
+        self.store.setToolTip("Where runs, tasks and the audit trail are kept: a SQLite file, "
+                              "or a team's postgresql://user@host/db shared with others")
         self.name = QLineEdit(current.person.name)
         self.name.setPlaceholderText("shown on your decisions and in the audit trail")
         self.theme = QComboBox()
@@ -146,6 +151,7 @@ class SettingsDialog(QDialog):
         general = QFormLayout()
         general.addRow("Your name", self.name)
         general.addRow("Workspace folder", home_row)
+        general.addRow("Run store", self.store)
         general.addRow("Theme", self.theme)
         models = QFormLayout()
         models.addRow("Ollama server", self.host)
@@ -170,7 +176,8 @@ class SettingsDialog(QDialog):
         columns.addLayout(right, 1)
         layout.addLayout(columns)
         note = QLabel(f"Saved in {self.path}. Command-line flags and environment variables "
-                      "(OLLAMA_HOST, JUNCTION_HOME, JUNCTION_USER) still win over these.")
+                      "(OLLAMA_HOST, JUNCTION_HOME, JUNCTION_STORE, JUNCTION_USER) still win over "
+                      "these.")
         note.setWordWrap(True)
         note.setStyleSheet("color: #475467;")
         layout.addWidget(note)
@@ -246,6 +253,7 @@ class SettingsDialog(QDialog):
                for role, box in self.role_models.items()},
             "models.embedding": self.embedding.currentText().strip(),
             "workspace.home": self.home.text().strip(),
+            "workspace.store": self.store.text().strip(),
             "person.name": self.name.text().strip(),
             "appearance.theme": self.theme.currentData(),
             "connectors.webhook_timeout": self.webhook_timeout.value(),

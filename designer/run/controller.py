@@ -27,14 +27,14 @@ from designer.run.jobs import (
     run_case,
     warm_up,
 )
-from designer.run.run_dialog import RunChoice, RunDialog
 from designer.run.run_panel import RunPanel
-from designer.run.trial_dialog import TrialDialog
 from designer.workers.bridge import EventRelay, Worker
 from runtime.api import Event, InputError, RunRow, read_cases
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the dialogs (and the case form's runtime imports) load when opened
     from designer.app.window import MainWindow
+    from designer.run.run_dialog import RunChoice, RunDialog
+    from designer.run.trial_dialog import TrialDialog
 
 
 class RunController(QObject):
@@ -84,6 +84,8 @@ class RunController(QObject):
         if self._refuse_when_busy():
             return None
         self.warm_up()
+        from designer.run.run_dialog import RunDialog
+
         dialog = RunDialog(self.session.document.flow(), self.session.text(),
                            self.session.path, self.window, batch=batch)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -159,6 +161,8 @@ class RunController(QObject):
                 samples = read_cases(path.parent / "cases.jsonl")
             except InputError as error:
                 self._say(str(error))
+        from designer.run.trial_dialog import TrialDialog
+
         dialog = TrialDialog(flow, node.id, self.settings(), samples, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda: setattr(self, "trial", None))

@@ -14,18 +14,12 @@ import uuid
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runtime.api import (
-    LoadedFlow,
-    Observer,
-    RunRow,
-    TrialResult,
-    Workspace,
-    parse_flow,
-    preload_model_backends,
-    try_step,
-)
+from runtime.api import LoadedFlow, Workspace, parse_flow
+
+if TYPE_CHECKING:  # the engine is imported by the jobs that run it, not with the window
+    from runtime.api import Observer, RunRow, TrialResult
 
 PROGRESS_EVERY_S = 0.05  # a batch reports at most ~20 times a second
 
@@ -127,6 +121,8 @@ def outcome_row(run: RunRow) -> OutcomeRow:
 
 def trial(settings: RunSettings, node_id: str, case: dict[str, Any]) -> TrialResult:
     """Try one AI step; no workspace is opened at all."""
+    from runtime.api import try_step
+
     return try_step(settings.loaded(), node_id, case, autonomy=settings.autonomy,
                     model=settings.model)
 
@@ -134,5 +130,7 @@ def trial(settings: RunSettings, node_id: str, case: dict[str, Any]) -> TrialRes
 def warm_up(settings: RunSettings) -> None:
     """Pay a first run's one-off costs (importing the model backends, compiling the flow)
     in a worker while the run dialog is open, not in the middle of the run."""
+    from runtime.api import preload_model_backends
+
     preload_model_backends()
     settings.loaded()

@@ -13,7 +13,7 @@ def add_home(cmd: argparse.ArgumentParser) -> None:
                      help="workspace folder (default: $JUNCTION_HOME or the user data dir)")
     cmd.add_argument("--store", metavar="URL", help="keep runs in this store: postgresql://… "
                      "for a team, or a SQLite file (default: $JUNCTION_STORE, else the "
-                     "workspace's own file)")
+                     "settings file's workspace.store, else the workspace's own file)")
 
 
 def add_json(cmd: argparse.ArgumentParser) -> None:
@@ -22,5 +22,5 @@ def add_json(cmd: argparse.ArgumentParser) -> None:
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
     home, store = getattr(args, "home", None), getattr(args, "store", None)
-    # Without --store, Workspace.open itself falls back to JUNCTION_STORE, then SQLite.
+    # Without --store, Workspace.open falls back to JUNCTION_STORE, the settings file, SQLite.
     return Workspace.open(home, store=store) if store else Workspace.open(home)

@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     mig = verbs.add_parser("migrate", help="create or upgrade the team store's tables")
     mig.add_argument("--store", metavar="URL",
-                     help="postgresql://… (default: $JUNCTION_STORE)")
+                     help="postgresql://… (default: $JUNCTION_STORE, else the settings "
+                          "file's workspace.store)")
     add_json(mig)
     mig.set_defaults(handler=migrate)
 
@@ -34,7 +35,8 @@ def migrate(args: argparse.Namespace) -> int:
     url = store_url(args.store)
     if not url or not is_postgres_url(url):
         raise InputError("`junction store migrate` needs a team store: --store "
-                         "postgresql://user@host/db (or set JUNCTION_STORE); a SQLite "
+                         "postgresql://user@host/db (or JUNCTION_STORE, or workspace.store in "
+                         "the settings); a SQLite "
                          "workspace creates its tables by itself")
     from runtime.pg_db import Handle
     from runtime.store import pg_schema

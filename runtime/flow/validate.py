@@ -10,8 +10,7 @@ fields and values…). The designer's problems panel runs exactly these checks.
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from runtime.errors import Problem
 from runtime.flow.conditions import Condition, iter_comparisons
@@ -19,6 +18,11 @@ from runtime.flow.fields import check_comparison, field_catalog
 from runtime.flow.loader import LoadedFlow
 from runtime.flow.schema import Edge, EndNode, Flow, StartNode
 from runtime.nodes import registry as node_registry
+
+# networkx (~0.5 s to import) is imported by the checks that use it: the engine and the
+# designer's window import this module long before they validate anything.
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def validate_flow(loaded: LoadedFlow) -> list[Problem]:
@@ -75,6 +79,8 @@ def _check_edges(flow: Flow) -> Iterator[Problem]:
 
 
 def _graph(flow: Flow) -> nx.MultiDiGraph:
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(flow.node_ids())
     ids = set(flow.node_ids())
@@ -85,6 +91,8 @@ def _graph(flow: Flow) -> nx.MultiDiGraph:
 
 
 def _check_graph(flow: Flow) -> Iterator[Problem]:
+    import networkx as nx
+
     graph = _graph(flow)
     starts = [n.id for n in flow.nodes if isinstance(n, StartNode)]
     ends = {n.id for n in flow.nodes if isinstance(n, EndNode)}
@@ -110,6 +118,8 @@ def _check_graph(flow: Flow) -> Iterator[Problem]:
 
 
 def _check_cycles(flow: Flow, graph: nx.MultiDiGraph) -> Iterator[Problem]:
+    import networkx as nx
+
     limited = {n.id for n in flow.nodes if n.max_visits}
     for component in nx.strongly_connected_components(graph):
         looped = len(component) > 1 or any(graph.has_edge(n, n) for n in component)
@@ -121,17 +131,27 @@ def _check_cycles(flow: Flow, graph: nx.MultiDiGraph) -> Iterator[Problem]:
 
 
 class _FlowAround:
-    """The `CheckContext` a kind's checks see: the flow, its edges, the field catalogue."""
+    """The `CheckContext` a kind's checks see: the flow, its edges, the field catalogue.
+
+    Outgoing edges and edge positions are indexed once: asking the flow per node scans
+    every edge (and `list.index` compares pydantic models field by field), which made
+    checking a 2,000-step flow take seconds."""
 
     def __init__(self, flow: Flow) -> None:
         self.flow = flow
         self.catalog = field_catalog(flow)
+        self._outgoing: dict[str, list[Edge]] = {}
+        self._positions: dict[int, int] = {}
+        for index, edge in enumerate(flow.edges):
+            self._outgoing.setdefault(edge.source, []).append(edge)
+            self._positions.setdefault(id(edge), index)
 
     def outgoing(self, node_id: str) -> list[Edge]:
-        return self.flow.outgoing(node_id)
+        return list(self._outgoing.get(node_id, ()))
 
     def edge_index(self, edge: Edge) -> int:
-        return self.flow.edges.index(edge)
+        position = self._positions.get(id(edge))
+        return self.flow.edges.index(edge) if position is None else position
 
     def condition_problems(self, condition: Condition) -> list[str]:
         found = (check_comparison(cmp, self.catalog) for cmp in iter_comparisons(condition))
@@ -145,7 +165,7 @@ def _check_nodes(flow: Flow) -> Iterator[Problem]:
     around = _FlowAround(flow)
     for node in flow.nodes:
         spec = node_registry.spec_for(node)
-        out = flow.outgoing(node.id)
+        out = around.outgoing(node.id)
         if spec.branching != "conditions":
             for edge in out:
                 if edge.when is not None or edge.else_:

@@ -1,5 +1,6 @@
-"""Which store a command works on: `--store URL`, else `JUNCTION_STORE`, else the workspace's
-SQLite file (the default, one person on one machine).
+"""Which store a command works on: `--store URL`, else `JUNCTION_STORE`, else the settings
+file's `workspace.store`, else the workspace's SQLite file (the default, one person on one
+machine).
 
 A `postgresql://…` URL selects the team store on a PostgreSQL server; a path or
 `sqlite:///path` selects a SQLite file. The PostgreSQL driver is imported only when a
@@ -8,20 +9,27 @@ team store is asked for, so a laptop without the `team` extra never needs it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from runtime import settings
 from runtime.errors import InputError
 from runtime.store.base import RunStore
 from runtime.store.sqlite import SqliteRunStore
 from runtime.urls import is_postgres_url
 
-ENV = "JUNCTION_STORE"
+ENV = settings.ENVIRONMENT["workspace.store"]  # "JUNCTION_STORE"
 
 
 def store_url(explicit: str | None = None) -> str | None:
-    """The store the user chose (None: the workspace's SQLite file)."""
-    return explicit or os.environ.get(ENV) or None
+    """The store the user chose (None: the workspace's SQLite file). The settings file is
+    read only when neither the flag nor the environment names one."""
+    return chosen_store(explicit).value or None
+
+
+def chosen_store(explicit: str | None = None) -> settings.Effective:
+    """The store URL that applies and where it came from (for `junction doctor`, the
+    settings dialog): flag > `JUNCTION_STORE` > settings file > default."""
+    return settings.effective("workspace.store", flag=explicit)
 
 
 def sqlite_path(url: str) -> Path:

@@ -127,3 +127,27 @@ def ensure(handle: Handle) -> None:
 def _newer(found: int) -> str:
     return (f"the team store is at schema version {found}, newer than this Junction "
             f"understands ({SCHEMA_VERSION}); upgrade Junction on this machine")
+
+
+TABLES = ("meta", "flow_snapshots", "runs", "steps", "tasks", "audit_log")
+
+
+def problems(c: Connection, *, full: bool = False) -> list[str]:
+    """Tables the schema promises that are missing; with `full`, every B-tree index
+    checked by the server's `amcheck` extension when it is installed (`junction doctor`)."""
+    found = []
+    for table in TABLES:
+        row = c.execute("SELECT to_regclass(%s) AS t", (table,)).fetchone()
+        if row is None or row["t"] is None:
+            found.append(f"table {table} is missing from the team store")
+    if full and not found and c.execute(
+            "SELECT 1 FROM pg_extension WHERE extname='amcheck'").fetchone():
+        for index in c.execute(
+                "SELECT indexrelid::regclass::text AS name FROM pg_index i JOIN"
+                " pg_class t ON t.oid=i.indrelid WHERE t.relname = ANY(%s)",
+                (list(TABLES),)).fetchall():
+            try:
+                c.execute("SELECT bt_index_check(%s::regclass)", (index["name"],))
+            except Exception as exc:  # amcheck reports damage as an error
+                found.append(f"index {index['name']}: {exc}")
+    return found

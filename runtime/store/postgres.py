@@ -25,7 +25,7 @@ from runtime.sqlite_db import dumps, loads, now
 from runtime.store import pg_audit as audit
 from runtime.store import pg_metrics, pg_schema
 from runtime.store.audit import Entry, Verification, step_entries, task_entry
-from runtime.store.base import RunStore
+from runtime.store.base import RunStore, Within
 from runtime.store.metric_rows import DecidedStep, FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
@@ -72,6 +72,23 @@ class PostgresRunStore(RunStore):
 
     def close(self) -> None:
         self._db.close()
+
+    # -- units of work (see RunStore.begin_unit; the transaction is runtime/pg_db.py's) --
+
+    def begin_unit(self) -> None:
+        self._db.begin_unit()
+
+    def end_unit(self) -> None:
+        self._db.end_unit()
+
+    def rollback_unit(self) -> None:
+        self._db.rollback_unit()
+
+    def work_in_unit(self, within: Within) -> list[Entry] | None:
+        if not self._db.in_unit:
+            return None
+        with self._db.write(durable=False) as c:  # a savepoint: undone alone if it fails
+            return list(within(c))
 
     # -- helpers -------------------------------------------------------------
 
@@ -386,26 +403,10 @@ class PostgresRunStore(RunStore):
     # -- health (for `junction doctor`) ---------------------------------------
 
     def integrity_problems(self, *, full: bool = False) -> list[str]:
-        """Tables the schema promises that are missing; with `full`, every B-tree index
-        checked by the server's `amcheck` extension when it is installed."""
-        expected = ("meta", "flow_snapshots", "runs", "steps", "tasks", "audit_log")
-        problems = []
+        """Tables the schema promises that are missing; with `full`, every index checked
+        by the server's `amcheck` (see pg_schema.problems)."""
         with self._db.read() as c:
-            for table in expected:
-                row = c.execute("SELECT to_regclass(%s) AS t", (table,)).fetchone()
-                if row is None or row["t"] is None:
-                    problems.append(f"table {table} is missing from the team store")
-            if full and not problems and c.execute(
-                    "SELECT 1 FROM pg_extension WHERE extname='amcheck'").fetchone():
-                for index in c.execute(
-                        "SELECT indexrelid::regclass::text AS name FROM pg_index i JOIN"
-                        " pg_class t ON t.oid=i.indrelid WHERE t.relname = ANY(%s)",
-                        (list(expected),)).fetchall():
-                    try:
-                        c.execute("SELECT bt_index_check(%s::regclass)", (index["name"],))
-                    except Exception as exc:  # amcheck reports damage as an error
-                        problems.append(f"index {index['name']}: {exc}")
-        return problems
+            return pg_schema.problems(c, full=full)
 
     def schema_version(self) -> int | None:
         with self._db.read() as c:

@@ -48,24 +48,32 @@ class CopyReport:
 
 
 def copy_history(source: str, target: str) -> CopyReport:
-    """Copy every table from `source` to the empty `target` and verify the chain there."""
+    """Copy every table from `source` to the empty `target`, verifying the audit chain
+    before (a tampered source is refused, the target left untouched) and after (on the
+    target: the same rows, the same head)."""
     if _same(source, target):
         raise InputError("the source and the destination are the same store")
-    with _side(source, create=False) as src, _side(target, create=True) as dst:
+    with _side(source, create=False) as src:
         src_head = src.head()
-        if dst.has_history():
-            raise ConflictError(f"{_name(target)} already holds runs or audit rows; copy into "
-                                "an empty store (merging two histories would fork the audit "
-                                "chain)")
-        tables = {name: src.rows(name, order) for name, order in TABLES}
-        dst.write(tables, src_head)
-        check = dst.verify()
-        if not check.ok:
-            raise JunctionError(f"the audit chain did not verify after the copy: "
-                                f"{check.problem}")
-        if src_head and check.head != src_head.partition(":")[2]:
-            raise JunctionError("the copied audit chain ends at a different row than the "
-                                "source's; the copy is incomplete")
+        before = src.verify()  # a broken chain is not spread to a second store
+        if not before.ok:
+            raise JunctionError(f"{_name(source)}: the audit chain does not verify "
+                                f"({before.problem}); nothing was copied — `junction audit "
+                                "verify` names the row")
+        with _side(target, create=True) as dst:
+            if dst.has_history():
+                raise ConflictError(f"{_name(target)} already holds runs or audit rows; copy "
+                                    "into an empty store (merging two histories would fork "
+                                    "the audit chain)")
+            tables = {name: src.rows(name, order) for name, order in TABLES}
+            dst.write(tables, src_head)
+            check = dst.verify()
+            if not check.ok:
+                raise JunctionError(f"the audit chain did not verify after the copy: "
+                                    f"{check.problem}")
+            if src_head and check.head != src_head.partition(":")[2]:
+                raise JunctionError("the copied audit chain ends at a different row than "
+                                    "the source's; the copy is incomplete")
     return CopyReport({name: len(rows) for name, rows in tables.items()}, check.rows,
                       check.head)
 

@@ -75,6 +75,21 @@ def ensure_schema(url: str) -> bool:
     return True
 
 
+def live_workers(url: str) -> int | None:
+    """How many workers sent a heartbeat lately (None: no queue on this server yet). Any
+    worker takes any run, so one is enough for a decided run to continue."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT to_regclass('procrastinate_workers')").fetchone()
+        if row is None or row[0] is None:
+            return None
+        alive = conn.execute(
+            "SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat >"
+            " now() - make_interval(secs => %s)", (STALLED_AFTER_S,)).fetchone()
+    return int(alive[0]) if alive else 0
+
+
 def enqueue(app: procrastinate.App, run_ids: list[str]) -> int:
     """Put one job per run on the queue (the caller has the app open)."""
     task = app.tasks[TASK]

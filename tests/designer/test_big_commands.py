@@ -86,3 +86,95 @@ def test_a_zoomed_out_card_still_shows_its_title(window):
                    if QColor(image.pixel(x, y)).lightness() < ink.lightness() + 40)
 
     assert ink_pixels(0.3) > 15  # letters, not just an outline
+
+
+def _lanes(tmp_path, count=240, rows=8):
+    """A flow of `count` steps in `rows` parallel lanes from one decision to the ends."""
+    import yaml
+
+    nodes = [{"id": "start", "kind": "start", "position": [0, 0]},
+             {"id": "fan", "kind": "decision", "title": "Which lane?", "position": [200, 0]}]
+    edges = [{"from": "start", "to": "fan"}]
+    last = {row: "fan" for row in range(rows)}
+    for index in range(count):
+        row, column = index % rows, index // rows
+        node_id = f"s{index}"
+        nodes.append({"id": node_id, "kind": "human", "title": f"Review {index}",
+                      "position": [400 + 200 * column, 140 * row]})
+        edge = {"from": last[row], "to": node_id}
+        if last[row] == "fan":
+            edge["when"] = {"field": "case.lane", "op": "eq", "value": row}
+        edges.append(edge)
+        last[row] = node_id
+    nodes.append({"id": "done", "kind": "end", "outcome": "done", "position": [9000, 0]})
+    edges += [{"from": node_id, "to": "done"} for node_id in last.values()]
+    edges.append({"from": "fan", "to": "done", "else": True})
+    path = tmp_path / "lanes.yaml"
+    path.write_text(yaml.safe_dump({"format_version": 1, "name": "Lanes",
+                                    "case_fields": [{"name": "lane", "type": "integer"}],
+                                    "nodes": nodes, "edges": edges}, sort_keys=False))
+    return path
+
+
+def _attached(scene):
+    """Every connection starts at its source's out port and ends at its target's in port
+    (what a person sees: no line left hanging where a step used to be)."""
+    for key, item in scene.item_for_edge.items():
+        edge = scene.document.edge(key)
+        start, end = item.path.pointAtPercent(0), item.path.pointAtPercent(1)
+        assert (start - scene.item_for_node[edge.source].out_port()).manhattanLength() < 1
+        assert (end - scene.item_for_node[edge.target].in_port()).manhattanLength() < 1
+    return True
+
+
+def test_tidy_on_hundreds_of_steps_moves_every_line_and_undo_restores_the_file(
+        window, tmp_path):
+    window.files.open_path(_lanes(tmp_path))
+    before = window.session.text()
+    positions = {n.id: n.position for n in window.session.document.nodes()}
+    window.tidy_layout()
+    moved = {n.id for n in window.session.document.nodes() if n.position != positions[n.id]}
+    assert len(moved) > 200 and _attached(window.scene)
+    assert window.session.editor.undo_stack.count() == 1  # one undo step
+    window.undo()
+    assert window.session.text() == before and _attached(window.scene)
+
+
+def test_delete_and_paste_on_hundreds_of_steps_undo_exactly(window, tmp_path):
+    window.files.open_path(_lanes(tmp_path))
+    before = window.session.text()
+    window.select_all()
+    window.delete_selection()
+    assert window.session.document.node_ids() == [] and not window.scene.items()
+    window.undo()
+    assert window.session.text() == before and _attached(window.scene)
+
+    window.select_all()
+    window.copy_selection()
+    window.paste((0.0, 3000.0))
+    document = window.session.document
+    assert len(document.node_ids()) == 2 * 243 - 1  # the second start is not pasted
+    assert len(window.scene.item_for_edge) == len(document.edge_keys()) and _attached(
+        window.scene)
+    selections = []
+    window.scene.selectionChanged.connect(lambda: selections.append(1))
+    window.undo()  # removes 242 selected steps: the selection changes once, not per step
+    assert window.session.text() == before and _attached(window.scene)
+    assert len(selections) == 1 and window.scene.selected_node_ids() == []
+
+
+def test_paste_takes_what_is_on_the_clipboard_now_not_what_was_copied_last(window, tmp_path):
+    """Pasting reuses this process's last copy only while the clipboard still holds it."""
+    from PySide6.QtGui import QGuiApplication
+
+    from designer.app import clipboard
+
+    window.files.open_path(_lanes(tmp_path, count=8, rows=2))
+    window.scene.select_only(nodes=["s0"])
+    window.copy_selection()
+    other = window.session.document.node("s1").model_copy(update={"title": "From elsewhere"})
+    QGuiApplication.clipboard().setText(clipboard.Fragment((other,), ()).to_text())
+    window.paste((0.0, 2000.0))
+    titles = [window.session.document.node(n).title for n in window.session.document.node_ids()]
+    assert "From elsewhere" in titles and titles.count("Review 0") == 1
+    QGuiApplication.clipboard().clear()

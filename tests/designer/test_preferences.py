@@ -54,6 +54,22 @@ def test_the_dialog_saves_what_was_typed_into_the_shared_file(qtbot, config: Pat
     assert again.name.text() == "Ana Lima" and again.theme.currentData() == "dark"
 
 
+def test_the_run_store_is_chosen_in_the_dialog_and_a_bad_one_is_refused(
+        qtbot, config: Path, memory_keyring) -> None:
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.store.text() == "" and "own file" in dialog.store.placeholderText()
+    dialog.store.setText("mysql://team@db/junction")
+    assert not dialog.save()  # the dialog stays open and says why
+    assert "workspace.store" in dialog.problem.text() and "postgresql://" in dialog.problem.text()
+    dialog.store.setText("postgresql://team@db.example/junction")
+    assert dialog.save()
+    assert settings.load().workspace.store == "postgresql://team@db.example/junction"
+    again = SettingsDialog()
+    qtbot.addWidget(again)
+    assert again.store.text() == "postgresql://team@db.example/junction"
+
+
 def test_an_unreadable_file_is_explained_and_never_overwritten(qtbot, config: Path,
                                                                memory_keyring) -> None:
     config.parent.mkdir(parents=True, exist_ok=True)

@@ -81,6 +81,7 @@ def test_killing_workers_at_random_never_loses_or_doubles_a_case(
                               capture_output=True, text=True, timeout=300)
     assert json.loads(verified.stdout)["ok"], verified.stdout
     assert kills >= 1, "the drill ended before any worker was killed"
+    print(f"drill: {CASES} cases, {WORKERS} workers, {kills} killed with SIGKILL, seed {SEED}")
 
 
 def _unfinished(url: str) -> int:

@@ -98,6 +98,33 @@ def test_history_moves_from_a_laptop_to_the_team_store_and_back(
     assert code == 0 and check["ok"] and check["head"] == local["head"]
 
 
+def test_a_history_whose_audit_chain_was_edited_is_not_copied_either_way(
+        junction, team_url: str, flows: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    home = tmp_path / "laptop"
+    junction("batch", str(flows / "refunds.yaml"), "--cases", str(flows / "cases.jsonl"),
+             "--home", str(home))
+    laptop = home / "junction.db"
+    with sqlite3.connect(laptop) as db:  # someone edits a row of the trail by hand
+        db.execute("DROP TRIGGER audit_log_no_update")
+        db.execute("UPDATE audit_log SET actor='nobody' WHERE seq=3")
+    code, said = junction("store", "copy", str(laptop), team_url)
+    assert code != 0 and "does not verify" in said and "nothing was copied" in said
+    assert "Traceback" not in said
+    code, runs = junction("runs", "--json", "--store", team_url)
+    assert runs == [], "the team store was left untouched"
+    # and the other way: a team store edited on the server is not copied to a laptop
+    junction("batch", str(flows / "refunds.yaml"), "--cases", str(flows / "cases.jsonl"),
+             "--store", team_url)
+    with _db(team_url) as conn:
+        conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+        conn.execute("UPDATE audit_log SET actor='nobody' WHERE seq=3")
+    back = tmp_path / "back" / "junction.db"
+    code, said = junction("store", "copy", team_url, str(back))
+    assert code != 0 and "does not verify" in said and not back.exists()
+
+
 def test_a_worker_killed_after_its_effect_is_resumed_by_another_without_doubling(
         team_url: str, flows: Path, tmp_path: Path) -> None:
     import os
@@ -132,3 +159,21 @@ def test_a_worker_killed_after_its_effect_is_resumed_by_another_without_doubling
         released = conn.execute("SELECT count(*) FROM audit_log WHERE kind IN"
                                 " ('run.released', 'run.claimed')").fetchone()[0]
         assert released >= 1  # the dead worker's run was taken over, not started again
+
+
+def test_the_inspector_reads_the_team_store_the_settings_name(
+        junction, team_url: str, flows: Path, monkeypatch) -> None:
+    from runtime.api import open_run_store
+
+    monkeypatch.delenv("JUNCTION_STORE", raising=False)
+    junction("settings", "set", "workspace.store", team_url)
+    code, _ = junction("batch", str(flows / "refunds.yaml"), "--cases",
+                       str(flows / "cases.jsonl"))  # no --store: the settings file's
+    assert code == 0
+    with _db(team_url) as conn:
+        assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 5
+    store = open_run_store()  # what the designer's inspector opens
+    try:
+        assert len(store.runs()) == 5 and store.workspace_dir is not None
+    finally:
+        store.close()

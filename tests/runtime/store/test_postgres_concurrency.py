@@ -151,6 +151,38 @@ def test_a_connection_dropped_mid_transaction_loses_nothing_committed(handles) -
     assert killer.verify_audit().ok
 
 
+def test_a_unit_cut_by_a_dropped_connection_is_lost_whole_and_said_so(handles) -> None:
+    store, killer = handles(), handles()
+    kept = _new_run(store, "kept")
+    store.begin_unit()
+    _new_run(store, "in-unit-1")
+    pid = store._db.conn.info.backend_pid
+    with psycopg.connect(killer.url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(StoreUnavailable, match="open unit of work"):
+        _new_run(store, "in-unit-2")  # never committed alone, as if the first were kept
+    store.end_unit()  # nothing open any more: a no-op
+    assert [r.case_id for r in killer.runs()] == ["kept"]
+    after = _new_run(store, "after")  # the handle reconnects on the next call
+    assert {r.id for r in killer.runs()} == {kept, after}
+    assert killer.verify_audit().ok
+
+
+def test_an_open_unit_holds_other_writers_until_it_ends(handles) -> None:
+    store, other = handles(), handles()
+    store.begin_unit()
+    _new_run(store, "first")
+    done = threading.Event()
+    waiter = threading.Thread(target=lambda: (_new_run(other, "second"), done.set()))
+    waiter.start()
+    assert not done.wait(0.5), "another machine's write waits for the unit's lock"
+    store.end_unit()
+    waiter.join(10)
+    assert done.is_set()
+    assert [r.case_id for r in other.runs()] == ["first", "second"]
+    assert other.verify_audit().ok
+
+
 def test_a_store_of_another_schema_version_is_refused_with_what_to_do() -> None:
     url = new_database("ver")
     PostgresRunStore(url).close()

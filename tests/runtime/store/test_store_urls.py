@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from runtime import settings
+from runtime.api import Workspace
 from runtime.cli.main import main
 from runtime.errors import InputError
-from runtime.store.open import open_store, store_url
+from runtime.store.open import chosen_store, open_store, store_url
 from runtime.store.sqlite import SqliteRunStore
 from runtime.urls import is_postgres_url, redact
 
@@ -33,6 +35,47 @@ def test_the_flag_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert store_url(None) == "postgresql://team@db/j"
     monkeypatch.delenv("JUNCTION_STORE")
     assert store_url(None) is None  # the workspace's own SQLite file
+
+
+def test_flag_beats_environment_beats_settings_file_beats_default(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JUNCTION_STORE", raising=False)
+    assert chosen_store(None).source == "default" and store_url(None) is None
+    settings.save(settings.with_value(settings.Settings(), "workspace.store",
+                                      "postgresql://team@file/j"))
+    assert (store_url(None), chosen_store(None).source) == ("postgresql://team@file/j",
+                                                            "settings file")
+    monkeypatch.setenv("JUNCTION_STORE", "postgresql://team@env/j")
+    assert (store_url(None), chosen_store(None).source) == (
+        "postgresql://team@env/j", "environment (JUNCTION_STORE)")
+    assert (store_url("flag.db"), chosen_store("flag.db").source) == ("flag.db", "flag")
+
+
+def test_a_store_set_in_the_settings_file_is_where_commands_and_the_app_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("JUNCTION_STORE", raising=False)
+    chosen = tmp_path / "shared" / "team.db"
+    chosen.parent.mkdir()
+    assert main(["settings", "set", "workspace.store", str(chosen)]) == 0
+    workspace = Workspace.open(tmp_path / "home")
+    try:
+        assert workspace.store.database_path == chosen.resolve()
+    finally:
+        workspace.close()
+    capsys.readouterr()
+    assert main(["settings", "show", "--json"]) == 0
+    assert "settings file" in capsys.readouterr().out
+
+
+def test_a_store_setting_of_an_unknown_kind_is_refused_naming_the_line(
+        tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text('[person]\nname = "Ana"\n\n[workspace]\nstore = "mysql://db/j"\n')
+    with pytest.raises(settings.SettingsError) as caught:
+        settings.load(path)
+    assert f"{path}:5: workspace.store" in str(caught.value)
+    assert "postgresql://" in str(caught.value)
 
 
 def test_a_sqlite_file_can_be_named_as_a_path_or_a_url(tmp_path: Path) -> None:
