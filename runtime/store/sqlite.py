@@ -21,7 +21,7 @@ from runtime.store import sqlite_metrics
 from runtime.store.audit import Entry, Verification, step_entries, task_entry
 from runtime.store.base import Finish, RunStore, Within
 from runtime.store.db import connect
-from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
+from runtime.store.metric_rows import DecidedStep, FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
     RETRYABLE_BLOCKS,
@@ -387,6 +387,9 @@ class SqliteRunStore(RunStore):
 
     def metric_facts(self, query: MetricQuery) -> MetricFacts:
         return sqlite_metrics.metric_facts(self._conn, query)
+
+    def decided_steps(self, flow_path: str, node_id: str) -> list[DecidedStep]:
+        return sqlite_metrics.decided_steps(self._conn, flow_path, node_id)
 
     def schema_version(self) -> int | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
