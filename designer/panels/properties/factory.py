@@ -35,10 +35,6 @@ from designer.panels.properties.editors import (
 from designer.panels.properties.form import FieldSpec, FormContext
 
 MULTILINE = {"instructions", "notes", "description", "question"}
-# Hints for the compare view's replay dialog only; the property forms and the toolbar
-# offer what is really installed (designer.panels.model_catalog).
-MODEL_SUGGESTIONS = ("scripted:scripted.yaml", "ollama:llama3.2:3b", "ollama:qwen2.5:7b",
-                     "llamacpp:bundled")
 
 
 def field_text(model: type[BaseModel], spec: FieldSpec) -> tuple[str, str]:
