@@ -16,6 +16,7 @@ next file is opened.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -77,8 +78,13 @@ class OllamaLookup(QObject):
     def start(self) -> None:
         from runtime.api import ollama_pulled
 
-        threading.Thread(target=lambda: self.answered.emit(ollama_pulled()),
-                         name="ollama-tags", daemon=True).start()
+        def look() -> None:
+            models = ollama_pulled()
+            # the window (and this object) may have closed while the server was slow
+            with contextlib.suppress(RuntimeError):
+                self.answered.emit(models)
+
+        threading.Thread(target=look, name="ollama-tags", daemon=True).start()
 
 
 class ProblemsPanel(QWidget):
