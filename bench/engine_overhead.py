@@ -5,13 +5,17 @@ Prints, for runs started one at a time (`Engine.start`) and for the same cases a
 writes, audit chain, record changes in the workspace table and scheduling included; the
 scripted model costs almost nothing, so the figures are the engine's overhead. Some cases
 stop at a person (a refund needs approval), so runs have 2–7 steps.
-Run: `python bench/engine_overhead.py [--cases 1000]`.
+Run: `python bench/engine_overhead.py [--cases 1000] [--profile]` (`--profile` adds, for the
+batch, where the CPU goes by area: SQLite, JSON, audit hashing, engine, model, …). The load
+average is printed before and after: on a shared machine wall time follows it, CPU time
+much less.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -44,16 +48,25 @@ def prepare(folder: Path, count: int) -> tuple[Path, list[dict], str]:
 
 
 def measure(folder: Path, flow_path: Path, cases: list[dict], model: str,
-            batch: bool) -> tuple[float, float, int]:
+            batch: bool, profiled: bool = False) -> tuple[float, float, int]:
     loaded = load_flow(flow_path)
     workspace = Workspace.open(folder)
     engine = workspace.engine()
+
+    def work() -> None:
+        if batch:
+            engine.run_batch(loaded, cases, batch_id="bench", model=model)
+        else:
+            for case in cases:
+                engine.start(loaded, case, model=model)
+
     wall, cpu = time.perf_counter(), time.process_time()
-    if batch:
-        engine.run_batch(loaded, cases, batch_id="bench", model=model)
+    if profiled:
+        from where_time_goes import profile
+
+        profile(work, len(cases))
     else:
-        for case in cases:
-            engine.start(loaded, case, model=model)
+        work()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     steps = sum(len(workspace.store.steps(run.id)) for run in workspace.store.runs())
     assert workspace.store.verify_audit().ok
@@ -64,7 +77,10 @@ def measure(folder: Path, flow_path: Path, cases: list[dict], model: str,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile the batch and print where the CPU goes")
     args = parser.parse_args()
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         flow_path, cases, model = prepare(folder, args.cases)
@@ -76,6 +92,10 @@ def main() -> int:
                   f"({steps / wall:,.0f} steps/s)")
             print(f"  per run:  wall {wall / runs * 1e3:.3f} ms  cpu {cpu / runs * 1e3:.3f} ms")
             print(f"  per step: wall {wall / steps * 1e6:,.0f} µs  cpu {cpu / steps * 1e6:,.0f} µs")
+        if args.profile:
+            print("as a batch, profiled:")
+            measure(folder / "profiled", flow_path, cases, model, True, profiled=True)
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     return 0
 
 

@@ -222,5 +222,6 @@ QTabBar::tab:selected {{ color: {INK}; border-bottom: 2px solid {SELECTION}; }}
 QMenu {{ background: {SURFACE}; border: 1px solid {LINE}; padding: 4px; }}
 QMenu::item {{ padding: 5px 24px 5px 12px; border-radius: 4px; }}
 QMenu::item:selected {{ background: #EFF8FF; color: {INK}; }}
+QMenu::item:disabled {{ color: {INK_FAINT}; }}
 QToolTip {{ background: {INK}; color: {SURFACE}; border: none; padding: 6px; }}
 """

@@ -89,6 +89,7 @@ if TYPE_CHECKING:
     from runtime.flow.validate import validate_flow
     from runtime.flow.yamlio import parse as parse_yaml
     from runtime.metrics.collect import metrics_for
+    from runtime.models.choices import ModelChoice, ModelChoices, model_choices
     from runtime.models.prompts import assist_messages, classify_messages, enforce_messages
     from runtime.models.readiness import OllamaModels, check_readiness, ollama_pulled
     from runtime.models.registry import preload_backends as preload_model_backends
@@ -218,6 +219,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     'assist_messages': ('runtime.models.prompts', 'assist_messages'),
     'classify_messages': ('runtime.models.prompts', 'classify_messages'),
     'enforce_messages': ('runtime.models.prompts', 'enforce_messages'),
+    'ModelChoice': ('runtime.models.choices', 'ModelChoice'),
+    'ModelChoices': ('runtime.models.choices', 'ModelChoices'),
+    'model_choices': ('runtime.models.choices', 'model_choices'),
     'OllamaModels': ('runtime.models.readiness', 'OllamaModels'),
     'check_readiness': ('runtime.models.readiness', 'check_readiness'),
     'ollama_pulled': ('runtime.models.readiness', 'ollama_pulled'),
@@ -378,6 +382,8 @@ __all__ = [
     "InputError",
     "JunctionError",
     "LoadedFlow",
+    "ModelChoice",
+    "ModelChoices",
     "NodeRow",
     "NodeSpec",
     "Observer",
@@ -442,6 +448,7 @@ __all__ = [
     "load_flow",
     "load_report",
     "metrics_for",
+    "model_choices",
     "node_type",
     "node_type_key",
     "node_type_of",

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from runtime.json_text import column_text
+
 
 def connect(path: Path, schema: str) -> sqlite3.Connection:
     """Open (creating if needed) a database file with the house settings and `schema`
@@ -62,13 +64,10 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-_COLUMN_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=True)
-
-
 def dumps(value: Any) -> str:
-    """A JSON column's text: sorted keys, so equal values are equal text. (One encoder
-    for every call: `json.dumps` with options builds a new one each time.)"""
-    return _COLUMN_ENCODER.encode(value)
+    """A JSON column's text: sorted keys, so equal values are equal text (runtime/json_text.py:
+    compiled encoding, the journal writes some ninety of these per run)."""
+    return column_text(value)
 
 
 def loads(text: str | None) -> Any:

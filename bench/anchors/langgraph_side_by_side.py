@@ -15,7 +15,8 @@ Contenders:
 - `junction-batch`: the same cases through `Engine.run_batch` (group commit across runs);
 - `floor`: 5 SQLite rows per run, one commit each, WAL/NORMAL.
 
-Run: `python bench/anchors/langgraph_side_by_side.py [--runs 300] [--rounds 3]`
+Run: `python bench/anchors/langgraph_side_by_side.py [--runs 300] [--rounds 3] [--profile]`
+(`--profile`: instead, where Junction's CPU goes in a batch of this graph, by area).
 (LangGraph comes with the optional `bench` extra: `pip install -e '.[bench]'`).
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -89,7 +91,8 @@ def langgraph_runs(folder: Path, runs: int, *, wal: bool) -> tuple[float, float]
     return timed(lambda: all_of(one, runs))
 
 
-def junction_runs(folder: Path, runs: int, *, batch: bool) -> tuple[float, float]:
+def junction_runs(folder: Path, runs: int, *, batch: bool,
+                  profiled: bool = False) -> tuple[float, float]:
     from runtime.api import Workspace, load_flow
 
     loaded = load_flow(FLOW)
@@ -98,7 +101,13 @@ def junction_runs(folder: Path, runs: int, *, batch: bool) -> tuple[float, float
     for index in range(WARMUP):
         engine.start(loaded, {"id": f"w-{index}", "message": "warm up"})
     cases = [{"id": f"c-{index}", "message": f"case {index}"} for index in range(runs)]
-    if batch:
+    if profiled:
+        sys.path.insert(0, str(HERE.parent))
+        from where_time_goes import profile
+
+        wall, cpu = timed(lambda: profile(
+            lambda: engine.run_batch(loaded, cases, batch_id="bench"), runs))
+    elif batch:
         wall, cpu = timed(lambda: engine.run_batch(loaded, cases, batch_id="bench"))
     else:
         wall, cpu = timed(lambda: [engine.start(loaded, case) for case in cases])
@@ -166,7 +175,15 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
     parser.add_argument("--only", nargs="*", choices=CONTENDERS, default=CONTENDERS)
+    parser.add_argument("--profile", action="store_true",
+                        help="profile Junction's batch on this graph instead")
     args = parser.parse_args()
+    if args.profile:
+        with tempfile.TemporaryDirectory() as tmp:
+            junction_runs(Path(tmp), args.runs, batch=True, profiled=True)
+        return 0
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()),
+          flush=True)
     if args.child:
         child(args.child, args.runs)
         return 0
@@ -188,6 +205,10 @@ def main() -> int:
                 ratios = " / ".join(f"{t['wall_ms'] / o['wall_ms']:.1f}×"
                                     for o, t in zip(table[ours], table[theirs], strict=True))
                 print(f"  {theirs} ÷ {ours} (wall, per round): {ratios}")
+                cpu_ratios = " / ".join(f"{t['cpu_ms'] / o['cpu_ms']:.1f}×" for o, t in
+                                        zip(table[ours], table[theirs], strict=True))
+                print(f"  {theirs} ÷ {ours} (CPU, per round):  {cpu_ratios}")
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     return 0
 
 

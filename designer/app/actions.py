@@ -10,7 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QToolBar, QToolButton
+
+from designer import theme
 
 if TYPE_CHECKING:
     from designer.app.window import MainWindow
@@ -27,6 +31,7 @@ class ActionSpec:
     tip: str = ""
     checkable: bool = False
     short: str = ""  # the toolbar's text, when the menu's is too long
+    icon: str = ""  # a small SVG in designer/resources, for the toolbar
 
 
 Menus = dict[str, list[ActionSpec | None]]
@@ -43,7 +48,7 @@ def menus(window: MainWindow) -> Menus:
             ActionSpec("open", "&Open…", files.open_dialog, (Key.Open,), "Open a flow file"),
             None,
             ActionSpec("save", "&Save", files.save, (Key.Save,), "Save the flow",
-                       short="Save"),
+                       short="Save", icon="save"),
             ActionSpec("save_as", "Save &As…", files.save_as, (Key.SaveAs, "Ctrl+Shift+S")),
             None,
             ActionSpec("close", "&Close Window", w.close, (Key.Close,)),
@@ -51,9 +56,9 @@ def menus(window: MainWindow) -> Menus:
         ],
         "&Edit": [
             ActionSpec("undo", "&Undo", w.undo, (Key.Undo,), "Undo the last change",
-                       short="Undo"),
+                       short="Undo", icon="undo"),
             ActionSpec("redo", "&Redo", w.redo, (Key.Redo, "Ctrl+Shift+Z"), "Redo",
-                       short="Redo"),
+                       short="Redo", icon="redo"),
             None,
             ActionSpec("cut", "Cu&t", w.cut_selection, (Key.Cut,)),
             ActionSpec("copy", "&Copy", w.copy_selection, (Key.Copy,)),
@@ -66,16 +71,16 @@ def menus(window: MainWindow) -> Menus:
         ],
         "&View": [
             ActionSpec("zoom_in", "Zoom &In", w.zoom_in, (Key.ZoomIn, "Ctrl+="), "Zoom in",
-                       short="+"),
+                       short="+", icon="zoom-in"),
             ActionSpec("zoom_out", "Zoom &Out", w.zoom_out, (Key.ZoomOut,), "Zoom out",
-                       short="−"),
+                       short="−", icon="zoom-out"),
             ActionSpec("zoom_fit", "&Fit to Window", w.zoom_fit, ("Ctrl+0",),
-                       "Show the whole flow", short="Fit"),
+                       "Show the whole flow", short="Fit", icon="fit"),
             ActionSpec("zoom_reset", "&Actual Size", w.zoom_reset, ("Ctrl+1",)),
             None,
             ActionSpec("snap", "Snap to &Grid", w.toggle_snap, ("Ctrl+'",), checkable=True),
             ActionSpec("tidy", "&Tidy Layout", w.tidy_layout, ("Ctrl+Shift+L",),
-                       "Arrange the steps left to right", short="Tidy"),
+                       "Arrange the steps left to right", short="Tidy", icon="tidy"),
         ],
         "F&low": [
             ActionSpec("flow_properties", "Flow &Properties", w.show_flow_properties,
@@ -86,6 +91,24 @@ def menus(window: MainWindow) -> Menus:
 
 
 TOOLBAR = ["save", None, "undo", "redo", None, "zoom_out", "zoom_fit", "zoom_in", "tidy"]
+
+
+ICON_ONLY = ("undo", "redo", "zoom_out", "zoom_fit", "zoom_in")  # their pictures say it all
+
+
+def fill_toolbar(bar: QToolBar, actions: dict[str, QAction]) -> None:
+    """The toolbar's buttons: an icon and a short word, zoom buttons icon only (their
+    tooltips say what they do)."""
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    bar.setIconSize(QSize(16, 16))
+    for name in TOOLBAR:
+        if name is None:
+            bar.addSeparator()
+            continue
+        bar.addAction(actions[name])
+        button = bar.widgetForAction(actions[name])
+        if name in ICON_ONLY and isinstance(button, QToolButton):
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
 
 
 def build(window: MainWindow) -> dict[str, QAction]:
@@ -123,5 +146,7 @@ def _action(window: MainWindow, spec: ActionSpec) -> QAction:
     action.setCheckable(spec.checkable)
     if spec.short:
         action.setIconText(spec.short)
+    if spec.icon:
+        action.setIcon(QIcon(str(theme.RESOURCES / f"{spec.icon}.svg")))
     action.triggered.connect(lambda _=False, run=spec.run: run())
     return action

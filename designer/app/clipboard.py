@@ -60,23 +60,32 @@ def _clear() -> None:
         QGuiApplication.clipboard().clear()
 
 
-def paste(editor: FlowEditor, at: tuple[float, float] | None = None) -> list[str]:
-    """Paste copied steps as one undo step, at `at` if given (the pointer); [] when the
-    clipboard holds none."""
+def copied_steps() -> Fragment | None:
+    """The steps on the clipboard (ours, or a flow fragment pasted as text), or None."""
     data = QGuiApplication.clipboard().mimeData()
     if data is None:
-        return []
+        return None
     if data.hasFormat(MIME_TYPE):
         text = bytes(data.data(MIME_TYPE).data()).decode("utf-8")
     elif data.hasText():
         text = data.text()
     else:
-        return []
+        return None
     if _last_copied and _last_copied[0][0] == text:
-        fragment = _last_copied[0][1]  # copied in this process: no need to read it back
-    else:
-        try:
-            fragment = Fragment.from_text(text)
-        except DocumentError:
-            return []
-    return paste_fragment(editor, fragment, at=at)
+        return _last_copied[0][1]  # copied in this process: no need to read it back
+    try:
+        return Fragment.from_text(text)
+    except DocumentError:
+        return None
+
+
+def has_steps() -> bool:
+    """Whether Paste would add anything: menus grey it out otherwise."""
+    return copied_steps() is not None
+
+
+def paste(editor: FlowEditor, at: tuple[float, float] | None = None) -> list[str]:
+    """Paste copied steps as one undo step, at `at` if given (the pointer); [] when the
+    clipboard holds none."""
+    fragment = copied_steps()
+    return paste_fragment(editor, fragment, at=at) if fragment is not None else []

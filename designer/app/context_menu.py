@@ -14,6 +14,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QMenu
 
 from designer import nodes
+from designer.app import clipboard
 from designer.canvas.edge_item import EdgeItem
 from designer.canvas.node_item import NodeItem
 
@@ -48,18 +49,21 @@ def menu_at(window: MainWindow, scene_pos: QPointF) -> QMenu:
             scene.select_only(nodes=[target.node_id])
         title = menu.addAction(_step_title(window, target.node_id))
         title.setEnabled(False)
-        menu.addAction("Edit properties", lambda: window.focus_node(target.node_id))
+        menu.addAction("Edit properties", lambda: _edit(window, target.node_id))
         menu.addSeparator()
         for name in ("cut", "copy", "duplicate", "delete"):
             menu.addAction(acts[name])
     elif isinstance(target, EdgeItem):
         if not target.isSelected():
             scene.select_only(edges=[target.key])
-        menu.addAction("Edit branch", lambda: window.properties.show_edge(target.key))
+        menu.addAction("Edit branch", lambda: _edit_branch(window, target.key))
         menu.addAction(acts["delete"])
     else:
         paste = menu.addAction("Paste here", lambda: window.paste(at=_xy(scene_pos)))
         paste.setObjectName("pasteHere")
+        paste.setEnabled(clipboard.has_steps())
+        if not paste.isEnabled():
+            paste.setToolTip("Copy some steps first")
         adding = menu.addMenu("Add step here")
         for record in nodes.records():
             adding.addAction(record.title,
@@ -68,6 +72,16 @@ def menu_at(window: MainWindow, scene_pos: QPointF) -> QMenu:
         for name in ("select_all", "tidy", "zoom_fit", "flow_properties"):
             menu.addAction(acts[name])
     return menu
+
+
+def _edit(window: MainWindow, node_id: str) -> None:
+    window.panes.set_drawer_open(True)  # a closed drawer opens for the edit asked for
+    window.focus_node(node_id)
+
+
+def _edit_branch(window: MainWindow, key: int) -> None:
+    window.panes.set_drawer_open(True)
+    window.properties.show_edge(key)
 
 
 def _xy(point: QPointF) -> tuple[float, float]:

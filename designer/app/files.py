@@ -67,8 +67,8 @@ class FileController(QObject):
             self.started.emit()
             return
         assert isinstance(template, TemplateInfo)
-        suggested = _free_name(self.settings.new_flows_folder / nodes.slug(template.name)
-                               / "flow.yaml")
+        suggested = _free_name(self.settings.ensure_flows_folder()
+                               / nodes.slug(template.name) / "flow.yaml")
         destination = self.prompter.save_path(self.dialog_parent, suggested)
         if destination is None:
             return
@@ -80,7 +80,10 @@ class FileController(QObject):
         self.open_path(destination, ask=False)
 
     def open_dialog(self) -> None:
-        folder = self.session.path.parent if self.session.path else None
+        """Open…, starting in the open flow's folder, else the Junction flows folder."""
+        flows = self.settings.new_flows_folder
+        folder = (self.session.path.parent if self.session.path
+                  else flows if flows.is_dir() else None)
         path = self.prompter.open_path(self.dialog_parent, folder)
         if path is not None:
             self.open_path(path)
@@ -110,11 +113,27 @@ class FileController(QObject):
         return self._write(self.session.path)
 
     def save_as(self) -> bool:
-        suggested = self.session.path or (
-            self.settings.new_flows_folder
-            / f"{nodes.slug(self.session.document.header.name)}.yaml")
+        """Save under a new path; a never-saved flow is first given its name, which also
+        names the file in the Junction flows folder."""
+        suggested = self.session.path
+        if suggested is None:
+            name = self._ask_name()
+            if name is None:
+                return False
+            suggested = self.settings.ensure_flows_folder() / f"{nodes.slug(name)}.yaml"
         path = self.prompter.save_path(self.dialog_parent, suggested)
         return self._write(path) if path is not None else False
+
+    def _ask_name(self) -> str | None:
+        """The flow's name, asked once before its first save (None: cancelled)."""
+        current = self.session.document.header.name
+        name = self.prompter.flow_name(self.dialog_parent, current)
+        if name is None or not name.strip():
+            return None
+        name = name.strip()
+        if name != current:
+            self.session.editor.set_flow_property("name", name)
+        return name
 
     def _write(self, path: Path) -> bool:
         try:

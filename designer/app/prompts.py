@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Protocol
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 SaveChoice = Literal["save", "discard", "cancel"]
 FLOW_FILTER = "Flow files (*.yaml *.yml);;All files (*)"
@@ -20,6 +20,7 @@ class Prompter(Protocol):
     def save_changes(self, parent: QWidget, name: str) -> SaveChoice: ...
     def open_path(self, parent: QWidget, folder: Path | None) -> Path | None: ...
     def save_path(self, parent: QWidget, suggested: Path) -> Path | None: ...
+    def flow_name(self, parent: QWidget, suggested: str) -> str | None: ...
     def error(self, parent: QWidget, title: str, text: str) -> None: ...
     def recover(self, parent: QWidget | None, names: list[str]) -> bool: ...
     def new_flow(self, parent: QWidget, templates: list) -> tuple[bool, object]: ...
@@ -53,6 +54,13 @@ class DialogPrompter:
             return None
         path = Path(name)
         return path if path.suffix in (".yaml", ".yml") else path.with_suffix(".yaml")
+
+    def flow_name(self, parent: QWidget, suggested: str) -> str | None:
+        """The name a new flow is saved under (its title everywhere in the designer)."""
+        name, accepted = QInputDialog.getText(
+            parent, "Name the flow", "What is this flow called? (for example "
+            "“Refund requests”)", QLineEdit.EchoMode.Normal, suggested)
+        return name if accepted else None
 
     def error(self, parent: QWidget, title: str, text: str) -> None:
         QMessageBox.critical(parent, title, text)

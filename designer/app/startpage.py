@@ -7,10 +7,11 @@ decision a business analyst makes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -96,10 +97,38 @@ class TemplateGallery(QWidget):
                                 f"{template.steps} steps · {template.folder.name}")
             card.clicked.connect(lambda _=False, t=template: self.chosen.emit(t))
             self.cards.append(card)
+        self._grid, self._columns = grid, 0
+        self._place(columns)
+
+    def _place(self, columns: int) -> None:
+        """Lay the cards out in `columns` columns. The gallery asks for one card's width at
+        least (not all of them side by side), so a narrow window reflows the cards instead
+        of cutting the last column off at the window's edge."""
+        grid = self._grid
+        if self._columns:
+            grid.setColumnStretch(self._columns, 0)
+            grid.setRowStretch(-(-len(self.cards) // self._columns), 0)
+        for card in self.cards:
+            grid.removeWidget(card)
         for index, card in enumerate(self.cards):
             grid.addWidget(card, index // columns, index % columns, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(columns, 1)
-        grid.setRowStretch(len(self.cards) // columns + 1, 1)
+        rows = -(-len(self.cards) // columns)
+        grid.setRowStretch(rows, 1)  # spare height goes below the cards, not between rows
+        spacing = grid.spacing()
+        self.setMinimumSize(CARD_WIDTH, rows * self.cards[0].height() + (rows - 1) * spacing)
+        self._columns = columns
+
+    def columns(self) -> int:
+        return self._columns
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        spacing = self._grid.spacing()
+        fits = (event.size().width() + spacing) // (CARD_WIDTH + spacing)
+        columns = max(1, min(len(self.cards), fits))
+        if columns != self._columns:
+            self._place(columns)
 
 
 def _section(text: str) -> QLabel:
@@ -166,10 +195,12 @@ class StartPage(QScrollArea):
         outer.addLayout(columns, 1)
         self.setWidget(body)
 
-    def set_recent(self, recent: list[Path]) -> None:
+    def set_recent(self, recent: list[Path],
+                   title_of: Callable[[Path], str] = lambda path: path.name) -> None:
+        """Recent flows by name (`title_of`), with the folder below and the path as tip."""
         self.recent.clear()
         for path in recent:
-            item = QListWidgetItem(f"{path.name}\n{_short(path.parent)}")
+            item = QListWidgetItem(f"{title_of(path)}\n{_short(path.parent)}")
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip(str(path))
             self.recent.addItem(item)

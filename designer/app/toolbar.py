@@ -25,7 +25,7 @@ from designer import theme
 from designer.app.session import FlowSession
 from designer.canvas.glyphs import glyph_icon
 from designer.document.errors import PropertyError
-from designer.panels.properties.factory import MODEL_SUGGESTIONS
+from designer.panels.model_catalog import ModelCatalog, fill
 
 
 class AutonomySwitch(QWidget):
@@ -56,7 +56,7 @@ class AutonomySwitch(QWidget):
             left = 8 if index == 0 else 0
             right = 8 if index == len(theme.AUTONOMY) - 1 else 0
             button.setStyleSheet(
-                f"QToolButton {{ font-size: 11pt; font-weight: bold; padding: 4px 10px;"
+                f"QToolButton {{ font-size: 11pt; font-weight: bold; padding: 4px 8px;"
                 f" color: {theme.INK_SOFT}; background: white; border: 1px solid {theme.LINE};"
                 f" border-top-left-radius: {left}px; border-bottom-left-radius: {left}px;"
                 f" border-top-right-radius: {right}px; border-bottom-right-radius: {right}px;}}"
@@ -87,39 +87,63 @@ class AutonomySwitch(QWidget):
         self.refresh()
 
 
+class PickerCombo(QComboBox):
+    """A combo box that says when its list is about to open (to look for models again)."""
+
+    opening = Signal()
+
+    def showPopup(self) -> None:
+        self.opening.emit()
+        super().showPopup()
+
+
 class ModelBox(QWidget):
-    """The flow's default model; empty means the steps must each name one."""
+    """The flow's default model; empty means the steps must each name one. Its list is
+    what is really on this machine (see `ModelCatalog`), asked again on each opening."""
 
     def __init__(self, session: FlowSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.catalog = ModelCatalog(self)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(1)
         caption = QLabel("DEFAULT MODEL")
         caption.setStyleSheet(f"color: {theme.INK_FAINT}; font-size: 7pt; font-weight: bold;"
                               "letter-spacing: 1px;")
-        self.combo = QComboBox()
+        self.combo = PickerCombo()
         self.combo.setObjectName("defaultModel")
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.combo.setFixedWidth(190)
+        self.combo.setFixedWidth(160)
         line = self.combo.lineEdit()
         assert line is not None  # an editable combo box always has one
         self.line = line
         line.setPlaceholderText("none — each AI step names one")
-        self.combo.addItems(list(MODEL_SUGGESTIONS))
         line.editingFinished.connect(self._commit)
         self.combo.activated.connect(lambda _: self._commit())
         column.addWidget(caption)
         column.addWidget(self.combo)
         session.document.changed.connect(self.refresh)
+        session.document.reset.connect(self.look_again)  # another flow, another folder
+        self.combo.opening.connect(self.look_again)  # a model may have been pulled since
+        self.catalog.updated.connect(lambda _: self._fill())
+        self.catalog.asking.connect(self._fill)
         self.refresh()
+
+    def look_again(self) -> None:
+        self.catalog.refresh(self.session.path)
+
+    def _fill(self) -> None:
+        flow = self.session.document.header
+        named = [flow.default_model, *(getattr(n, "model", None) for n in flow.nodes)]
+        fill(self.combo, self.catalog.choices, named=[r for r in named if r])
 
     def refresh(self) -> None:
         text = self.session.document.header.default_model or ""
         if self.combo.currentText() != text and not self.line.hasFocus():
             self.combo.setEditText(text)
+            self.line.setCursorPosition(0)  # the start of a long name, not its tail
         self.combo.setToolTip(text or "No default model")
 
     def _commit(self) -> None:
@@ -141,7 +165,7 @@ class FindBox(QLineEdit):
         self.session = session
         self.setPlaceholderText("Find a step…  (Ctrl+F)")
         self.setClearButtonEnabled(True)
-        self.setFixedWidth(180)
+        self.setFixedWidth(160)
         self.completer_ = QCompleter([], self)
         self.completer_.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer_.setFilterMode(Qt.MatchFlag.MatchContains)

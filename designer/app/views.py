@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QStackedWidget, QToolBar, QWidget
 
@@ -41,6 +41,13 @@ class ViewArea(QStackedWidget):
     def keys(self) -> list[str]:
         return list(self._views)
 
+    def minimumSizeHint(self) -> QSize:
+        """The view on screen's own minimum: a stack asks for the largest of all its
+        pages, so a wide hidden view (Compare, Evaluate) squeezed the Design view's
+        docks to their minimum."""
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
+
     def view(self, key: str) -> View:
         return self._views[key]
 
@@ -51,6 +58,7 @@ class ViewArea(QStackedWidget):
     def show_view(self, key: str) -> None:
         target = self._views[key]
         self.setCurrentWidget(target.widget)
+        self.updateGeometry()  # the new view's minimum size, not the previous one's
         keep = [id(widget) for widget in target.chrome]
         for view in self._views.values():
             for widget in view.chrome:
@@ -80,8 +88,8 @@ class ViewRail(QToolBar):
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.setStyleSheet(
             "QToolBar#viewRail { spacing: 2px; padding: 6px 4px; }"
-            "QToolBar#viewRail QToolButton { padding: 8px 12px; border-radius: 6px;"
-            " min-width: 56px; }"
+            "QToolBar#viewRail QToolButton { padding: 8px 8px; border-radius: 6px;"
+            " min-width: 48px; }"
             "QToolBar#viewRail QToolButton:checked { background: #EFF8FF; color: #1570EF;"
             " font-weight: bold; }")
         self.buttons: dict[str, QAction] = {}

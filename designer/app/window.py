@@ -26,16 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from designer import preferences, theme
-from designer.app import actions, clipboard, context_menu, run_actions
+from designer.app import actions, clipboard, context_menu, help_menu, run_actions
 from designer.app.autosave import Autosaver
 from designer.app.evidence import install_evidence_views
 from designer.app.files import FileController
+from designer.app.panes import Panes
 from designer.app.session import FlowSession
 from designer.app.startpage import StartPage
 from designer.app.templates import find_templates
 from designer.app.toolbar import AutonomySwitch, FindBox, ModelBox, find_node
 from designer.app.views import View, ViewArea, ViewRail
+from designer.canvas.edge_item import recheck_routes
 from designer.canvas.edit_widget import FlowEditWidget
+from designer.canvas.minimap import Minimap
 from designer.compare.view import CompareView
 from designer.document.errors import DocumentError
 from designer.document.fragment import duplicate
@@ -70,6 +73,9 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(self.session, app.settings.autosave_folder)
         self.design = FlowEditWidget(self.session.editor)
         self.scene, self.view = self.design.scene, self.design.view
+        self.minimap = Minimap(self.view, self.session.document.changed,
+                               self.session.document.reset)
+        self.session.document.changed.connect(lambda: recheck_routes(self.scene))
         self.templates = find_templates(app.settings.templates_folder)
         self.files = FileController(self.session, app.prompter, app.settings, self.templates,
                                     self)
@@ -88,7 +94,9 @@ class MainWindow(QMainWindow):
         self.actions_ = actions.build(self)
         preferences.install(self)  # Edit ▸ Settings, Help ▸ Diagnostics / Getting Started
         context_menu.install(self)  # right-click on canvas, steps and connections
+        help_menu.install(self)  # Help ▸ User Guide, Keyboard Shortcuts, About
         self._toolbar()
+        self.panes = Panes(self, self.docks[0], self.docks[1])  # palette rail, drawer
         self._status_bar()
         self.area.add_view(View("start", "Start", self.start_page))
         self.area.add_view(View("design", "Design", self.design,
@@ -123,12 +131,7 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Main")
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for name in actions.TOOLBAR:
-            if name is None:
-                bar.addSeparator()
-            else:
-                bar.addAction(self.actions_[name])
+        actions.fill_toolbar(bar, self.actions_)
         bar.addSeparator()
         self.find_box = FindBox(self.session)
         self.find_box.found.connect(self.focus_node)
@@ -241,6 +244,7 @@ class MainWindow(QMainWindow):
         self.area.show_view("design")
 
     def _design_shown(self) -> None:
+        self.panes.design_shown()
         self.view.fit_readable()
         self._update_zoom()
         QTimer.singleShot(0, self._size_problems)  # once the docks have their layout
@@ -268,17 +272,20 @@ class MainWindow(QMainWindow):
         self.zoom_label.setText(f"{round(self.view.zoom() * 100)} %")
 
     def refresh_recent(self) -> None:
-        recent = self.app.settings.recent_files()
+        settings = self.app.settings
+        recent = settings.recent_files()
         self.recent_menu.clear()
+        self.recent_menu.setToolTipsVisible(True)
         for path in recent:
-            action = QAction(str(path), self.recent_menu)
+            action = QAction(settings.recent_title(path), self.recent_menu)
+            action.setToolTip(str(path))
             action.triggered.connect(lambda _=False, p=path: self.files.open_path(p))
             self.recent_menu.addAction(action)
         self.recent_menu.setEnabled(bool(recent))
-        self.start_page.set_recent(recent)
+        self.start_page.set_recent(recent, settings.recent_title)
 
     def remember(self, path: Path) -> None:
-        self.app.settings.add_recent(path)
+        self.app.settings.add_recent(path, self.session.document.header.name)
         self.app.refresh_recent()
 
     # -- selection ------------------------------------------------------------------------

@@ -1,5 +1,9 @@
-"""A connection: a curve from the source's out-port to the target's in-port, an arrow, and
-the branch label a person reads the flow by (a condition, "otherwise", or a decision)."""
+"""A connection: a path from the source's out-port to the target's in-port, an arrow, and
+the branch label a person reads the flow by (a condition, "Otherwise", or a decision).
+
+The path is the S-curve at first and is re-routed around cards in its way right after
+the move (`canvas.routing`); the label is shortened to fit and the whole of it is in the
+tooltip, so it is never cut off mid-word."""
 
 from __future__ import annotations
 
@@ -15,10 +19,11 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
 from designer import theme
 from designer.canvas.presentation import EdgeLook
+from designer.canvas.routing import router_for
 
 LABEL_FONT = (6.8, False)  # (point size, bold): made on first use
 LABEL_TONES = {
@@ -44,12 +49,18 @@ def curve(start: QPointF, end: QPointF) -> QPainterPath:
     return path
 
 
+def recheck_routes(scene: QGraphicsScene) -> None:
+    """After an edit: connections that went round a card that has moved may go straight."""
+    router_for(scene, curve).recheck()
+
+
 class EdgeItem(QGraphicsItem):
     def __init__(self, key: int, look: EdgeLook) -> None:
         super().__init__()
         self.key = key
         self.look = look
         self.path = QPainterPath()
+        self.ends: tuple[QPointF, QPointF] | None = None
         self.label_rect = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
@@ -66,8 +77,19 @@ class EdgeItem(QGraphicsItem):
             self.update()
 
     def set_ends(self, start: QPointF, end: QPointF) -> None:
+        """Attach to new port positions: the curve now, a route around cards after the
+        move (once per batch of moves, never while painting)."""
+        self.ends = (QPointF(start), QPointF(end))
+        self.take_route(curve(start, end))
+        scene = self.scene()
+        if scene is not None:
+            router_for(scene, curve).request(self)
+
+    def take_route(self, path: QPainterPath) -> None:
+        if path == self.path:
+            return
         self.prepareGeometryChange()
-        self.path = curve(start, end)
+        self.path = path
         self._place_label()
         for child in self.childItems():  # run overlay marks follow the path
             follow = getattr(child, "path_changed", None)

@@ -77,36 +77,56 @@ class EdgeLook:
 MAX_LABEL = 30
 
 
+OTHERWISE = "Otherwise"  # the UI's word for the file's `else: true` branch
+
+
 def edge_look(edge: Edge) -> EdgeLook:
+    """The label a person reads on a connection, in the UI's words: the option or
+    condition it is taken on ("Refund", "Customer tier is enterprise"), "Otherwise", or
+    the outcome it follows ("Approve"); the full condition is in the tooltip."""
     if edge.label:
         return EdgeLook(_short(edge.label), "outcome", edge.label)
     if edge.when is not None:
         text = describe(edge.when)
-        words = business_words(text)
-        return EdgeLook(_short(words), "condition", f"when {words}\n({text})")
+        words = _sentence(business_words(text))
+        return EdgeLook(_short(words), "condition", f"When {_lower_first(words)}\n({text})")
     if edge.else_:
-        return EdgeLook("otherwise", "otherwise", "taken when no other branch matches")
+        return EdgeLook(OTHERWISE, "otherwise", "Taken when no other branch matches")
     if edge.on:
-        return EdgeLook(edge.on, "outcome", f"followed on '{edge.on}'")
+        words = _sentence(edge.on.replace("_", " "))
+        return EdgeLook(words, "outcome", f"Followed when the step ends with “{edge.on}”")
     return EdgeLook("", "plain")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 _ANSWER_IS = re.compile(r"\b[a-z][a-z0-9_]*\.(?:label|decision) = ([^\s]+)")
 _ANSWER_IN = re.compile(r"\b[a-z][a-z0-9_]*\.(?:label|decision) in \[([^\]]*)\]")
 _FIELD = re.compile(r"\b(?:case|record)\.([a-z][a-z0-9_]*)")
 _LIST = re.compile(r"\[([^\]]*)\]")
+_IS = re.compile(r"([a-z][a-z0-9 ]*) = ([^\s()]+)")
 
 
 def business_words(text: str) -> str:
     """A condition as an analyst says it: `intake.label = spam` is "spam",
     `case.customer_tier in ['pro', 'enterprise']` is "customer tier in pro or enterprise"."""
+    def value(raw: str) -> str:  # an option or a value: `wrong_item` reads "wrong item"
+        return raw.strip().strip("'\"").replace("_", " ")
+
     def either(items: str) -> str:
-        return " or ".join(part.strip().strip("'\"") for part in items.split(","))
+        return " or ".join(value(part) for part in items.split(","))
 
     text = _ANSWER_IN.sub(lambda m: either(m.group(1)), text)
-    text = _ANSWER_IS.sub(lambda m: m.group(1).strip("'\""), text)
+    text = _ANSWER_IS.sub(lambda m: value(m.group(1)), text)
     text = _FIELD.sub(lambda m: m.group(1).replace("_", " "), text)
-    return _LIST.sub(lambda m: either(m.group(1)), text)
+    text = _LIST.sub(lambda m: either(m.group(1)), text)
+    return _IS.sub(lambda m: f"{m.group(1)} is {value(m.group(2))}", text)
 
 
 def _short(text: str) -> str:

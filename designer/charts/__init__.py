@@ -6,6 +6,7 @@ a plotting framework for four pictures. Every chart draws its title, axes with t
 labelled values, and says so in plain words when it has nothing to show.
 """
 
+from designer.charts.empty import EmptyState
 from designer.charts.plots import BarChart, CurveChart, Series
 
-__all__ = ["BarChart", "CurveChart", "Series"]
+__all__ = ["BarChart", "CurveChart", "EmptyState", "Series"]

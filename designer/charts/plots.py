@@ -6,6 +6,7 @@ without looking at pixels.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -153,15 +154,21 @@ class CurveChart(_Chart):
             for point in points:
                 p.drawEllipse(point, 3 if s.joined else 5, 3 if s.joined else 5)
             p.setPen(theme.color(theme.INK_SOFT))
+            taken: list[QRectF] = []  # labels already drawn: a label never covers another
             for i, (point, text) in enumerate(zip(points, s.labels, strict=False)):
-                left = point.x() > self.plot_rect().center().x()  # keep it inside the chart
-                # neighbours alternate above and below; never below the lowest line (ticks)
-                dy = -16 if i % 2 or point.y() > self.plot_rect().bottom() - 20 else 2
-                box = (QRectF(point.x() - 98, point.y() + dy, 90, 16) if left
-                       else QRectF(point.x() + 8, point.y() + dy, 90, 16))
-                p.drawText(box, (Qt.AlignmentFlag.AlignRight if left else
-                                 Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter,
-                           text)
+                # centred on its point (so it is clear whose it is), above it, else below;
+                # inside the plot; neighbours alternate; never over another label
+                width = p.fontMetrics().horizontalAdvance(text) + 4
+                r = self.plot_rect()
+                x = min(max(point.x() - width / 2, r.left() + 2), r.right() - width)
+                above, below = point.y() - 22, point.y() + 7
+                order = (below, above) if i % 2 and below + 16 < r.bottom() else (above, below)
+                for y in order:
+                    box = QRectF(x, y, width, 16)
+                    if not any(box.intersects(other) for other in taken):
+                        taken.append(box)
+                        p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+                        break
         if self._highlight is not None:
             x, y, text = self._highlight
             at = self._at(x, y)
@@ -183,14 +190,17 @@ class CurveChart(_Chart):
         entries = [(s.name, s.color, s.dashed) for s in self._series]
         if self.diagonal:
             entries.append(("perfect calibration", theme.INK_FAINT, True))
-        # one line under the title, outside the plot, so it never covers a point
-        x, y = self.plot_rect().left(), 24.0
+        # under the title, outside the plot, so it never covers a point; from the chart's
+        # left edge (not the plot's) and onto a second line rather than cut off
+        x, y = 8.0, 24.0
         for name, color, dashed in entries:
+            width = p.fontMetrics().horizontalAdvance(name)
+            if x > 8 and x + 24 + width > self.width() - 8:
+                x, y = 8.0, y + 14
             p.setPen(QPen(theme.color(color), 2,
                           Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine))
             p.drawLine(QPointF(x, y + 8), QPointF(x + 18, y + 8))
             p.setPen(theme.color(theme.INK_SOFT))
-            width = p.fontMetrics().horizontalAdvance(name)
             p.drawText(QRectF(x + 24, y, width + 4, 16), Qt.AlignmentFlag.AlignVCenter, name)
             x += 24 + width + 18
 
@@ -198,10 +208,13 @@ class CurveChart(_Chart):
 class BarChart(_Chart):
     """Groups of bars (one group per category, one bar per series), values labelled."""
 
-    def __init__(self, title: str, *, percent: bool = True,
+    def __init__(self, title: str, *, percent: bool = True, y_label: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
-        self.percent = percent
+        self.percent, self.y_label = percent, y_label
+        if y_label:  # room for the turned axis title beside the tick labels
+            left, top, right, bottom = self.MARGIN
+            self.MARGIN = (left + 12, top, right, bottom)
         self._categories: list[str] = []
         self._series: list[tuple[str, list[float | None]]] = []
 
@@ -224,8 +237,11 @@ class BarChart(_Chart):
         if self.percent:
             return 1.0
         values = [v for _, vs in self._series for v in vs if v is not None]
-        top = max(values or [1.0])
-        return float(max(1.0, top * 1.15))
+        wanted = max(1.0, max(values or [1.0]) * 1.1) / (len(TICKS) - 1)
+        # a round step (1, 2 or 5 times a power of ten) so the ticks read 0, 20, 40…
+        scale = 10 ** math.floor(math.log10(wanted))
+        step = max(1.0, next(m * scale for m in (1, 2, 5, 10) if m * scale >= wanted))
+        return float(step * (len(TICKS) - 1))
 
     def _label(self, value: float) -> str:
         return _pct(value) if self.percent else f"{value:,.0f}"
@@ -233,7 +249,7 @@ class BarChart(_Chart):
     def draw(self, p: QPainter) -> None:
         top = self._top()
         ticks = [(t, self._label(t * top)) for t in TICKS]
-        self._axes(p, "", "", [], ticks)
+        self._axes(p, "", self.y_label, [], ticks)
         r = self.plot_rect()
         groups = len(self._categories)
         width = r.width() / max(1, groups)
@@ -257,7 +273,7 @@ class BarChart(_Chart):
             p.setPen(theme.color(theme.INK_SOFT))
             p.drawText(QRectF(r.left() + g * width, r.bottom() + 3, width, 16),
                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, category)
-        if len(self._series) > 1:
+        if any(name for name, _ in self._series):  # even one: it names what the bar counts
             x = r.left() + 8
             for i, (name, _values) in enumerate(self._series):
                 p.fillRect(QRectF(x, r.bottom() + 24, 10, 10),

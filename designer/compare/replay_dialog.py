@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -15,13 +17,19 @@ from PySide6.QtWidgets import (
 
 from designer import theme
 from designer.guards import guard_wheel
-from designer.panels.properties.factory import MODEL_SUGGESTIONS
+from designer.panels import model_catalog
+
+if TYPE_CHECKING:
+    from runtime.api import ModelChoices
 
 SAME = "Keep each run's stage"
 
 
 class ReplayDialog(QDialog):
-    def __init__(self, source_label: str, parent: QWidget | None = None) -> None:
+    def __init__(self, source_label: str, parent: QWidget | None = None,
+                 choices: ModelChoices | None = None) -> None:
+        """`choices`: the models really on this machine (default: the last look-up any
+        window made); never a made-up list."""
         super().__init__(parent)
         self.setObjectName("replayDialog")
         self.setWindowTitle("Replay at another stage or with another model")
@@ -50,7 +58,9 @@ class ReplayDialog(QDialog):
         self.model = QComboBox()
         self.model.setObjectName("replayModel")
         self.model.setEditable(True)
-        self.model.addItems(["", *MODEL_SUGGESTIONS])
+        model_catalog.fill(self.model, choices or model_catalog.latest())
+        self.model.insertItem(0, "")  # empty: keep each run's model
+        self.model.setCurrentIndex(0)
         guard_wheel(self.model)
         column.addWidget(self.model)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok

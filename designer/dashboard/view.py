@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from designer import theme
 from designer.app.session import FlowSession
-from designer.charts import BarChart
+from designer.charts import BarChart, EmptyState
 from designer.guards import guard_wheel
 from designer.workers.bridge import Worker
 from runtime.api import JunctionError, load_flow, metrics_for
@@ -44,7 +45,13 @@ def _pct(value: float | None) -> str:
 
 
 def _seconds(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f} s"
+    """A duration in the unit a person reads it in: seconds, minutes, hours or days."""
+    if value is None:
+        return "n/a"
+    for unit, size in (("days", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if value >= size:
+            return f"{value / size:.1f} {unit}"
+    return f"{value:.1f} s"
 
 
 def table_rows(stages: dict[str, dict[str, Any]]) -> list[tuple[str, list[str]]]:
@@ -124,21 +131,30 @@ class DashboardView(QWidget):
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setStyleSheet(f"color: {theme.INK_SOFT}")
         outer.addWidget(self.status)
+        self.empty = EmptyState()
+        content = QWidget()
+        holder = QVBoxLayout(content)
+        holder.setContentsMargins(0, 0, 0, 0)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(content)
+        outer.addWidget(self.pages, 1)
         charts = QGridLayout()
-        self.rates = BarChart("Contained, escalated, overridden")
+        self.rates = BarChart("Contained, escalated, overridden", y_label="share of runs")
         self.rates.empty_text = "No runs of this flow yet"
-        self.volume = BarChart("Runs by status", percent=False)
+        self.volume = BarChart("Runs by status", percent=False, y_label="runs")
         self.volume.empty_text = "No runs of this flow yet"
-        self.agreement = BarChart("AI–human agreement by step")
+        self.agreement = BarChart("AI–human agreement by step",
+                                  y_label="decisions agreeing with the AI")
         self.agreement.empty_text = "No step decided by a person yet"
         charts.addWidget(self.rates, 0, 0)
         charts.addWidget(self.volume, 0, 1)
         charts.addWidget(self.agreement, 0, 2)
-        outer.addLayout(charts, 3)
+        holder.addLayout(charts, 3)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(True)
-        outer.addWidget(self.table, 2)
+        holder.addWidget(self.table, 2)
 
     def _since_toggled(self, on: bool) -> None:
         self.since.setEnabled(on)
@@ -170,8 +186,6 @@ class DashboardView(QWidget):
         self.title.setText(f"Metrics — {name}")
         if path is None:
             self.show_metrics({})
-            self.status.setText("Save the flow to a file: metrics count the runs of a "
-                                "flow file.")
             return
         if self.worker is not None:
             self._pending = True
@@ -195,19 +209,58 @@ class DashboardView(QWidget):
             self._pending = False
             self.refresh()
 
+    def has_ai_steps(self) -> bool:
+        return any(n.kind == "ai" for n in self.session.document.flow().nodes)
+
+    def _show_empty(self) -> None:
+        """No runs to count: why, and what fills the dashboard."""
+        self.status.setText("")
+        self.pages.setCurrentIndex(0)
+        if self.session.path is None:
+            self.empty.show_state("Save the flow to see its metrics",
+                                  "The dashboard counts the runs of a saved flow file. "
+                                  "Save the flow (File ▸ Save), run some cases, then come "
+                                  "back here.")
+            return
+        chosen = [text for text in (
+            self.stage_box.currentText() if self.stage_filter() else "",
+            f"since {self.since_filter()}" if self.since_filter() else "") if text]
+        if chosen:
+            self.empty.show_state(
+                f"No runs match: {', '.join(chosen)}",
+                "Choose All stages, or an earlier date, to see the runs of this flow.")
+            return
+        self.empty.show_state(
+            "No runs of this flow yet",
+            "The dashboard counts the runs of this flow file, per autonomy stage: "
+            "how many completed without a person, how many went to a person, how often "
+            "people overrode the AI, and how long runs took. It refreshes every "
+            f"{REFRESH_MS // 1000} s while shown, so runs appear as they land.\n\n"
+            "Run cases with Run ▸ Run on a Case… (F5) or Run on a Case File… (Shift+F5), "
+            "or from the command line: junction batch FLOW --cases FILE.jsonl. Evaluation "
+            "runs are not counted.")
+
     def show_metrics(self, stages: object) -> None:
         self.stages = dict(stages or {})  # type: ignore[call-overload]
+        if not self.stages:
+            self._show_empty()
+        else:
+            self.pages.setCurrentIndex(1)
         m = self.stages
         keys = list(m)
         names = [_stage_title(k) for k in keys]
-        self.rates.set_bars(names, [
-            ("contained", [m[s]["containment"] for s in keys]),
-            ("escalated", [m[s]["escalation"] for s in keys]),
-            ("overridden", [m[s]["human_override_rate"] for s in keys]),
-        ])
+        rates = [("contained", [m[s]["containment"] for s in keys]),
+                 ("escalated", [m[s]["escalation"] for s in keys])]
+        if self.has_ai_steps():  # a flow without AI steps has nothing to override
+            rates.append(("overridden", [m[s]["human_override_rate"] for s in keys]))
+        self.rates.title = ("Contained, escalated, overridden" if self.has_ai_steps()
+                            else "Contained and escalated")
+        self.rates.set_bars(names, rates)
         statuses = sorted({k for s in keys for k in m[s]["runs_by_status"]})
         self.volume.set_bars(names, [(status, [float(m[s]["runs_by_status"].get(status, 0))
                                                for s in keys]) for status in statuses])
+        # a flow without AI steps has nothing to agree with or override
+        self.agreement.setVisible(self.has_ai_steps())
         nodes = sorted({k for s in keys for k in m[s]["agreement_by_node"]})
         self.agreement.set_bars(nodes, [(_stage_title(s), [m[s]["agreement_by_node"].get(
             n, {}).get("agreement") for n in nodes]) for s in keys])
@@ -222,9 +275,12 @@ class DashboardView(QWidget):
                 self.table.setItem(r, c, QTableWidgetItem(value))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         total = sum(s["runs"] for s in self.stages.values())
-        if self.session.path is not None:
+        if self.session.path is not None and self.stages:
             self.status.setText(f"{total} runs of this flow ({self.session.path.name})"
                                 + (f" since {self.since_filter()}" if self.since_filter()
                                    else "")
                                 + "; evaluation runs are not counted. Refreshes every "
-                                f"{REFRESH_MS // 1000} s.")
+                                f"{REFRESH_MS // 1000} s."
+                                + ("" if self.has_ai_steps() else " This flow has no AI "
+                                   "step: overrides, agreement and low confidence do not "
+                                   "apply."))

@@ -3,6 +3,7 @@ the Evaluate view. No Qt here: tests check the words a person reads."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from designer.charts import Series
@@ -10,6 +11,15 @@ from designer.charts import Series
 
 def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
+
+
+def when(stamp: object) -> str:
+    """An evaluation's ISO time as a person reads it: "2026-12-01 06:01 UTC"."""
+    try:
+        moment = datetime.fromisoformat(str(stamp)).astimezone(UTC)
+    except ValueError:
+        return str(stamp or "an unknown time")
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def node_summary(node: dict[str, Any]) -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from designer import theme
 from designer.app.session import FlowSession
-from designer.charts import CurveChart
+from designer.charts import CurveChart, EmptyState
 from designer.evaluate import figures
 from designer.guards import guard_wheel
 from designer.workers.bridge import Worker
@@ -79,6 +80,9 @@ class EvaluateView(QWidget):
         self.dataset = QLineEdit()
         self.dataset.setPlaceholderText("labelled cases (.jsonl)")
         self.dataset.setMinimumWidth(260)
+        # the empty state names the chosen dataset
+        self.dataset.textChanged.connect(
+            lambda _: self._show_empty() if self.result is None else None)
         bar.addWidget(self.dataset)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -117,18 +121,30 @@ class EvaluateView(QWidget):
         grid = QGridLayout(body)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(16)
+        # no evaluation yet: say what to do instead of an empty combo box and bare headings
+        self.empty = EmptyState()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(scroll)
 
         left = QVBoxLayout()
+        self.no_steps = _plain("This flow has no AI step that classifies, so there is no "
+                               "accuracy, act band or calibration to measure: the figures "
+                               "below are the flow's, end to end.")
+        self.no_steps.hide()
+        left.addWidget(self.no_steps)
+        per_node = QVBoxLayout()
+        per_node.setContentsMargins(0, 0, 0, 0)
         pick = QHBoxLayout()
         pick.addWidget(QLabel("AI step"))
         self.node_box = QComboBox()
         guard_wheel(self.node_box)
         self.node_box.currentIndexChanged.connect(self._show_node)
         pick.addWidget(self.node_box, 1)
-        left.addLayout(pick)
+        per_node.addLayout(pick)
         self.node_form = QFormLayout()
-        left.addLayout(self.node_form)
-        left.addWidget(self._section("Recommended act band"))
+        per_node.addLayout(self.node_form)
+        per_node.addWidget(self._section("Recommended act band"))
         rec = QHBoxLayout()
         rec.addWidget(QLabel("Target precision"))
         self.target = QDoubleSpinBox()
@@ -141,15 +157,19 @@ class EvaluateView(QWidget):
         self.target.valueChanged.connect(self._recommend)
         rec.addWidget(self.target)
         rec.addStretch(1)
-        left.addLayout(rec)
+        per_node.addLayout(rec)
         self.recommendation = _plain("")
-        left.addWidget(self.recommendation)
+        per_node.addWidget(self.recommendation)
         self.apply_button = QPushButton("Apply to the step")
         self.apply_button.setObjectName("applyBand")
         self.apply_button.setEnabled(False)
         self.apply_button.clicked.connect(self.apply_recommendation)
-        left.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignLeft)
-        left.addWidget(self._section("End to end"))
+        per_node.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.node_panel = QWidget()
+        self.node_panel.setLayout(per_node)
+        left.addWidget(self.node_panel)
+        self.e2e_heading = self._section("End to end")
+        left.addWidget(self.e2e_heading)
         self.e2e_form = QFormLayout()
         left.addLayout(self.e2e_form)
         left.addStretch(1)
@@ -174,12 +194,12 @@ class EvaluateView(QWidget):
         self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         matrix.addWidget(self.confusion)
         matrix.addStretch(1)
-        box = QWidget()
-        box.setLayout(matrix)
-        grid.addWidget(box, 1, 1, 1, 2)
+        self.matrix_box = QWidget()
+        self.matrix_box.setLayout(matrix)
+        grid.addWidget(self.matrix_box, 1, 1, 1, 2)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
-        outer.addWidget(scroll, 1)
+        outer.addWidget(self.pages, 1)
 
     def _section(self, text: str) -> QLabel:
         label = _plain(text)
@@ -206,13 +226,37 @@ class EvaluateView(QWidget):
         found = stored_results(self.home(), path) if path is not None else []
         if found:
             self.show_result(found[-1])
-            self.status.setText(f"Latest evaluation of {path}: {found[-1].get('generated_at')}"
+            self.status.setText(f"Latest evaluation of {path}: "
+                                f"{figures.when(found[-1].get('generated_at'))}"
                                 f" on {found[-1]['dataset']['cases']} cases")
         else:
             self.show_result(None)
-            self.status.setText("No evaluation of this flow file yet: choose a labelled "
-                                "dataset and run one." if path else
-                                "Save the flow to a file to evaluate it.")
+            self.status.setText("")
+
+    def _show_empty(self) -> None:
+        """No evaluation yet: what one is, and the two steps that make one."""
+        if self.session.path is None:
+            self.empty.show_state(
+                "Save the flow to evaluate it",
+                "An evaluation runs the saved flow file on labelled cases. Save the flow "
+                "(File ▸ Save), then come back here.")
+            return
+        chosen = Path(self.dataset.text().strip()).name if self.dataset.text().strip() else ""
+        has_ai = any(n.kind == "ai" for n in self.session.document.flow().nodes)
+        what = ("An evaluation runs labelled cases — a .jsonl file in which each case "
+                "carries the answer each AI step should give — through the saved flow, and "
+                "measures each AI step: how often it is right, which confidence it may act "
+                "alone at, and whether its confidence can be trusted." if has_ai else
+                "This flow has no AI step, so an evaluation checks its end-to-end results: "
+                "give each case of a .jsonl file its expected_outcome (and, if you like, "
+                "its expected_record).")
+        self.empty.show_state(
+            "No evaluation of this flow yet",
+            f"{what} Nothing is sent anywhere.\n\n"
+            f"1. Choose a dataset ({'chosen: ' + chosen if chosen else 'none chosen yet'}).\n"
+            "2. Run the evaluation. It runs in the background; Stop keeps the finished "
+            "cases, and running again continues where it stopped.",
+            [("Choose dataset…", self._browse), ("Run evaluation", self.run_evaluation)])
 
     def show_result(self, result: dict[str, Any] | None) -> None:
         self.result = result
@@ -221,8 +265,16 @@ class EvaluateView(QWidget):
         for node in (result or {}).get("nodes", []):
             self.node_box.addItem(node["node"], node["node"])
         self.node_box.blockSignals(False)
-        _fill_form(self.e2e_form, figures.end_to_end_summary(result["end_to_end"])
-                   if result else [])
+        e2e = figures.end_to_end_summary(result["end_to_end"]) if result else []
+        _fill_form(self.e2e_form, e2e)
+        self.e2e_heading.setVisible(bool(e2e))
+        has_nodes = bool((result or {}).get("nodes"))
+        for part in (self.node_panel, self.curve, self.reliability, self.matrix_box):
+            part.setVisible(has_nodes)
+        self.no_steps.setVisible(result is not None and not has_nodes)
+        self.pages.setCurrentIndex(1 if result else 0)
+        if not result:
+            self._show_empty()
         self._show_node()
 
     def node_result(self) -> dict[str, Any] | None:
@@ -296,6 +348,7 @@ class EvaluateView(QWidget):
             text += f"\nCaution: {rec.warning}."
         self.recommendation.setText(text)
         current = self._document_band(node["node"])
+        self.apply_button.setVisible(rec.threshold is not None)  # nothing to apply: no button
         self.apply_button.setEnabled(rec.threshold is not None and current is not None
                                      and round(current, 4) != round(rec.threshold, 4))
         if rec.threshold is not None:
@@ -386,7 +439,7 @@ class EvaluateView(QWidget):
         self.show_result(result)  # type: ignore[arg-type]
         r: dict[str, Any] = result  # type: ignore[assignment]
         self.status.setText(f"Evaluated {r['dataset']['cases']} cases at "
-                            f"{r.get('generated_at')}; saved in the workspace.")
+                            f"{figures.when(r.get('generated_at'))}; saved in the workspace.")
 
     def _failed(self, error: object) -> None:
         self.status.setText(f"The evaluation stopped: {error}")

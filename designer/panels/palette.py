@@ -8,6 +8,8 @@ middle of the view.
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
@@ -28,9 +30,16 @@ KEY_ROLE = Qt.ItemDataRole.UserRole
 HEADER_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+RAIL_WIDTH = 60  # the collapsed palette: one column of icons
+
+
 class PaletteDelegate(QStyledItemDelegate):
+    compact = False  # icons only (the rail); the tooltip carries the name and the blurb
+
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
+        if self.compact:
+            return QSize(option.rect.width(), 9 if index.data(HEADER_ROLE) else 44)
         return QSize(option.rect.width(), 30 if index.data(HEADER_ROLE) else 56)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
@@ -38,6 +47,10 @@ class PaletteDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect
+        if self.compact:
+            self._paint_icon(painter, option, index)
+            painter.restore()
+            return
         if index.data(HEADER_ROLE):
             painter.setFont(theme.font(7.2, bold=True))
             painter.setPen(theme.color(theme.INK_FAINT))
@@ -74,13 +87,36 @@ class PaletteDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+    def _paint_icon(self, painter: QPainter, option: QStyleOptionViewItem,
+                    index: QModelIndex | QPersistentModelIndex) -> None:
+        """The rail: a category is a thin rule, a kind its tinted icon tile."""
+        rect = option.rect
+        if index.data(HEADER_ROLE):
+            painter.setPen(theme.color(theme.LINE))
+            y = rect.center().y()
+            painter.drawLine(rect.left() + 12, y, rect.right() - 12, y)
+            return
+        kind = nodes.record(index.data(KEY_ROLE))
+        tile = QRect(rect.center().x() - 17, rect.center().y() - 17, 34, 34)
+        if option.state & (QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_MouseOver):
+            painter.setPen(theme.color(theme.LINE))
+            painter.setBrush(theme.color("#F9FAFB"))
+            painter.drawRoundedRect(tile.adjusted(-3, -3, 3, 3), 8, 8)
+        color = theme.color(kind.accent)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.tint(color, 30))
+        painter.drawRoundedRect(tile, 7, 7)
+        draw_glyph(painter, kind.glyph, tile.adjusted(8, 8, -8, -8).toRectF(), color)
+
+
 class PaletteWidget(QListWidget):
     add_requested = Signal(str)  # node type key
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("palette")
-        self.setItemDelegate(PaletteDelegate(self))
+        self.delegate = PaletteDelegate(self)
+        self.setItemDelegate(self.delegate)
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setMouseTracking(True)
@@ -97,12 +133,23 @@ class PaletteWidget(QListWidget):
                 if kind.category == category and kind.palette:
                     item = QListWidgetItem(kind.title)
                     item.setData(KEY_ROLE, kind.key)
-                    item.setToolTip(f"{kind.summary}\n\nDrag onto the canvas, or "
+                    item.setToolTip(f"<b>{escape(kind.display_name)}</b> — "
+                                    f"{escape(kind.blurb)}<br><br>{escape(kind.summary)}"
+                                    "<br><br>Drag onto the canvas, or "
                                     "double-click to add.")
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                                   | Qt.ItemFlag.ItemIsDragEnabled)
                     self.addItem(item)
         self.itemDoubleClicked.connect(self._activated)
+
+    def set_compact(self, compact: bool) -> None:
+        """Icons only (a rail that leaves the canvas its room) or icons with words."""
+        self.delegate.compact = compact
+        self.scheduleDelayedItemsLayout()
+        self.viewport().update()
+
+    def is_compact(self) -> bool:
+        return self.delegate.compact
 
     def keys(self) -> list[str]:
         return [self.item(i).data(KEY_ROLE) for i in range(self.count())

@@ -16,13 +16,17 @@ next file is opened.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -33,6 +37,9 @@ from designer import theme
 from designer.app.session import FlowSession
 from designer.canvas.glyphs import glyph_icon
 from designer.canvas.presentation import display_title
+from designer.document.editor import FlowEditor
+from designer.panels.problem_fixes import fix_for
+from designer.panels.problem_groups import cut_off_branches
 from designer.panels.problem_words import UNREACHABLE, in_ui_words
 from runtime.api import LoadedFlow, Problem
 
@@ -71,8 +78,13 @@ class OllamaLookup(QObject):
     def start(self) -> None:
         from runtime.api import ollama_pulled
 
-        threading.Thread(target=lambda: self.answered.emit(ollama_pulled()),
-                         name="ollama-tags", daemon=True).start()
+        def look() -> None:
+            models = ollama_pulled()
+            # the window (and this object) may have closed while the server was slow
+            with contextlib.suppress(RuntimeError):
+                self.answered.emit(models)
+
+        threading.Thread(target=look, name="ollama-tags", daemon=True).start()
 
 
 class ProblemsPanel(QWidget):
@@ -94,10 +106,14 @@ class ProblemsPanel(QWidget):
         self.badge.setFixedSize(QSize(18, 18))
         self.tree = QTreeWidget()
         self.tree.setObjectName("problemsList")
-        self.tree.setHeaderLabels(["Step", "Problem"])
+        self.tree.setHeaderLabels(["Step", "Problem", ""])
         self.tree.setRootIsDecorated(True)  # the folded "cannot be reached" row opens
         self.tree.setAlternatingRowColors(True)
         self.tree.setColumnWidth(0, 180)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setUniformRowHeights(True)
         self.tree.itemClicked.connect(self._clicked)
         self.tree.itemActivated.connect(self._clicked)
@@ -144,25 +160,49 @@ class ProblemsPanel(QWidget):
         causes = [p for p in self.problems if p.message != UNREACHABLE]
         unreachable = [p for p in self.problems if p.message == UNREACHABLE]
         for problem in causes:
-            self.tree.addTopLevelItem(self._row(problem))
+            row = self._row(problem)
+            self.tree.addTopLevelItem(row)
+            self._offer_fix(row, problem)
         if unreachable:
-            # Usually the result of another problem (a deleted connection): one folded row,
-            # so the cause is not buried under a list of its consequences.
-            count = len(unreachable)
-            parent = QTreeWidgetItem([f"{count} step{'s' * (count != 1)}",
-                                      "cannot be reached from Start"
-                                      + (" — probably because of the problems above"
-                                         if causes else "") + ". Open to see which."])
-            parent.setIcon(0, glyph_icon("warning", theme.DANGER, 16))
-            parent.addChildren([self._row(p) for p in unreachable])
-            self.tree.addTopLevelItem(parent)
-            parent.setExpanded(not causes)
+            self._add_cut_off(unreachable, bool(causes))
         by_node: dict[str, list[str]] = {}
         for problem in self.problems:
             if problem.node:
                 by_node.setdefault(problem.node, []).append(self._words(problem.message))
         self._show_summary(len(self.problems))
         self.problems_changed.emit({k: tuple(v) for k, v in by_node.items()})
+
+    def _add_cut_off(self, unreachable: list[Problem], after_causes: bool) -> None:
+        """One row per first step of a cut-off branch (what to fix), the steps only
+        reached through it folded under it; a flood of "cannot be reached" rows buried
+        the one that matters."""
+        by_node = {p.node: p for p in unreachable if p.node}
+        edges = [(e.source, e.target) for _, e in self.session.document.edges()]
+        branches, loops = cut_off_branches(edges, by_node)
+        for first, followers in branches:
+            row = self._row(by_node[first])
+            row.setText(1, "nothing leads here from Start: connect a step to it, or delete it"
+                        + (f" — {len(followers)} step{'s' * (len(followers) != 1)} after it "
+                           f"{'is' if len(followers) == 1 else 'are'} cut off too"
+                           if followers else ""))
+            row.setToolTip(1, row.text(1))
+            title = self._title_of(first) or first
+            for node_id in followers:
+                child = self._row(by_node[node_id])
+                child.setText(1, f"cannot be reached: it comes only after “{title}”")
+                child.setToolTip(1, child.text(1))
+                row.addChild(child)
+            self.tree.addTopLevelItem(row)
+        loose = [by_node[n] for n in loops] + [p for p in unreachable if not p.node]
+        if loose:  # a cut-off loop has no first step: one folded row
+            count = len(loose)
+            parent = QTreeWidgetItem([f"{count} step{'s' * (count != 1)}",
+                                      "cannot be reached from Start — a loop nothing leads "
+                                      "into. Open to see which."])
+            parent.setIcon(0, glyph_icon("warning", theme.DANGER, 16))
+            parent.addChildren([self._row(p) for p in loose])
+            self.tree.addTopLevelItem(parent)
+            parent.setExpanded(not after_causes)
 
     def _title_of(self, node_id: str) -> str | None:
         document = self.session.document
@@ -181,6 +221,31 @@ class ProblemsPanel(QWidget):
         item.setData(0, NODE_ROLE, problem.node)
         return item
 
+    def _offer_fix(self, row: QTreeWidgetItem, problem: Problem) -> None:
+        """A button beside a problem whose remedy is obvious ("Add Otherwise branch")."""
+        fix = fix_for(problem)
+        if fix is None or problem.node is None:
+            return
+        button = QPushButton(fix.button)
+        button.setObjectName("problemFix")
+        button.setMinimumWidth(button.fontMetrics().horizontalAdvance(fix.button) + 32)
+        button.setToolTip(fix.tip)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a stray key never applies a fix
+        node_id = problem.node
+        button.clicked.connect(lambda: self.apply_fix(fix.apply, node_id))
+        self.tree.setItemWidget(row, 2, button)
+
+    def apply_fix(self, apply: Callable[[FlowEditor, str], None], node_id: str) -> None:
+        if self.session.document.has_node(node_id):
+            apply(self.session.editor, node_id)
+            self.refresh()
+
+    def fix_buttons(self) -> list[QPushButton]:
+        """The fix buttons on the rows shown now."""
+        rows = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        found = (self.tree.itemWidget(row, 2) for row in rows if row is not None)
+        return [b for b in found if isinstance(b, QPushButton)]
+
     def _show_summary(self, count: int) -> None:
         if count:
             self.badge.setPixmap(glyph_icon("warning", theme.DANGER, 18).pixmap(18, 18))
@@ -191,7 +256,7 @@ class ProblemsPanel(QWidget):
             self.badge.setPixmap(glyph_icon("check", theme.SUCCESS, 18).pixmap(18, 18))
             self.summary.setText(theme.css("<b>No problems</b> <span style='color:#475467'>— "
                                            "this flow can run.</span>"))
-        self.tree.setEnabled(bool(count))
+        self.tree.setVisible(bool(count))  # "No problems" alone, not over an empty table
 
     def _clicked(self, item: QTreeWidgetItem) -> None:
         node_id = item.data(0, NODE_ROLE)

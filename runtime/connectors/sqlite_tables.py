@@ -178,24 +178,28 @@ _READ_SQL = "SELECT data FROM records WHERE tbl=? AND case_id=?"
 _UPSERT_SQL = ("INSERT INTO records(tbl, case_id, data, updated_at) VALUES (?,?,?,?)"
                " ON CONFLICT(tbl, case_id) DO UPDATE SET data=excluded.data,"
                " updated_at=excluded.updated_at")
-_CHANGE_SQL = ("INSERT INTO record_changes(idempotency_key, tbl, case_id, changes, before,"
-               " after, applied_at) VALUES (?,?,?,?,?,?,?)")
+_CHANGE_SQL = ("INSERT OR IGNORE INTO record_changes(idempotency_key, tbl, case_id, changes,"
+               " before, after, applied_at) VALUES (?,?,?,?,?,?,?)")
 
 
 def _apply_on(c: Any, table: str, case_id: str, changes: dict[str, Any],
               key: str) -> ApplyResult:
     """Merge `changes` and remember `key` on a connection already in a write transaction;
-    a key seen before returns its first result (`replayed`) and writes nothing."""
-    done = c.execute(_REPLAY_SQL, (key,)).fetchone()
-    if done is not None:
-        return ApplyResult(json.loads(done[0]), json.loads(done[1]), replayed=True)
+    a key seen before returns its first result (`replayed`) and writes nothing.
+
+    The change is remembered first (`INSERT OR IGNORE` on the key): a first application
+    then costs three statements instead of four; only a replay reads its first result."""
     row = c.execute(_READ_SQL, (table, case_id)).fetchone()
     before = {} if row is None else dict(json.loads(row[0]))
     after = {**before, **changes}
     stamp = now()
-    c.execute(_UPSERT_SQL, (table, case_id, dumps(after), stamp))
-    c.execute(_CHANGE_SQL, (key, table, case_id, dumps(changes), dumps(before), dumps(after),
-                            stamp))
+    after_text = dumps(after)
+    cur = c.execute(_CHANGE_SQL, (key, table, case_id, dumps(changes), dumps(before),
+                                  after_text, stamp))
+    if cur.rowcount == 0:  # this key was applied before: its first result, nothing written
+        done = c.execute(_REPLAY_SQL, (key,)).fetchone()
+        return ApplyResult(json.loads(done[0]), json.loads(done[1]), replayed=True)
+    c.execute(_UPSERT_SQL, (table, case_id, after_text, stamp))
     return ApplyResult(before, after)
 
 

@@ -13,9 +13,10 @@ from typing import Any
 from runtime.errors import FlowError
 from runtime.flow.conditions import evaluate
 from runtime.flow.loader import LoadedFlow
-from runtime.flow.schema import AnyNode, AutonomyStage, Edge, Flow, StartNode
+from runtime.flow.schema import AnyNode, AutonomyStage, Edge, Flow, StartNode, node_kind_label
 from runtime.flow.validate import validate_flow
 from runtime.models.embedding_head import head_problems
+from runtime.nodes.registry import key_of
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,10 @@ class Plan:
     nodes: MappingProxyType[str, AnyNode]
     out: MappingProxyType[str, tuple[Edge, ...]]
     start: str
+    # Per node, worked out once per plan rather than at every step: the kind as logs and
+    # tables show it ("ai/classify") and the key its executor is registered under.
+    labels: MappingProxyType[str, str]
+    executor_keys: MappingProxyType[str, str]
 
     @property
     def flow(self) -> Flow:
@@ -61,7 +66,10 @@ def compile_plan(loaded: LoadedFlow) -> Plan:
         out[edge.source] = (*out[edge.source], edge)
     start = next(n.id for n in flow.nodes if isinstance(n, StartNode))
     nodes = {n.id: n for n in flow.nodes}
-    return Plan(loaded, MappingProxyType(nodes), MappingProxyType(out), start)
+    labels = {n.id: node_kind_label(n) for n in flow.nodes}
+    keys = {n.id: key_of(n) for n in flow.nodes}
+    return Plan(loaded, MappingProxyType(nodes), MappingProxyType(out), start,
+                MappingProxyType(labels), MappingProxyType(keys))
 
 
 def stage_for(plan: Plan, node: AnyNode, run_override: str | None) -> AutonomyStage:

@@ -44,10 +44,10 @@ class PlanCache:
 def plan_key(sha: str, path: Path | str | None) -> tuple[str, str]:
     """Plans are cached per flow text *and* folder: relative model and knowledge paths
     resolve against the folder, so the same text elsewhere is a different plan."""
-    return sha, _resolved(str(path)) if path else ""
+    return sha, resolved(str(path)) if path else ""
 
 
 @lru_cache(maxsize=256)
-def _resolved(path: str) -> str:
+def resolved(path: str) -> str:
     """A flow folder resolved once per process (each run asks; the disk is not)."""
     return str(Path(path).resolve())

@@ -18,44 +18,45 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from runtime.connectors.ports import ConnectorTables
 from runtime.engine import events as ev
-from runtime.engine.effects import Blocked, Effects, InStoreChange
+from runtime.engine.case_check import case_problems, check_case
+from runtime.engine.effects import Blocked, Effects
+from runtime.engine.failures import describe, from_the_store, invalid_output_handoff
 from runtime.engine.faults import FaultPlan
 from runtime.engine.handoff import build_packet
 from runtime.engine.human_decision import HumanDecision
+from runtime.engine.model_choice import (
+    DEFAULT_MODEL,
+    answers_at_once,
+    embedding_model_for,
+    pick_provider,
+    provider_chooser,
+    providers_for_walk,
+)
 from runtime.engine.plan import Plan, stage_for
-from runtime.engine.plan_cache import PlanCache
+from runtime.engine.plan_cache import PlanCache, resolved
+from runtime.engine.step_journal import StepJournal, summary
 from runtime.engine.steps import Handoff, MissingData, StepContext, StepOutcome, execute
 from runtime.engine.task_desk import Settled, TaskDesk
+from runtime.engine.units import Units
 from runtime.errors import FlowError, InputError, JunctionError
 from runtime.flow.loader import LoadedFlow
-from runtime.flow.schema import (
-    AINodeBase,
-    AnyNode,
-    CaseField,
-    ClassifyNode,
-    EndNode,
-    FieldType,
-    Flow,
-    node_kind_label,
-)
-from runtime.guardrails.policy import Verdict
-from runtime.models import registry
+from runtime.flow.schema import AINodeBase, AnyNode, ClassifyNode, EndNode
 from runtime.models.base import ModelProvider, ModelUnavailable, OutputInvalid
-from runtime.nodes.classify import embedding_model_of
-from runtime.settings import role_default
 from runtime.store.base import RunStore
 from runtime.store.rows import NewStep, RunRow, StepRow, TaskRow
 from runtime.store.states import RunStatus
 
+# Re-exported: callers across the runtime import these from the engine's front door.
+__all__ = ["DEFAULT_MODEL", "GROUP_RUNS", "Engine", "case_problems", "check_case",
+           "embedding_model_for", "pick_provider", "provider_chooser"]
+
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "scripted"
 GROUP_RUNS = 64  # runs per commit in a batch (measured: bench/anchors/langgraph_side_by_side.py)
 
 
@@ -70,13 +71,9 @@ class Engine:
         self.faults = FaultPlan.from_env()
         self.plans = PlanCache(store)
         self.desk = TaskDesk(store, self.plans)
+        self.units = Units(store, self._deliver)  # group commit; events wait for it
         self.effects = Effects(store, connector_tables, self._emit, self.faults.passed)
-        # Steps journaled with the next commit (see _commit), and what observers hear then.
-        self._pending: list[_Fused] = []
-        self._announcing: list[_Fused] = []
-        # An open unit of work (group commit) and the events waiting for its commit.
-        self._in_unit = False
-        self._queued: list[ev.Event] = []
+        self.journal = StepJournal(store, self.effects, self.faults, self.units)
 
     # -- public API --------------------------------------------------------
 
@@ -86,7 +83,7 @@ class Engine:
         with self.unit_of_work():
             run, _ = self.create(loaded, case, batch_id=batch_id, autonomy=autonomy,
                                  model=model)
-            return self.drive(run.id)
+            return self._drive(run)  # the row as created or found, in this unit
 
     def _prepare_window(self, loaded: LoadedFlow, window: list[dict[str, Any]],
                         model: str | None) -> None:
@@ -124,7 +121,7 @@ class Engine:
         def commit_group() -> None:
             if waiting:
                 self.faults.passed("group")  # crash drills: a full group, not yet committed
-            self._end_unit()
+            self.units.end()
             for run, ran in waiting:
                 if on_run is not None:
                     on_run(run, ran)
@@ -135,12 +132,12 @@ class Engine:
             for index, case in enumerate(cases):
                 if index % group == 0:
                     self._prepare_window(loaded, cases[index:index + group], model)
-                self._begin_unit()
+                self.units.begin()
                 run, created = self.create(loaded, case, batch_id=batch_id,
                                            autonomy=autonomy, model=model)
                 ran = created or not (run.status.terminal or self._waits_on_person(run))
                 if ran:
-                    run = self.drive(run.id)
+                    run = self._drive(run)  # the row as created or found, in this unit
                 results.append(run)
                 waiting.append((run, ran))
                 if len(waiting) >= group:
@@ -153,25 +150,8 @@ class Engine:
     def unit_of_work(self) -> Iterator[None]:
         """Let the store commit what follows together (see RunStore.begin_unit); observers
         hear the events once it is committed. Nested use joins the unit already open."""
-        if self._in_unit:
+        with self.units.scope():
             yield
-            return
-        self._begin_unit()
-        try:
-            yield
-        finally:
-            self._end_unit()
-
-    def _begin_unit(self) -> None:
-        self.store.begin_unit()
-        self._in_unit = True
-
-    def _end_unit(self) -> None:
-        self.store.end_unit()
-        self._in_unit = False
-        queued, self._queued = self._queued, []
-        for event in queued:
-            self._emit(event)
 
     def _waits_on_person(self, run: RunRow) -> bool:
         return run.status is RunStatus.blocked and bool(self.store.tasks(run_id=run.id))
@@ -182,7 +162,7 @@ class Engine:
         case_id = check_case(plan, case)
         run, created = self.store.create_run(
             flow_text=loaded.text, flow_sha=loaded.sha256, flow_name=loaded.flow.name,
-            flow_path=str(loaded.path.resolve()) if loaded.path else None, case_id=case_id,
+            flow_path=resolved(str(loaded.path)) if loaded.path else None, case_id=case_id,
             context={"case": case, "record": {}, "nodes": {}, "visits": {}},
             batch_id=batch_id, autonomy=autonomy, model_override=model)
         if created:
@@ -201,10 +181,11 @@ class Engine:
     def drive(self, run_id: str) -> RunRow:
         """Run until the run blocks or reaches a terminal state."""
         with self.unit_of_work():
-            return self._drive(run_id)
+            return self._drive(self.store.run(run_id))
 
-    def _drive(self, run_id: str) -> RunRow:
-        run = self.store.run(run_id)
+    def _drive(self, run: RunRow) -> RunRow:
+        """Drive `run`, a row read (or written) in the open unit of work."""
+        run_id = run.id
         if run.status.terminal:
             return run
         if run.status is RunStatus.blocked and self.store.tasks(run_id=run_id):
@@ -219,14 +200,15 @@ class Engine:
         if run.current_node is None:
             return self._settle_positionless(run)
         self._emit(ev.RunStarted(run_id=run_id, resumed=resumed))
-        self._pending, self._announcing = [], []
+        self.journal.reset()
         try:
-            pending = self.store.open_step(run_id)
+            # a queued run has no steps yet: nothing decided to complete
+            pending = self.store.open_step(run_id) if resumed else None
             if pending is not None and pending.status == "decided":
                 run = self._complete(plan, run, pending)
                 if run.status is not RunStatus.running:
                     return run
-            return self._walk(plan, run)
+            return self._walk(plan, run, fresh=not resumed)
         except Blocked as stop:
             return stop.run
         except (JunctionError, sqlite3.Error):
@@ -234,9 +216,9 @@ class Engine:
             raise  # the store itself failing (say, locked) is not this run's fault
         except Exception as exc:  # a bug or surprise in one run must not poison the rest
             self._journal_or_undo(run)
-            if _from_the_store(exc):  # PostgreSQL's driver errors (not imported here)
+            if from_the_store(exc):  # PostgreSQL's driver errors (not imported here)
                 raise
-            return self._fail(run, f"unexpected error: {_describe(exc)}")
+            return self._fail(run, f"unexpected error: {describe(exc)}")
         except BaseException:
             self._journal_or_undo(run)
             raise
@@ -245,14 +227,13 @@ class Engine:
         """Something unexpected stopped the walk: journal the steps that completed (with
         their record changes, already written in the unit), or, if even that fails, undo
         the unit so that no record change is ever committed without its step."""
-        if not self._pending:
+        if not self.journal.pending:
             return
         try:
-            self._flush(run, run.context)
+            self.journal.flush(run, run.context)
         except BaseException:
-            self._pending, self._announcing = [], []
-            self.store.rollback_unit()
-            self._queued = []  # nothing of the unit happened: observers hear none of it
+            self.journal.reset()
+            self.units.undo()  # nothing of the unit happened: observers hear none of it
             raise
 
     def resume_interrupted(self, on_run: Callable[[RunRow], None] | None = None) -> list[RunRow]:
@@ -326,13 +307,16 @@ class Engine:
         return self._fail(run, "the run lost its position in the flow (no next step "
                                "recorded); start the case again")
 
-    def _walk(self, plan: Plan, run: RunRow) -> RunRow:
+    def _walk(self, plan: Plan, run: RunRow, *, fresh: bool = False) -> RunRow:
+        """Execute and journal steps from the run's position until it ends or stops.
+        `fresh`: the run had no steps before this walk, so the model calls each node made
+        are counted here rather than read back from the journal."""
         context = run.context
         node_id = run.current_node
-        provider_for = self._provider_for(plan, run)
+        provider_for = providers_for_walk(plan, run.model_override)
+        calls_made: dict[str, int] = {}
         while node_id is not None:
-            if self._in_unit:
-                self.store.begin_unit()  # again, if a durable write or an effect closed it
+            self.units.resume()  # again, if a durable write or an effect closed it
             node = plan.nodes[node_id]
             visit = int(context["visits"].get(node_id, 0)) + 1
             if node.max_visits and visit > node.max_visits:
@@ -341,15 +325,18 @@ class Engine:
             if isinstance(node, EndNode):
                 return self._finish(plan, run, node, visit, context)
             self._emit(ev.StepStarted(run_id=run.id, node_id=node_id,
-                                      kind=node_kind_label(node), visit=visit))
+                                      kind=plan.labels[node_id], visit=visit))
             started = time.perf_counter()
             stage = stage_for(plan, node, run.autonomy)
-            calls = (self.store.model_calls(run.id, node_id) + self._pending_calls(node_id)
-                     if isinstance(node, AINodeBase) else 0)
-            reopen = self._in_unit and isinstance(node, AINodeBase) and not _instant(
+            calls = 0
+            if isinstance(node, AINodeBase):
+                calls = calls_made.get(node_id, 0) if fresh else (
+                    self.store.model_calls(run.id, node_id)
+                    + self.journal.pending_calls(node_id))
+            reopen = self.units.open and isinstance(node, AINodeBase) and not answers_at_once(
                 provider_for, node)
             if reopen:  # never hold the write lock while a model thinks
-                self._end_unit()
+                self.units.end()
             try:
                 outcome = execute(node, StepContext(plan, run.id, run.case_id, context,
                                                     stage, provider_for,
@@ -358,19 +345,19 @@ class Engine:
             except ModelUnavailable as exc:
                 return self._block_on_model(run, node_id, exc)
             except OutputInvalid as exc:
-                outcome = _invalid_output_handoff(node, exc)
+                outcome = invalid_output_handoff(node, exc)
             except MissingData as exc:
                 return self._fail(run, f"node '{node_id}': missing data: {exc}")
             except JunctionError as exc:
                 return self._fail(run, f"node '{node_id}': {exc}")
             except Exception as exc:  # a provider or node bug fails this run, with why
                 log.debug("node %s of run %s raised", node_id, run.id, exc_info=True)
-                return self._fail(run, f"node '{node_id}': unexpected error: {_describe(exc)}")
+                return self._fail(run, f"node '{node_id}': unexpected error: {describe(exc)}")
             finally:
                 if reopen:
-                    self._begin_unit()
+                    self.units.begin()
             elapsed = (time.perf_counter() - started) * 1000
-            step = NewStep(run_id=run.id, node_id=node_id, kind=node_kind_label(node),
+            step = NewStep(run_id=run.id, node_id=node_id, kind=plan.labels[node_id],
                            visit=visit, status="decided", autonomy=stage.value,
                            attempt=int((outcome.model_call or {}).get("attempts", 1)),
                            inputs=outcome.inputs, model_call=outcome.model_call,
@@ -380,118 +367,16 @@ class Engine:
                            verdicts=[v.to_json() for v in outcome.verdicts],
                            duration_ms=round(elapsed, 3))
             context["visits"][node_id] = visit
+            if outcome.model_call:  # the call cap counts attempts (see store.model_calls)
+                calls_made[node_id] = calls + int(outcome.model_call.get("attempts", 1) or 1)
             if outcome.handoff is not None:
-                self._flush(run, context)
+                self.journal.flush(run, context)
                 return self._block(plan, run, step, outcome, outcome.handoff, context)
             if outcome.next_node is None:
                 return self._fail(run, f"node '{node_id}' has no edge to follow")
-            node_id, run = self._commit(plan, run, step, outcome, context)
+            self.journal.commit(plan, run, step, outcome, context)
+            node_id = outcome.next_node
         return self.store.run(run.id)
-
-    def _commit(self, plan: Plan, run: RunRow, step: NewStep, outcome: StepOutcome,
-                context: dict[str, Any]) -> tuple[str | None, RunRow]:
-        """Journal a step, fused with the steps before it where that is safe.
-
-        A step that changes nothing is only remembered: it is written with the next
-        commit (a crash before then redoes it; it had no effect anywhere). A record change
-        in the store's own database commits together with its step and audit rows. Only
-        a change sent outside the database still takes a durable commit of its own first.
-        """
-        context["nodes"][step.node_id] = outcome.output
-        advance = {"current_node": outcome.next_node, "context": context}
-        if not outcome.changes:
-            self._pending.append(_Fused(_done(step), outcome.decision))
-            self.faults.passed("done")
-        elif self.effects.joins_store(plan):
-            self._commit_in_store(plan, run, step, outcome, context, advance)
-        else:
-            step_id = self._journal_decided(run, step, context, durable=True)
-            entry = self.effects.apply(plan, run, step_id, step.node_id, step.visit,
-                                       outcome.changes, context)
-            self.faults.passed("effect")
-            self.store.finish_step(step_id, run.id, advance=advance, entries=[entry])
-            self.faults.passed("done")
-            self._step_finished(step, outcome.decision)
-        return outcome.next_node, run
-
-    def _commit_in_store(self, plan: Plan, run: RunRow, step: NewStep, outcome: StepOutcome,
-                         context: dict[str, Any], advance: dict[str, Any]) -> None:
-        """A record change in the store's own database: one commit for the steps waiting,
-        this step, the change and their audit rows. A step whose changes came from a
-        model is journaled as decided first, so a crash keeps the model's answer (resume
-        applies it instead of asking again); that commit needs no fsync, nothing outside
-        the database depends on it."""
-        change = self.effects.in_store(plan, run, step.node_id, step.visit, outcome.changes,
-                                       context)
-        if self._in_unit:
-            self.store.begin_unit()  # preparing the connector's tables may have ended it
-        if not step.model_call and self._in_unit:
-            self.faults.passed("decided")  # crash drills: inside the unit, before the write
-            made = self.store.work_in_unit(change.work)
-            if made is not None:  # written in the open unit; journaled with its step later
-                self._pending.append(_Fused(_done(step), outcome.decision, made, change))
-                self.faults.passed("done")
-                return
-        if step.model_call:
-            step_id = self._journal_decided(run, step, context, durable=False)
-            if self._in_unit:
-                self.store.begin_unit()  # the decided step was committed on its own
-            self.store.finish_step(step_id, run.id, advance=advance, within=change.work)
-        else:
-            def work(handle: Any) -> list[Any]:
-                self.faults.passed("decided")  # crash drills: inside the transaction
-                return change.work(handle)
-
-            fused, extras = self._take_pending()
-            self.store.record_steps([*fused, _done(step)], advance=advance, within=work,
-                                    extras=[*extras, []])
-            self._announce()
-        self.faults.passed("done")
-        change.announce()
-        self._step_finished(step, outcome.decision)
-
-    def _journal_decided(self, run: RunRow, step: NewStep, context: dict[str, Any], *,
-                         durable: bool) -> int:
-        """Commit the waiting steps and `step` as decided, the run positioned at it (a
-        commit of its own even in a unit of work: a model's answer is kept before the
-        changes it proposes are applied, so a resumed run applies it, never asks again)."""
-        fused, extras = self._take_pending()
-        ids = self.store.record_steps([*fused, step], durable=durable,
-                                      extras=[*extras, []],
-                                      advance={"current_node": step.node_id,
-                                               "context": context})
-        self.store.end_unit()  # committed even inside a group: the answer must survive
-        self._announce()
-        self.faults.passed("decided")
-        return ids[-1]
-
-    def _flush(self, run: RunRow, context: dict[str, Any]) -> None:
-        """Write the steps waiting to be fused, before the run stops or blocks."""
-        if not self._pending:
-            return
-        last = self._pending[-1].step
-        fused, extras = self._take_pending()
-        self.store.record_steps(fused, extras=extras,
-                                advance={"current_node": last.next_node, "context": context})
-        self._announce()
-
-    def _take_pending(self) -> tuple[list[NewStep], list[list[Any]]]:
-        waiting, self._pending = self._pending, []
-        self._announcing.extend(waiting)
-        return [item.step for item in waiting], [item.entries for item in waiting]
-
-    def _announce(self) -> None:
-        """Observers hear about fused steps (and their record changes) once committed."""
-        waiting, self._announcing = self._announcing, []
-        for item in waiting:
-            if item.change is not None:
-                item.change.announce()
-            self._step_finished(item.step, item.decision)
-
-    def _pending_calls(self, node_id: str) -> int:
-        return sum(int((step.model_call or {}).get("attempts", 1))
-                   for step in (item.step for item in self._pending)
-                   if step.node_id == node_id and step.model_call)
 
     def _complete(self, plan: Plan, run: RunRow, step: StepRow) -> RunRow:
         """Finish a step that was decided before a crash or by a person."""
@@ -510,7 +395,7 @@ class Engine:
                                entries=entries)
         self._emit(ev.StepFinished(run_id=run.id, node_id=step.node_id, kind=step.kind,
                                    visit=step.visit, status="done",
-                                   summary=_summary(step.decision), next_node=step.next_node))
+                                   summary=summary(step.decision), next_node=step.next_node))
         if step.next_node is None:
             return self._fail(run, f"node '{step.node_id}' has no edge to follow")
         return self.store.run(run.id)
@@ -534,7 +419,7 @@ class Engine:
         return self.store.run(run.id)
 
     def _block_on_model(self, run: RunRow, node_id: str, exc: Exception) -> RunRow:
-        self._flush(run, run.context)
+        self.journal.flush(run, run.context)
         reason = f"model unavailable: {exc}"
         blocked = self.store.block_run(run.id, reason)
         self._emit(ev.RunBlocked(run_id=run.id, node_id=node_id, reason=reason))
@@ -560,17 +445,17 @@ class Engine:
             self.faults.passed("ending")  # crash drills: inside the completion's write
             return []
 
-        fused, extras = self._take_pending()
+        fused, extras = self.journal.take_all()
         self.store.record_steps([*fused, step], advance={"current_node": None,
                                                          "context": context},
                                 finish=(RunStatus.completed, {"outcome": node.outcome}),
                                 within=ending, extras=[*extras, []])
-        self._announce()
+        self.journal.announce()
         self._emit(ev.RunFinished(run_id=run.id, status="completed", outcome=node.outcome))
         return self.store.run(run.id)
 
     def _fail(self, run: RunRow, error: str) -> RunRow:
-        self._flush(run, run.context)
+        self.journal.flush(run, run.context)
         current = self.store.run(run.id)
         if current.status.terminal:
             return current
@@ -578,182 +463,15 @@ class Engine:
         self._emit(ev.RunFinished(run_id=run.id, status="failed", error=error))
         return failed
 
-    def _step_finished(self, step: NewStep, decision: dict[str, Any]) -> None:
-        self._emit(ev.StepFinished(run_id=step.run_id, node_id=step.node_id, kind=step.kind,
-                                   visit=step.visit, status="done", summary=_summary(decision),
-                                   next_node=step.next_node,
-                                   duration_ms=step.duration_ms or 0.0))
-
     # -- resources ---------------------------------------------------------
 
-    def _provider_for(self, plan: Plan, run: RunRow) -> Callable[[AnyNode], ModelProvider]:
-        """Which model answers a node: an embedding model for classify nodes that use the
-        embeddings method, else the run's `--model`, the node's model, the flow's default.
-        A scripted `--model` replaces every model (repeatable demos); any other `--model`
-        replaces the generative ones only."""
-        override = run.model_override
-        chosen: dict[str, ModelProvider] = {}
-
-        def provider(node: AnyNode) -> ModelProvider:
-            found = chosen.get(node.id)  # once per node and walk, not per attempt
-            if found is None:
-                found = chosen[node.id] = self._pick_provider(plan, override, node)
-            return found
-        return provider
-
-    def _pick_provider(self, plan: Plan, override: str | None,
-                       node: AnyNode) -> ModelProvider:
-        return pick_provider(plan, override, node)
-
     def _emit(self, event: ev.Event) -> None:
-        if self._in_unit:  # observers hear about work once it is committed
-            self._queued.append(event)
-            return
+        if self.observers:  # nobody listening (a batch from a script): nothing to queue
+            self.units.emit(event)
+
+    def _deliver(self, event: ev.Event) -> None:
         for observer in self.observers:
             try:
                 observer.on_event(event)
             except Exception:  # an observer must never break a run
                 log.exception("observer %r failed on %s", observer, type(event).__name__)
-
-
-def provider_chooser(plan: Plan, override: str | None) -> Callable[[AnyNode], ModelProvider]:
-    """The engine's choice of model per node as a function of (plan, `--model`), for
-    "try one step", which asks the same question without an engine or a run."""
-
-    def provider(node: AnyNode) -> ModelProvider:
-        return pick_provider(plan, override, node)
-    return provider
-
-
-def pick_provider(plan: Plan, override: str | None, node: AnyNode) -> ModelProvider:
-    """Which model answers a node: an embedding model for classify nodes that use the
-    embeddings method, else the run's `--model`, the node's model, the flow's default.
-    A scripted `--model` replaces every model (repeatable demos); any other `--model`
-    replaces the generative ones only."""
-    scripted_override = override is not None and override.startswith("scripted")
-    embedding_ref = embedding_model_for(node, plan)
-    if embedding_ref and not scripted_override:
-        from runtime.models.embeddings import with_head  # numpy: only for such nodes
-
-        return with_head(registry.resolve_embedding(embedding_ref, plan.loaded.base_dir),
-                         node, plan.flow, plan.loaded.base_dir)
-    ref = (override or getattr(node, "model", None)
-           or plan.flow.default_model or role_default(node) or DEFAULT_MODEL)
-    generative = registry.resolve(ref, plan.loaded.base_dir)
-    if isinstance(node, ClassifyNode) and node.temperature and not embedding_ref:
-        from runtime.models.option_temperature import TemperedChooser
-
-        return TemperedChooser(generative, node.temperature)  # `junction calibrate`
-    return generative
-
-
-def embedding_model_for(node: AnyNode, plan: Plan) -> str | None:
-    """The embedding model a classify node uses, or None when it asks a generative model.
-
-    `method: embeddings` needs one (the validator says so); `auto` uses one when configured.
-    """
-    if not isinstance(node, ClassifyNode):
-        return None
-    return embedding_model_of(node, plan.flow.embedding_model)
-
-
-def _from_the_store(exc: BaseException) -> bool:
-    """Whether an exception is the database driver's (the store failing, not the run)."""
-    return isinstance(exc, sqlite3.Error) or type(exc).__module__.split(".")[0] == "psycopg"
-
-
-def _describe(exc: BaseException) -> str:
-    """One line naming an unexpected exception: its type and first line of message."""
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
-
-
-@dataclass
-class _Fused:
-    """A completed step waiting for the next commit: what observers will hear, and the
-    audit rows (and record change) of work already written for it in the open unit."""
-
-    step: NewStep
-    decision: dict[str, Any]
-    entries: list[Any] = field(default_factory=list)
-    change: InStoreChange | None = None
-
-
-def _instant(provider_for: Callable[[AnyNode], ModelProvider], node: AnyNode) -> bool:
-    """Whether a node's model answers without waiting on anything (the scripted model):
-    then the unit of work may stay open across the call."""
-    try:
-        return bool(getattr(provider_for(node), "instant", False))
-    except Exception:  # the step itself will meet (and report) the same problem
-        return False
-
-
-def _done(step: NewStep) -> NewStep:
-    return NewStep(**{**step.__dict__, "status": "done"})
-
-
-def _summary(decision: dict[str, Any] | None) -> str:
-    if not decision:
-        return ""
-    return ", ".join(f"{k}={v}" for k, v in decision.items() if k != "by" and v not in (None, ""))
-
-
-def _invalid_output_handoff(node: AnyNode, exc: Exception) -> StepOutcome:
-    options = [o.name for o in getattr(node, "options", [])]
-    allowed = ["choose"] if options else ["edit", "reject"]
-    editable = sorted(f for f, p in node.guardrails.fields.items()
-                      if p.value != "deny") if hasattr(node, "guardrails") else []
-    call = exc.call if isinstance(exc, OutputInvalid) else None
-    return StepOutcome(
-        output={"error": str(exc)},
-        # every attempt (the prompt holds each earlier reply and the feedback sent back)
-        # goes on the step, so the audit trail's model.call row shows what the model said
-        model_call=call.model_dump(mode="json") if call is not None else None,
-        verdicts=[Verdict("output_format", "hold", None,
-                          f"model output invalid after retries: {exc}")],
-        decision={"action": "model_output_invalid"},
-        handoff=Handoff(reason=f"model output invalid after retries: {exc}", allowed=allowed,
-                        options=options, editable=editable))
-
-
-def check_case(plan: Plan, case: dict[str, Any]) -> str:
-    """Check a case against the flow's case fields; returns its id."""
-    if not isinstance(case, dict):
-        raise InputError("a case must be a JSON object")
-    case_id = case.get("id")
-    if not isinstance(case_id, str | int) or isinstance(case_id, bool) or str(case_id) == "":
-        raise InputError("the case has no 'id' (a non-empty string identifying it)")
-    for spec in plan.flow.case_fields:
-        problem = _case_field_problem(spec, case.get(spec.name))
-        if problem:
-            raise InputError(f"case {case_id}: field '{spec.name}' {problem}")
-    return str(case_id)
-
-
-def case_problems(flow: Flow, case: dict[str, Any]) -> dict[str, str]:
-    """Every case field that does not fit, with why ({} when the case is fine): a form shows
-    each at its field, all at once, rather than the first one `check_case` meets."""
-    problems = {}
-    for spec in flow.case_fields:
-        problem = _case_field_problem(spec, case.get(spec.name))
-        if problem:
-            problems[spec.name] = problem
-    return problems
-
-
-_PY_TYPES: dict[FieldType, type | tuple[type, ...]] = {
-    FieldType.string: str, FieldType.enum: str, FieldType.boolean: bool,
-    FieldType.number: (int, float), FieldType.integer: int,
-}
-
-
-def _case_field_problem(spec: CaseField, value: Any) -> str | None:
-    if value is None or value == "":
-        return "is required" if spec.required else None
-    expected = _PY_TYPES[spec.type]
-    if not isinstance(value, expected) or (
-            isinstance(value, bool) and spec.type is not FieldType.boolean):
-        return f"must be {spec.type.value}, got {value!r}"
-    if spec.type is FieldType.enum and value not in (spec.values or []):
-        return f"must be one of {', '.join(spec.values or [])}, got {value!r}"
-    return None

@@ -89,7 +89,8 @@ Executor = Callable[[Any, StepContext], StepOutcome]
 
 
 def execute(node: AnyNode, ctx: StepContext) -> StepOutcome:
-    return executor_for(node_registry.key_of(node))(node, ctx)
+    key = ctx.plan.executor_keys.get(node.id) or node_registry.key_of(node)
+    return executor_for(key)(node, ctx)
 
 
 def executor_for(key: str) -> Executor:

@@ -6,8 +6,8 @@
 - **people's decisions** on the node's tasks (observe and co-pilot): the step stored the
   case text the node saw and the option the person chose.
 
-Store reads live in `decided_cases`, one small function over `RunStore.runs()` /
-`RunStore.steps()`, so a reworked store API changes one place.
+Store reads live in `decided_cases`, one indexed query (`RunStore.decided_steps`) rather
+than every run's steps.
 """
 
 from __future__ import annotations
@@ -71,19 +71,14 @@ def from_dataset(plan: Plan, node: ClassifyNode, path: Path,
 def decided_cases(store: RunStore, flow_path: Path, node_id: str) -> list[dict[str, Any]]:
     """{run, case, text, label} for every step of `node_id`, in runs of this flow file, whose
     option a person chose (observe mode, co-pilot, low confidence). The only store read."""
-    where = str(flow_path.resolve())
     found = []
-    for run in store.runs():
-        if run.flow_path != where:
-            continue
-        for step in store.steps(run.id):
-            decision = step.decision or {}
-            if step.node_id != node_id or decision.get("by") != "human":
-                continue
-            text = (step.inputs or {}).get("text")
-            if decision.get("label") and isinstance(text, str) and text.strip():
-                found.append({"run": run.id, "case": run.case_id, "text": text,
-                              "label": decision["label"]})
+    for step in store.decided_steps(str(flow_path.resolve()), node_id):
+        decision = step.decision if isinstance(step.decision, dict) else {}
+        inputs = step.inputs if isinstance(step.inputs, dict) else {}
+        text = inputs.get("text")
+        if decision.get("label") and isinstance(text, str) and text.strip():
+            found.append({"run": step.run_id, "case": step.case_id, "text": text,
+                          "label": decision["label"]})
     return found
 
 

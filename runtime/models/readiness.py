@@ -214,11 +214,13 @@ def _scripted_answers(node_id: str, path: Path) -> bool | None:
         stamp = path.stat().st_mtime_ns
     except OSError:
         return None
-    nodes = _cached(("scripted", str(path), stamp), lambda: _answered_nodes(path))
+    nodes = _cached(("scripted", str(path), stamp), lambda: answered_nodes(path))
     return None if nodes is None else node_id in nodes
 
 
-def _answered_nodes(path: Path) -> frozenset[str] | None:
+def answered_nodes(path: Path) -> frozenset[str] | None:
+    """The steps a scripted answers file answers; None when it is not one (unreadable,
+    not YAML, not a mapping)."""
     try:
         data = yamlio.parse(yamlio.read_text(path), str(path)).data
     except (JunctionError, OSError, ValueError):

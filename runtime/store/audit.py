@@ -16,9 +16,10 @@ result of a check. How rows are stored and walked is the store's (SQLite:
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from runtime.json_text import hash_payload, value_text
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
@@ -45,24 +46,17 @@ class Entry:
     data: Any = None
 
 
-# Built once: `json.dumps` with options builds a new encoder on every call. The output is
-# byte for byte what those calls produced, so chains written before still verify.
-_VALUE_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=True,
-                                  default=str)
-_HASH_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
 def dump(value: Any) -> str | None:
+    """An audit value's stored text (canonical JSON; see runtime/json_text.py)."""
     if value is None:
         return None
-    return _VALUE_ENCODER.encode(value)
+    return value_text(value)
 
 
 def row_hash(row: dict[str, Any]) -> str:
     """sha256 over the hashed columns exactly as stored (text), chained by `prev_hash`:
     the compact canonical encoding is a JSON array of those texts in `HASHED` order."""
-    payload = _HASH_ENCODER.encode([row.get(name) for name in HASHED])
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hashlib.sha256(hash_payload([row.get(name) for name in HASHED])).hexdigest()
 
 
 def step_entries(step: Any, actor: str) -> list[Entry]:

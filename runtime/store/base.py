@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.store.audit import Entry, Verification
-from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
+from runtime.store.metric_rows import DecidedStep, FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     NewStep,
     RunCounts,
@@ -310,6 +310,13 @@ class RunStore(ABC):
         hits per stage and rule (see metric_rows.MetricQuery for what is counted). Runs of
         evaluation batches are left out. Must stay fast over 100,000 runs: no per-step
         decoding of JSON (bench/metrics_100k.py)."""
+
+    @abstractmethod
+    def decided_steps(self, flow_path: str, node_id: str) -> list[DecidedStep]:
+        """Steps of `node_id` a person decided (`decision.by == "human"`), in runs of the
+        flow file `flow_path` (resolved), oldest run first, with what the step saw and
+        what the person chose: a classify node's training material, read without
+        walking every run."""
 
     # -- health (for `junction doctor`) -----------------------------------------
 

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from runtime.sqlite_db import connect as connect_db
 from runtime.sqlite_db import transaction
-from runtime.store import migrations, sqlite_audit
+from runtime.store import migrations, sqlite_audit, sqlite_metrics
 
-SCHEMA_VERSION = 2  # 2: steps carry their metric facts as columns (migrations.py)
+# 2: steps carry their metric facts as columns; 3: a run knows whether a person was
+# involved, and the metric queries have their indexes (migrations.py, sqlite_metrics.py)
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS flow_snapshots (
@@ -44,11 +46,14 @@ CREATE TABLE IF NOT EXISTS runs (
     created_at TEXT NOT NULL,
     started_at TEXT,
     finished_at TEXT,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    person INTEGER NOT NULL DEFAULT 0  -- a human task was opened (sqlite_metrics.SCHEMA)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS runs_batch_case ON runs(batch_id, case_id)
     WHERE batch_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
+-- runs_status_created serves every status lookup; a separate runs(status) index cost
+-- each run's insert and status change a write and served no read (issue 13).
+DROP INDEX IF EXISTS runs_status;
 -- The runs list pages through 100,000 runs newest first and polls for changes
 -- (MAX(updated_at)), filtered by flow, status or outcome; without these each page
 -- sorts the whole table.
@@ -114,7 +119,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = connect_db(path, "")
     missing = sqlite_audit.missing_triggers(conn)  # before the schema re-creates them
     migrations.upgrade(conn, SCHEMA_VERSION, path)
-    conn.executescript(SCHEMA + sqlite_audit.SCHEMA)
+    conn.executescript(SCHEMA + sqlite_audit.SCHEMA + sqlite_metrics.SCHEMA)
     if missing:  # the schema just restored them: remember it for `audit verify` (in meta,
         # not as an audit row: appending would move the chain head over a cut-off end)
         sqlite_audit.note_missing_triggers(conn, missing)

@@ -42,6 +42,17 @@ class MetricQuery:
 
 
 @dataclass(frozen=True)
+class DecidedStep:
+    """A step of one node, in a run of one flow file, decided by a person: what it saw
+    (`inputs`) and what the person chose (`decision`) — labelled data for training."""
+
+    run_id: str
+    case_id: str
+    inputs: Any
+    decision: Any
+
+
+@dataclass(frozen=True)
 class MetricRow:
     """Per stage, per (status, outcome, person involved): how many runs."""
 

@@ -33,7 +33,8 @@ def add_metric_columns(conn: sqlite3.Connection) -> None:
 
 
 # (version the step upgrades from, the step). Version 1 is the first released schema.
-STEPS: list[tuple[int, Step]] = [(1, add_metric_columns)]
+STEPS: list[tuple[int, Step]] = [(1, add_metric_columns),
+                                 (2, sqlite_metrics.add_person_column)]
 
 
 class FutureSchemaError(InputError):

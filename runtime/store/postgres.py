@@ -19,14 +19,14 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from runtime.errors import ConflictError, JunctionError, NotFoundError
+from runtime.errors import ConflictError, NotFoundError
 from runtime.pg_db import Connection, Handle
 from runtime.sqlite_db import dumps, loads, now
 from runtime.store import pg_audit as audit
-from runtime.store import pg_schema
+from runtime.store import pg_metrics, pg_schema
 from runtime.store.audit import Entry, Verification, step_entries, task_entry
 from runtime.store.base import RunStore, Within
-from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
+from runtime.store.metric_rows import DecidedStep, FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
     RETRYABLE_BLOCKS,
@@ -187,11 +187,12 @@ class PostgresRunStore(RunStore):
                 self._all("SELECT sha, text FROM flow_snapshots ORDER BY sha")]
 
     def metric_facts(self, query: MetricQuery) -> MetricFacts:
-        # Not ported yet (issue 17 landed beside the metrics work): say so plainly rather
-        # than show wrong figures.
-        raise JunctionError("metrics are not available on a team store yet; copy the history "
-                            "to a SQLite file (`junction store copy URL FILE`) and run "
-                            "`junction metrics --store FILE`")
+        with self._db.read() as c:
+            return pg_metrics.metric_facts(c, query)
+
+    def decided_steps(self, flow_path: str, node_id: str) -> list[DecidedStep]:
+        with self._db.read() as c:
+            return pg_metrics.decided_steps(c, flow_path, node_id)
 
     def run_counts(self, *, flow: str | None = None) -> RunCounts:
         where, args = ("flow_name=%s", [flow]) if flow else ("true", [])

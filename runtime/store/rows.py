@@ -65,7 +65,9 @@ class RunRow:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> RunRow:
-        data = dict(row)
+        # columns the store keeps for its own queries (`person`, for the metrics) are not
+        # the run's; a sqlite3.Row iterates its values, hence keys()
+        data = {k: row[k] for k in row.keys() if k in _RUN_FIELDS}  # noqa: SIM118
         data["status"] = RunStatus(data["status"])
         data["context"] = loads(data["context"])
         return cls(**data)
@@ -132,6 +134,7 @@ class StepRow:
         }
 
 
+_RUN_FIELDS = frozenset(f.name for f in fields(RunRow))
 _STEP_FIELDS = frozenset(f.name for f in fields(StepRow))
 
 

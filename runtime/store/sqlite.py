@@ -10,8 +10,7 @@ The audit rows of a write are appended inside the same transaction.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,8 @@ from runtime.store import sqlite_audit as audit
 from runtime.store import sqlite_metrics
 from runtime.store.audit import Entry, Verification, step_entries, task_entry
 from runtime.store.base import Finish, RunStore, Within
-from runtime.store.db import connect, transaction
-from runtime.store.metric_rows import FlowSnapshot, MetricFacts, MetricQuery
+from runtime.store.db import connect
+from runtime.store.metric_rows import DecidedStep, FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
     RETRYABLE_BLOCKS,
@@ -38,6 +37,7 @@ from runtime.store.rows import (
     owner_alive,
     this_process,
 )
+from runtime.store.sqlite_units import SqliteWrites
 from runtime.store.states import RunStatus, check_move
 
 _NEXT_SEQ_SQL = "SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE run_id=?"
@@ -68,88 +68,31 @@ class SqliteRunStore(RunStore):
         self.workspace_dir = path.parent
         self.database_path = path.resolve()
         self._conn = connect(path)
-        self._notes: list[Entry] = []
-        self._unit_open = False
+        # Flow snapshots this store has written (committed or in the open unit): each is
+        # inserted once, not with every run; forgotten when a unit is undone.
+        self._snapshots: set[str] = set()
+        self._writes = SqliteWrites(self._conn, on_rollback=self._snapshots.clear)
+        self._tx = self._writes.verb
+        self._audit = self._writes.note
         self.actor = f"engine@{this_process()}"
 
     def close(self) -> None:
         self.end_unit()
         self._conn.close()
 
-    @contextmanager
-    def _tx(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
-        """One write transaction; the audit rows its writes describe are appended in one
-        go just before it commits (one read of the chain head, one batched insert).
-
-        Inside an open unit of work the verb is a savepoint of the unit's transaction
-        instead (undone alone if it fails). A durable verb closes the unit first and then
-        commits on its own with an fsync, which covers the unit's commit too: something
-        outside the database is about to depend on it."""
-        if self._unit_open and not durable:
-            with self._savepoint() as c:
-                yield c
-            return
-        self.end_unit()
-        with transaction(self._conn, durable=durable) as c:
-            self._notes = []
-            try:
-                yield c
-                audit.append(c, self._notes)
-            finally:
-                self._notes = []
-
-    @contextmanager
-    def _savepoint(self) -> Iterator[sqlite3.Connection]:
-        c = self._conn
-        c.execute("SAVEPOINT verb")
-        self._notes = []
-        try:
-            yield c
-            audit.append(c, self._notes)
-        except BaseException:
-            c.execute("ROLLBACK TO verb")
-            c.execute("RELEASE verb")
-            raise
-        finally:
-            self._notes = []
-        c.execute("RELEASE verb")
-
-    # -- units of work (see RunStore.begin_unit) ----------------------------
+    # -- units of work (see RunStore.begin_unit; sqlite_units.py) ------------
 
     def begin_unit(self) -> None:
-        if self._unit_open:
-            return
-        self._conn.execute("BEGIN IMMEDIATE")
-        self._unit_open = True
+        self._writes.begin_unit()
 
     def rollback_unit(self) -> None:
-        if self._unit_open:
-            self._unit_open = False
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+        self._writes.rollback_unit()
 
     def work_in_unit(self, within: Within) -> list[Entry] | None:
-        if not self._unit_open:
-            return None
-        c = self._conn
-        c.execute("SAVEPOINT work")
-        try:
-            made = within(c)
-        except BaseException:
-            c.execute("ROLLBACK TO work")
-            c.execute("RELEASE work")
-            raise
-        c.execute("RELEASE work")
-        return made
+        return self._writes.work_in_unit(within)
 
     def end_unit(self) -> None:
-        if self._unit_open:
-            self._unit_open = False
-            if self._conn.in_transaction:
-                self._conn.execute("COMMIT")
-
-    def _audit(self, entries: list[Entry]) -> None:
-        self._notes.extend(entries)
+        self._writes.end_unit()
 
     # -- runs --------------------------------------------------------------
 
@@ -167,21 +110,28 @@ class SqliteRunStore(RunStore):
                                 (batch_id, case_id)).fetchone()
                 if row is not None:
                     return RunRow.from_row(row), False
-            c.execute("INSERT OR IGNORE INTO flow_snapshots(sha, name, path, text, created_at)"
-                      " VALUES (?,?,?,?,?)", (flow_sha, flow_name, flow_path, flow_text, stamp))
+            if flow_sha not in self._snapshots:
+                c.execute("INSERT OR IGNORE INTO flow_snapshots(sha, name, path, text,"
+                          " created_at) VALUES (?,?,?,?,?)",
+                          (flow_sha, flow_name, flow_path, flow_text, stamp))
             run_id = new_id("r")
+            text = dumps(context)
             c.execute(
                 "INSERT INTO runs(id, flow_sha, flow_name, flow_path, case_id, batch_id, status,"
                 " autonomy, model_override, context, created_at, updated_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
-                 RunStatus.queued.value, autonomy, model_override, dumps(context), stamp, stamp))
+                 RunStatus.queued.value, autonomy, model_override, text, stamp, stamp))
             self._audit([Entry(
                 "run.created", self.actor, run_id=run_id, subject=case_id, flow_sha=flow_sha,
                 model=model_override, after={"status": RunStatus.queued.value,
                                              "autonomy": autonomy, "batch_id": batch_id,
                                              "case": context.get("case")})])
-        return self.run(run_id), True
+        # the row as inserted (not read back: the context as its stored text decodes)
+        self._snapshots.add(flow_sha)  # snapshots are never deleted (undone: see rollback)
+        return RunRow(run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
+                      RunStatus.queued, None, autonomy, model_override, None, loads(text),
+                      None, None, None, stamp, None, None, stamp), True
 
     def run(self, run_id: str) -> RunRow:
         row = self._conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
@@ -261,12 +211,16 @@ class SqliteRunStore(RunStore):
             self._move(c, run_id, target, **fields)
         return self.run(run_id)
 
-    def _move(self, c: sqlite3.Connection, run_id: str, target: RunStatus,
-              **fields: Any) -> None:
-        row = c.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no run with id '{run_id}'")
-        check_move(row["status"], target)
+    def _move(self, c: sqlite3.Connection, run_id: str, target: RunStatus, *,
+              current: str | None = None, **fields: Any) -> None:
+        """Change a run's status and `fields` in one UPDATE, checked against the state
+        machine; `current` is its status when the caller has just read it (same transaction)."""
+        if current is None:
+            row = c.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no run with id '{run_id}'")
+            current = str(row["status"])
+        check_move(current, target)
         fields = {"status": target.value, "updated_at": now(), **fields}
         if target.terminal:
             fields.setdefault("finished_at", fields["updated_at"])
@@ -274,7 +228,7 @@ class SqliteRunStore(RunStore):
         why = {k: fields.get(k) for k in ("blocked_reason", "error", "outcome")
                if fields.get(k)}
         self._audit([Entry("run.status", self.actor, run_id=run_id,
-                               before={"status": row["status"]},
+                               before={"status": current},
                                after={"status": target.value, **why})])
 
     def _update_run(self, c: sqlite3.Connection, run_id: str, fields: dict[str, Any]) -> None:
@@ -304,8 +258,9 @@ class SqliteRunStore(RunStore):
                 if run.status is RunStatus.queued:
                     fields["started_at"] = fields["updated_at"]
                     fields["current_node"] = start_node
-                self._move(c, run_id, RunStatus.running, **fields)
-        return self.run(run_id)
+                self._move(c, run_id, RunStatus.running, current=run.status.value, **fields)
+                fields["status"] = RunStatus.running
+        return replace(run, **fields)  # the row as now stored, without reading it again
 
     def interrupted_runs(self) -> list[RunRow]:
         """Runs whose process died mid-way, queued runs and runs blocked on a model."""
@@ -341,23 +296,29 @@ class SqliteRunStore(RunStore):
     def _insert_steps(self, c: sqlite3.Connection, steps: list[NewStep],
                       extras: list[list[Entry]] | None = None) -> list[int]:
         """Insert steps of one run in order (sequence numbers follow the run's last), with
-        their audit rows appended in one go."""
+        their audit rows appended in one go. One prepared INSERT for all of them: inside
+        the write transaction AUTOINCREMENT hands out consecutive ids, so the last one
+        tells them all."""
         seq = c.execute(_NEXT_SEQ_SQL, (steps[0].run_id,)).fetchone()[0]
         stamp = now()
-        ids, entries = [], []
+        rows, entries = [], []
         for index, step in enumerate(steps):
             finished = stamp if step.status == "done" else None
-            cur = c.execute(_INSERT_STEP_SQL, (
-                step.run_id, seq, step.node_id, step.kind, step.visit, step.attempt,
+            rows.append((
+                step.run_id, seq + index, step.node_id, step.kind, step.visit, step.attempt,
                 step.status, step.autonomy, dumps(step.inputs), dumps(step.model_call),
                 dumps(step.output), dumps(step.decision), dumps(step.changes),
                 dumps(step.verdicts), step.next_node, step.error, step.started_at or stamp,
                 finished, step.duration_ms, *_metric_columns(step)))
-            ids.append(int(cur.lastrowid or 0))
             entries.extend(step_entries(step, self.actor))
             if extras:
                 entries.extend(extras[index])
-            seq += 1
+        if len(rows) == 1:
+            last = int(c.execute(_INSERT_STEP_SQL, rows[0]).lastrowid or 0)
+        else:
+            c.executemany(_INSERT_STEP_SQL, rows)
+            last = int(c.execute("SELECT last_insert_rowid()").fetchone()[0])
+        ids = list(range(last - len(rows) + 1, last + 1))
         self._audit(entries)
         return ids
 
@@ -378,10 +339,10 @@ class SqliteRunStore(RunStore):
             ids = self._insert_steps(c, steps, extras)
             if within is not None:
                 self._audit(within(c))
-            if advance is not None:
+            if finish is not None:  # the run's end and its last position: one UPDATE
+                self._move(c, run_id, finish[0], owner=None, **(advance or {}), **finish[1])
+            elif advance is not None:
                 self._update_run(c, run_id, {**advance, "updated_at": now()})
-            if finish is not None:
-                self._move(c, run_id, finish[0], owner=None, **finish[1])
         return ids
 
     def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],
@@ -427,6 +388,9 @@ class SqliteRunStore(RunStore):
     def metric_facts(self, query: MetricQuery) -> MetricFacts:
         return sqlite_metrics.metric_facts(self._conn, query)
 
+    def decided_steps(self, flow_path: str, node_id: str) -> list[DecidedStep]:
+        return sqlite_metrics.decided_steps(self._conn, flow_path, node_id)
+
     def schema_version(self) -> int | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         return int(row[0]) if row else None
@@ -447,7 +411,7 @@ class SqliteRunStore(RunStore):
                  dumps(packet), now(), due_at))
             self._audit([task_entry(task_id, step.run_id, step.node_id, reason, allowed,
                                         packet, due_at, self.actor)])
-            extra = {} if context is None else {"context": context}
+            extra: dict[str, Any] = {} if context is None else {"context": context}
             self._move(c, step.run_id, RunStatus.blocked, blocked_reason=reason, owner=None,
                        **extra)
         return step_id, task_id

@@ -41,24 +41,38 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 def append(conn: sqlite3.Connection, entries: list[Entry]) -> None:
     """Append rows; the caller holds an IMMEDIATE transaction, so the chain head read here
     cannot move under us (another writer waits for our commit)."""
-    if not entries:
+    if entries:
+        append_groups(conn, [(stamp(), entries)])
+
+
+def stamp() -> str:
+    """When audit rows happened (microseconds): taken when their verb ran, even if they
+    are appended later with the rest of a unit of work."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def append_groups(conn: sqlite3.Connection, groups: list[tuple[str, list[Entry]]]) -> None:
+    """Append the rows of several verbs, each group with its own time, in one go: one read
+    of the chain head, one prepared insert for all, one head update (a unit of work's
+    audit rows are written this way just before its commit)."""
+    if not any(entries for _, entries in groups):
         return
     last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
-    at = datetime.now(UTC).isoformat(timespec="microseconds")
     rows = []
-    for entry in entries:
-        seq += 1
-        row = {
-            "seq": seq, "at": at,
-            "actor": entry.actor, "kind": entry.kind, "run_id": entry.run_id,
-            "node_id": entry.node_id, "subject": entry.subject,
-            "before": dump(entry.before), "after": dump(entry.after),
-            "flow_sha": entry.flow_sha or _flow_sha(conn, entry.run_id),
-            "model": entry.model, "data": dump(entry.data), "prev_hash": prev,
-        }
-        row["hash"] = prev = row_hash(row)
-        rows.append(tuple(row.values()))
+    for at, entries in groups:
+        for entry in entries:
+            seq += 1
+            row = {
+                "seq": seq, "at": at,
+                "actor": entry.actor, "kind": entry.kind, "run_id": entry.run_id,
+                "node_id": entry.node_id, "subject": entry.subject,
+                "before": dump(entry.before), "after": dump(entry.after),
+                "flow_sha": entry.flow_sha or _flow_sha(conn, entry.run_id),
+                "model": entry.model, "data": dump(entry.data), "prev_hash": prev,
+            }
+            row["hash"] = prev = row_hash(row)
+            rows.append(tuple(row.values()))
     conn.executemany(_INSERT_SQL, rows)  # one prepared statement for the batch
     conn.execute(_HEAD_SQL, (HEAD_KEY, f"{seq}:{prev}"))
 

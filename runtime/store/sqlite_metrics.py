@@ -9,17 +9,15 @@ Steps carry the facts the metrics group by as columns (`label`, `confidence`,
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from typing import Any
 
 from runtime.sqlite_db import dumps
+from runtime.store import metric_sql
 from runtime.store.metric_rows import (
-    EVAL_BATCH_PREFIX,
+    DecidedStep,
     FlowSnapshot,
     MetricFacts,
     MetricQuery,
-    MetricRow,
-    StepCount,
     step_metric_columns,
 )
 
@@ -66,89 +64,46 @@ def flow_snapshots(conn: sqlite3.Connection) -> list[FlowSnapshot]:
             for sha, text in conn.execute("SELECT sha, text FROM flow_snapshots ORDER BY sha")]
 
 
-# A run's stage when its flow version's stage is unknown: the stage its first AI step ran
-# at (an index lookup on steps(run_id, seq)).
-_FIRST_STEP_STAGE = ("(SELECT s.autonomy FROM steps s WHERE s.run_id = r.id"
-                     " AND s.autonomy IS NOT NULL ORDER BY s.seq LIMIT 1)")
-_STEP_STAGE = "COALESCE(s.autonomy, 'unknown')"
+SQL = metric_sql.Dialect(
+    param="?", json_list="json_group_array({})", person="r.person",
+    seconds="(julianday(r.finished_at) - julianday(r.started_at)) * 86400.0",
+    label="s.label", confidence="s.confidence", decided_by="s.decided_by",
+    agrees="s.agrees", hit_rules="s.hit_rules",
+    # the step's unique (run, node, visit) index looks cheaper to SQLite's planner, but
+    # it reads the step row for the label; this one holds the label
+    intent_steps="steps s INDEXED BY steps_intent")
+
+# Schema 3 (the column comes with migration 2 → 3, see add_person_column; the rest is IF
+# NOT EXISTS and runs on every open, so a new workspace gets it too): a run knows whether
+# a person was involved (set when its first task opens, so no query looks at tasks), and
+# covering indexes in the order metric_sql's queries group and look up — runs grouped by
+# version, override, status, outcome and person without a sort; AI steps grouped in index
+# order; a run's intent label found without reading the step row (a step row carries its
+# JSON: kilobytes). The step indexes are partial — AI steps, first classify visits — so
+# the write path maintains them only for the steps the metrics read (the queries spell
+# those conditions as literals, which is how SQLite knows the index applies).
+SCHEMA = """
+CREATE TRIGGER IF NOT EXISTS tasks_mark_person AFTER INSERT ON tasks
+BEGIN UPDATE runs SET person = 1 WHERE id = NEW.run_id AND person = 0; END;
+CREATE INDEX IF NOT EXISTS runs_metric ON runs(flow_path, flow_sha, autonomy, status,
+    outcome, person, created_at, batch_id, started_at, finished_at, id);
+CREATE INDEX IF NOT EXISTS steps_metric ON steps(kind, autonomy, node_id, decided_by,
+    agrees, hit_rules, confidence, run_id) WHERE kind IN ('ai/classify', 'ai/enforce');
+CREATE INDEX IF NOT EXISTS steps_intent ON steps(run_id, node_id, label, kind, visit)
+    WHERE kind = 'ai/classify' AND visit = 1;
+"""
 
 
-def _run_stage(stages: dict[str, str]) -> tuple[str, list[Any]]:
-    """A run's stage as SQL: its override, else its flow version's, else its first step's."""
-    cases = "".join(" WHEN ? THEN ?" for _ in stages)
-    by_version = f"CASE r.flow_sha{cases} END, " if stages else ""
-    sql = f"COALESCE(r.autonomy, {by_version}{_FIRST_STEP_STAGE}, 'unknown')"
-    return sql, [x for pair in stages.items() for x in pair]
-
-
-def _filter(query: MetricQuery, stage_sql: str,
-            stage_args: list[Any]) -> tuple[str, list[Any]]:
-    sql = f" AND (r.batch_id IS NULL OR r.batch_id NOT LIKE '{EVAL_BATCH_PREFIX}%')"
-    args: list[Any] = []
-    if query.flow_path is not None:
-        sql += " AND r.flow_path = ?"
-        args.append(query.flow_path)
-    if query.since:
-        sql += " AND r.created_at >= ?"
-        args.append(query.since)
-    if query.stage:
-        sql += f" AND {stage_sql} = ?"
-        args += [*stage_args, query.stage]
-    return sql, args
+def add_person_column(c: sqlite3.Connection) -> None:
+    """Schema 2 → 3: `runs.person`, filled from the tasks already stored (the trigger and
+    indexes of SCHEMA follow when the store opens)."""
+    c.execute("ALTER TABLE runs ADD COLUMN person INTEGER NOT NULL DEFAULT 0")
+    c.execute("UPDATE runs SET person = 1 WHERE id IN (SELECT run_id FROM tasks)")
 
 
 def metric_facts(conn: sqlite3.Connection, query: MetricQuery) -> MetricFacts:
-    facts = MetricFacts()
-    _count_runs(conn, query, facts)
-    _count_steps(conn, query, facts)
-    _count_hits(conn, query, facts)
-    return facts
+    return metric_sql.metric_facts(conn.execute, SQL, query)
 
 
-def _count_runs(conn: sqlite3.Connection, query: MetricQuery, facts: MetricFacts) -> None:
-    stage_sql, stage_args = _run_stage(query.flow_stages)
-    where, args = _filter(query, stage_sql, stage_args)
-    intent = ("(SELECT c.label FROM steps c WHERE c.run_id = r.id AND c.node_id = ?"
-              " AND c.visit = 1)")
-    sql = (f"SELECT {stage_sql}, r.status, r.outcome,"
-           " EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id),"
-           f" {intent}, COUNT(*) FROM runs r WHERE 1=1{where} GROUP BY 1, 2, 3, 4, 5")
-    counts: Counter[tuple[str, str, str | None, bool]] = Counter()
-    for stage, status, outcome, person, label, n in conn.execute(
-            sql, [*stage_args, query.intent_node or "", *args]):
-        counts[(str(stage), str(status), outcome, bool(person))] += n
-        per_intent = facts.intents.setdefault(str(stage), {})
-        key = (str(label or "(none)"), str(outcome or status))
-        per_intent[key] = per_intent.get(key, 0) + n
-    facts.runs = [MetricRow(*key, runs=n) for key, n in sorted(
-        counts.items(), key=lambda kv: tuple(str(x) for x in kv[0]))]
-    sql = (f"SELECT {stage_sql},"
-           " (julianday(r.finished_at) - julianday(r.started_at)) * 86400.0"
-           " FROM runs r WHERE r.status = 'completed' AND r.started_at IS NOT NULL"
-           f" AND r.finished_at IS NOT NULL{where}")
-    for stage, seconds in conn.execute(sql, [*stage_args, *args]):
-        facts.seconds.setdefault(str(stage), []).append(max(0.0, float(seconds)))
-
-
-def _count_steps(conn: sqlite3.Connection, query: MetricQuery, facts: MetricFacts) -> None:
-    where, args = _filter(query, _STEP_STAGE, [])
-    bands = query.low_below
-    cases = "".join(" WHEN ? THEN ?" for _ in bands)
-    band_sql = f"(CASE s.node_id{cases} ELSE ? END)" if bands else "?"
-    band_args: list[Any] = [x for pair in bands.items() for x in pair] + [query.default_low]
-    sql = (f"SELECT {_STEP_STAGE}, s.node_id, s.decided_by, s.agrees,"
-           f" COALESCE(s.confidence < {band_sql}, 0), COUNT(*)"
-           " FROM steps s JOIN runs r ON r.id = s.run_id"
-           f" WHERE s.kind IN ('ai/classify', 'ai/enforce'){where} GROUP BY 1, 2, 3, 4, 5")
-    facts.steps = [StepCount(str(stage), str(node), by, None if agrees is None else bool(agrees),
-                             bool(low), int(n))
-                   for stage, node, by, agrees, low, n in conn.execute(sql, band_args + args)]
-
-
-def _count_hits(conn: sqlite3.Connection, query: MetricQuery, facts: MetricFacts) -> None:
-    where, args = _filter(query, _STEP_STAGE, [])
-    sql = (f"SELECT {_STEP_STAGE}, v.value, COUNT(*) FROM steps s"
-           " JOIN runs r ON r.id = s.run_id, json_each(s.hit_rules) v"
-           f" WHERE s.hit_rules IS NOT NULL{where} GROUP BY 1, 2")
-    for stage, rule, n in conn.execute(sql, args):
-        facts.hits.setdefault(str(stage), {})[str(rule)] = int(n)
+def decided_steps(conn: sqlite3.Connection, flow_path: str, node_id: str) -> list[DecidedStep]:
+    return metric_sql.decided_steps(conn.execute, SQL, flow_path, node_id)

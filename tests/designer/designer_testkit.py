@@ -36,6 +36,9 @@ class ScriptedPrompter:
     def save_path(self, parent, suggested):
         return self._answer("save_path", suggested)
 
+    def flow_name(self, parent, suggested):
+        return self._answer("flow_name", suggested)
+
     def error(self, parent, title, text):
         return self._answer("error", title, text)
 

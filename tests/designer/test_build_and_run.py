@@ -95,7 +95,8 @@ def test_build_from_an_empty_document_save_and_run(window, qtbot, prompter, tmp_
 
     target = tmp_path / "refund.yaml"
     (tmp_path / "answers.yaml").write_text(ANSWERS)
-    prompter.script("save_path", target)
+    name = window.session.document.header.name
+    prompter.script("flow_name", name).script("save_path", target)
     assert window.files.save()
     window.problems.refresh()
     assert [p.message for p in window.problems.problems] == []

@@ -127,10 +127,11 @@ def test_branch_labels_read_like_the_condition(window):
     editor.connect(ask, decide)
     when = window.session.document.edge(editor.connect(decide, "done"))
     otherwise = window.session.document.edge(editor.connect(decide, other))
-    assert edge_look(when).label == "first"  # the option, not the file's path
+    assert edge_look(when).label == "First"  # the option, not the file's path
     assert "classify.label = first" in edge_look(when).tooltip
-    assert edge_look(otherwise).label == "otherwise"
-    assert edge_look(Edge(source="a", target="b", on="approve")).label == "approve"
+    assert edge_look(otherwise).label == "Otherwise"
+    assert edge_look(Edge(source="a", target="b", on="approve")).label == "Approve"
+    assert edge_look(Edge(source="a", target="b", on="more_info")).label == "More info"
 
 
 def test_branch_labels_are_in_business_words():
@@ -141,6 +142,9 @@ def test_branch_labels_are_in_business_words():
         "technical and customer tier in pro or enterprise")
     assert business_words("intake.label in ['refund', 'billing']") == "refund or billing"
     assert business_words("record.order_total >= 100") == "order total >= 100"
+    assert business_words("classify_reason.label in ['wrong_item', 'damaged'] or "
+                          "record.access_level = admin") == (
+        "wrong item or damaged or access level is admin")
 
 
 def test_ai_cards_show_fields_bands_and_autonomy(template_flow):

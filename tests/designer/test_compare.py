@@ -141,6 +141,21 @@ def test_replay_dialog_offers_every_stage_and_keeps_the_model_by_default(qtbot):
     assert dialog.stage() == "operate" and dialog.model_ref() == "scripted:scripted.yaml"
 
 
+def test_replay_dialog_offers_the_models_really_found_not_a_fixed_list(qtbot):
+    from designer.compare.replay_dialog import ReplayDialog
+    from designer.panels.model_catalog import offered
+    from runtime.api import ModelChoice, ModelChoices
+
+    found = ModelChoices((ModelChoice("scripted:answers.yaml", "scripted", "answers 3 steps"),
+                          ModelChoice("ollama:nomic-embed-text", "ollama", "embedding",
+                                      embedding=True)),
+                         "http://127.0.0.1:11434", ollama_problem="connection refused")
+    dialog = ReplayDialog("Batch class-demo", choices=found)
+    qtbot.addWidget(dialog)
+    assert offered(dialog.model) == ["", "scripted:answers.yaml"]
+    assert dialog.model_ref() is None  # kept by default
+
+
 def test_cut_texts_have_a_tooltip_that_shows_model_text_as_typed(qapp):
     from PySide6.QtGui import QTextDocument
 

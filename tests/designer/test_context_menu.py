@@ -86,3 +86,22 @@ def test_add_step_here_adds_it_where_the_canvas_was_clicked(triage):
     node_id, = triage.scene.selected_node_ids()
     assert triage.session.document.node(node_id).position == (
         triage.scene.snapped(QPointF(400, 1000)).x(), triage.scene.snapped(QPointF(400, 1000)).y())
+
+
+def test_paste_here_is_greyed_out_while_the_clipboard_holds_no_steps(triage):
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().setText("a shopping list, not steps")
+    menu = menu_at(triage, QPointF(600, 900))
+    try:
+        paste = next(a for a in menu.actions() if a.text() == "Paste here")
+        assert not paste.isEnabled()
+    finally:
+        menu.deleteLater()
+    triage.scene.select_only(nodes=["draft_reply"])
+    triage.copy_selection()
+    menu = menu_at(triage, QPointF(600, 900))
+    try:
+        assert next(a for a in menu.actions() if a.text() == "Paste here").isEnabled()
+    finally:
+        menu.deleteLater()

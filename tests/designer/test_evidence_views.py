@@ -205,3 +205,147 @@ def test_the_window_offers_both_views_from_the_view_menu(window, triage):
     assert not window.step_palette.isVisible()  # the Design view's docks go with it
     window.actions_["show_design"].trigger()
     assert window.area.current_key() == "design"
+
+
+def test_without_an_evaluation_the_view_says_what_to_do(qtbot, triage, tmp_path):
+    session = FlowSession()
+    session.open(triage)
+    view = EvaluateView(session, lambda: tmp_path / "home")
+    qtbot.addWidget(view)
+    view.reload()
+    assert view.pages.currentWidget() is view.empty  # no empty combo box, no bare headings
+    assert view.empty.heading.text() == "No evaluation of this flow yet"
+    assert "chosen: dataset.jsonl" in view.empty.body.text()
+    assert view.empty.action_texts() == ["Choose dataset…", "Run evaluation"]
+    view.dataset.setText("")
+    assert "none chosen yet" in view.empty.body.text()
+    view.empty.click("Run evaluation")  # with no dataset: says so, runs nothing
+    assert view.worker is None and "No dataset" in view.status.text()
+
+
+def test_an_evaluation_of_a_flow_without_ai_steps_hides_the_per_step_sections(
+        qtbot, triage, tmp_path):
+    home = tmp_path / "home"
+    _stored_result(home, triage)
+    stored = home / "evaluations" / "e-stored" / "result.json"
+    result = json.loads(stored.read_text(encoding="utf-8"))
+    stored.write_text(json.dumps({**result, "nodes": []}), encoding="utf-8")
+    session = FlowSession()
+    session.open(triage)
+    view = EvaluateView(session, lambda: home)
+    qtbot.addWidget(view)
+    view.reload()
+    assert view.pages.currentIndex() == 1
+    assert view.node_panel.isHidden() and view.curve.isHidden()
+    assert view.reliability.isHidden() and view.matrix_box.isHidden()
+    assert not view.no_steps.isHidden() and not view.e2e_heading.isHidden()
+    assert view.e2e_form.rowCount() > 0
+
+
+def test_the_dashboard_without_runs_says_how_runs_arrive(qtbot, triage, tmp_path):
+    home = tmp_path / "home"
+    session = FlowSession()
+    session.open(triage)
+    view = DashboardView(session, lambda: home)
+    qtbot.addWidget(view)
+    view.refresh()
+    qtbot.waitUntil(lambda: view.worker is None, timeout=30_000)
+    assert view.pages.currentWidget() is view.empty
+    assert view.empty.heading.text() == "No runs of this flow yet"
+    assert "junction batch" in view.empty.body.text()
+
+
+def test_the_dashboard_filters_by_date(qtbot, triage, tmp_path):
+    from PySide6.QtCore import QDate
+
+    home = tmp_path / "home"
+    _runs(home, triage, ["observe", "operate"])  # created today
+    session = FlowSession()
+    session.open(triage)
+    view = DashboardView(session, lambda: home)
+    qtbot.addWidget(view)
+    view.since.setDate(QDate.currentDate().addDays(1))
+    view.since_on.setChecked(True)
+    qtbot.waitUntil(lambda: view.worker is None and view.pages.currentWidget() is view.empty,
+                    timeout=30_000)
+    tomorrow = QDate.currentDate().addDays(1).toString("yyyy-MM-dd")
+    assert view.empty.heading.text() == f"No runs match: since {tomorrow}"
+    view.since.setDate(QDate.currentDate().addDays(-1))
+    qtbot.waitUntil(lambda: view.worker is None and bool(view.stages), timeout=30_000)
+    assert {k: v["runs"] for k, v in view.stages.items()} == {"observe": 1, "operate": 1}
+    assert view.pages.currentIndex() == 1
+
+
+def test_the_shown_dashboard_refreshes_itself_as_runs_land(qtbot, triage, tmp_path):
+    home = tmp_path / "home"
+    session = FlowSession()
+    session.open(triage)
+    view = DashboardView(session, lambda: home)
+    qtbot.addWidget(view)
+    view.timer.setInterval(50)
+    view.show()
+    assert view.timer.isActive()
+    qtbot.waitUntil(lambda: view.worker is None, timeout=30_000)
+    _runs(home, triage, ["operate", "operate"])  # no click, no refresh() call
+    qtbot.waitUntil(lambda: view.stages.get("operate", {}).get("runs") == 2, timeout=30_000)
+    view.hide()
+    assert not view.timer.isActive()  # a hidden dashboard never polls the workspace
+
+
+def test_long_times_to_resolution_read_in_minutes_and_hours():
+    from designer.dashboard.view import table_rows
+
+    times = {"median": 420.1, "p90": 7200.0, "runs": 2}
+    stage = {"runs": 2, "containment": 1.0, "escalation": 0.0, "human_override_rate": None,
+             "low_confidence_rate": None, "time_to_resolution_s": times,
+             "runs_by_status": {}, "resolution_by_outcome": {}, "guardrail_hits": {},
+             "agreement_by_node": {}}
+    shown = dict(table_rows({"operate": stage}))
+    assert shown["Time to resolution (median)"] == ["7.0 min"]
+    assert shown["Time to resolution (p90)"] == ["2.0 h"]
+
+
+def test_count_charts_tick_at_round_numbers(qtbot):
+    from designer.charts import BarChart
+
+    chart = BarChart("Runs by status", percent=False, y_label="runs")
+    qtbot.addWidget(chart)
+    chart.set_bars(["Observe"], [("blocked", [63.0])])
+    assert chart._top() == 80.0  # ticks 0, 20, 40, 60, 80
+    chart.set_bars(["Observe"], [("blocked", [1.0])])
+    assert chart._top() == 4.0  # never half a run
+
+
+NO_AI_FLOW = """format_version: 1
+name: Approve every request
+autonomy: operate
+case_fields: [{name: message}]
+record_fields: [{name: status, type: enum, values: [open, approved]}]
+nodes:
+- {id: start, kind: start}
+- {id: approve, kind: action, set: {status: approved}}
+- {id: done, kind: end, outcome: approved}
+edges:
+- {from: start, to: approve}
+- {from: approve, to: done}
+"""
+
+
+def test_a_flow_without_ai_steps_shows_no_agreement_or_override(qtbot, tmp_path):
+    flow = tmp_path / "approve.yaml"
+    flow.write_text(NO_AI_FLOW, encoding="utf-8")
+    home = tmp_path / "home"
+    _runs(home, flow, ["operate"])
+    session = FlowSession()
+    session.open(flow)
+    view = DashboardView(session, lambda: home)
+    qtbot.addWidget(view)
+    view.refresh()
+    qtbot.waitUntil(lambda: view.worker is None and bool(view.stages), timeout=30_000)
+    assert view.agreement.isHidden()
+    assert set(view.rates.bars()) == {"contained", "escalated"}
+    assert "no AI step" in view.status.text()
+    evaluate = EvaluateView(session, lambda: home)
+    qtbot.addWidget(evaluate)
+    evaluate.reload()
+    assert "expected_outcome" in evaluate.empty.body.text()

@@ -47,17 +47,30 @@ def test_a_condition_problem_names_the_step_and_its_answer(triage):
     assert all("intake.label" not in t for t in texts)
 
 
-def test_unreachable_steps_fold_under_one_row_after_their_cause(triage):
+def test_unreachable_steps_fold_under_the_step_that_cut_them_off(triage):
     _delete_edges(triage, lambda e: e.source == "start")
     unreachable = [p for p in triage.problems.problems
                    if p.message == "cannot be reached from the start node"]
     assert len(unreachable) > 5
     rows = _rows(triage)
-    assert rows[-1][0] == f"{len(unreachable)} steps"
-    assert "cannot be reached from Start" in rows[-1][1]
+    first = triage.problems._title_of("intake")
+    assert rows[-1][0] == first  # the cause: nothing leads to the first step any more
+    assert "nothing leads here from Start" in rows[-1][1]
+    assert f"{len(unreachable) - 1} steps after it are cut off too" in rows[-1][1]
     folded = triage.problems.tree.topLevelItem(len(rows) - 1)
-    assert folded.childCount() == len(unreachable)
+    assert folded.childCount() == len(unreachable) - 1
+    assert f"comes only after “{first}”" in folded.child(0).text(1)
     assert len(rows) < len(triage.problems.problems)  # the list is not flooded
+
+
+def test_two_cut_off_branches_are_two_causes():
+    from designer.panels.problem_groups import cut_off_branches
+
+    edges = [("start", "a"), ("b", "c"), ("c", "d"), ("e", "f"), ("f", "f"), ("x", "y"),
+             ("y", "x")]
+    branches, loops = cut_off_branches(edges, ["b", "c", "d", "e", "f", "x", "y"])
+    assert branches == [("b", ["c", "d"]), ("e", ["f"])]
+    assert loops == ["x", "y"]  # a loop nothing leads into has no first step
 
 
 def test_the_problems_panel_keeps_its_height(triage, qtbot):

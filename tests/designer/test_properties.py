@@ -150,7 +150,7 @@ def test_turning_a_branch_into_otherwise(triage):
     triage.properties.edge_form.else_choice.click()
     edge = triage.session.document.edge(key)
     assert edge.else_ and edge.when is None
-    assert triage.scene.item_for_edge[key].look.label == "otherwise"
+    assert triage.scene.item_for_edge[key].look.label == "Otherwise"
 
 
 def test_options_can_be_added_and_removed(triage):

@@ -85,11 +85,39 @@ def test_save_as_for_a_new_flow_asks_for_a_name_and_remembers_it(window, prompte
                                                                  settings):
     window.files.start_from(None)
     target = tmp_path / "mine.yaml"
-    prompter.script("save_path", target)
+    prompter.script("flow_name", "Password resets").script("save_path", target)
     assert window.files.save()
-    assert load_flow(target).flow.name == "Untitled flow"
+    assert prompter.asked[0] == ("flow_name", ("Untitled flow",))
+    # the file is suggested in the Junction flows folder, named after the flow
+    assert prompter.asked[1] == ("save_path", (settings.new_flows_folder / "password_resets.yaml",))
+    assert settings.new_flows_folder.is_dir()
+    assert load_flow(target).flow.name == "Password resets"
     assert settings.recent_files() == [target]
     assert window.windowTitle().startswith("mine.yaml")
+    recent = window.recent_menu.actions()
+    assert [a.text() for a in recent] == ["Password resets"]
+    assert recent[0].toolTip() == str(target)
+
+
+def test_cancelling_the_name_question_saves_nothing(window, prompter, tmp_path):
+    window.files.start_from(None)
+    prompter.script("flow_name", None)
+    assert not window.files.save()
+    assert [q for q, _ in prompter.asked] == ["flow_name"]
+    assert window.session.path is None
+
+
+def test_recent_files_show_flow_names_not_flow_yaml(window, prompter, tmp_path, settings):
+    template = next(t for t in window.templates if t.folder.name == "support-triage")
+    prompter.script("save_path", tmp_path / "copy" / "flow.yaml")
+    window.files.start_from(template)
+    suggested = prompter.asked[0][1][0]
+    assert suggested.parent.parent == settings.new_flows_folder
+    texts = [a.text() for a in window.recent_menu.actions()]
+    assert texts == ["Support triage"]
+    first = window.start_page.recent.item(0)
+    assert first.text().splitlines()[0] == "Support triage"
+    assert first.toolTip() == str(tmp_path / "copy" / "flow.yaml")
 
 
 def test_starting_from_a_template_copies_it_with_its_files(window, prompter, tmp_path):
@@ -233,7 +261,8 @@ def test_recent_files_show_on_the_start_page_and_in_the_menu(designer_app, windo
     qtbot.addWidget(other)
     item = other.start_page.recent.item(0)
     assert item.data(Qt.ItemDataRole.UserRole) == str(path.resolve())
-    assert [a.text() for a in other.recent_menu.actions()] == [str(path.resolve())]
+    assert [a.text() for a in other.recent_menu.actions()] == ["Support triage"]
+    assert other.recent_menu.actions()[0].toolTip() == str(path.resolve())
     other.start_page.recent_chosen.emit(path)
     assert other.session.path == path and not other.on_start_page()
 
@@ -245,3 +274,11 @@ def test_the_palette_drags_what_the_canvas_accepts(window):
                                      "ai.enforce", "decision", "human", "action"]
     data = window.step_palette.mimeData([window.step_palette.item_for_key("ai.assist")])
     assert bytes(data.data(NODE_MIME).data()) == b"ai.assist"
+
+
+def test_open_starts_in_the_flows_folder_once_it_exists(window, prompter, settings):
+    prompter.script("open_path", None, None)
+    window.files.open_dialog()
+    settings.ensure_flows_folder()
+    window.files.open_dialog()
+    assert [a for q, a in prompter.asked] == [(None,), (settings.new_flows_folder,)]

@@ -18,6 +18,7 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from designer.panels import model_catalog
 from designer.panels.properties import texts
 from designer.panels.properties.editors import (
     BoolEditor,
@@ -34,9 +35,6 @@ from designer.panels.properties.editors import (
 from designer.panels.properties.form import FieldSpec, FormContext
 
 MULTILINE = {"instructions", "notes", "description", "question"}
-MODEL_SUGGESTIONS = ("scripted:scripted.yaml", "ollama:llama3.2:3b", "ollama:qwen2.5:7b",
-                     "llamacpp:bundled")
-EMBEDDING_SUGGESTIONS = ("embeddings:all-minilm-l6-v2", "ollama:all-minilm")
 
 
 def field_text(model: type[BaseModel], spec: FieldSpec) -> tuple[str, str]:
@@ -117,19 +115,22 @@ def _bounds(info: FieldInfo) -> tuple[float | None, float | None]:
 
 
 class ModelRefEditor(EditableChoiceEditor):
-    """A model reference; empty means the flow's default model."""
+    """A model reference; empty means the flow's default model (`default_attr`; None for
+    the flow's own default, where empty means none). It offers the models found on this
+    machine (`model_catalog`), not a fixed list."""
 
-    def __init__(self, suggestions: tuple[str, ...], default_attr: str) -> None:
-        super().__init__()
-        self.suggestions, self.default_attr = suggestions, default_attr
+    def __init__(self, embedding: bool, default_attr: str | None) -> None:
+        super().__init__("none" if default_attr is None else "")
+        self.embedding, self.default_attr = embedding, default_attr
 
     def set_context(self, context: FormContext) -> None:
         super().set_context(context)
-        default = getattr(context.flow, self.default_attr, None)
-        self.set_suggestions(list(dict.fromkeys([*([default] if default else []),
-                                                 *self.suggestions])))
-        self.combo.lineEdit().setPlaceholderText(
-            f"flow default ({default})" if default else "flow default")
+        default = getattr(context.flow, self.default_attr, None) if self.default_attr else None
+        model_catalog.fill(self.combo, model_catalog.latest(), self.embedding,
+                           named=[default] if default else [])
+        if self.default_attr is not None:
+            self.combo.lineEdit().setPlaceholderText(
+                f"flow default ({default})" if default else "flow default")
 
 
 class FieldChecklist(ChecklistEditor):
@@ -220,22 +221,15 @@ _OVERRIDES: dict[tuple[str, str], Callable[[type[BaseModel]], FieldEditor]] = {
     ("*", "set"): _set_values,
     ("*", "copy_from"): _copy_values,
     ("*", "guardrails"): _guardrails,
-    ("*", "model"): lambda m: ModelRefEditor(MODEL_SUGGESTIONS, "default_model"),
-    ("*", "embedding_model"): lambda m: ModelRefEditor(EMBEDDING_SUGGESTIONS,
-                                                       "embedding_model"),
+    ("*", "model"): lambda m: ModelRefEditor(False, "default_model"),
+    ("*", "embedding_model"): lambda m: ModelRefEditor(True, "embedding_model"),
     ("*", "input"): lambda m: FieldChecklist("case_fields", "The flow has no case fields yet."),
     ("*", "editable_fields"): lambda m: FieldChecklist("record_fields",
                                                        "The flow has no record fields yet."),
     ("Guardrails", "fallback"): lambda m: FallbackEditor(),
     ("HumanNode", "limits"): _person_limits,
-    ("Flow", "default_model"): lambda m: _free_model_ref(),
-    ("Flow", "embedding_model"): lambda m: _free_model_ref(EMBEDDING_SUGGESTIONS),
+    ("Flow", "default_model"): lambda m: ModelRefEditor(False, None),
+    ("Flow", "embedding_model"): lambda m: ModelRefEditor(True, None),
     ("Flow", "case_fields"): _field_table("case"),
     ("Flow", "record_fields"): _field_table("record"),
 }
-
-
-def _free_model_ref(suggestions: tuple[str, ...] = MODEL_SUGGESTIONS) -> FieldEditor:
-    editor = EditableChoiceEditor("none")
-    editor.set_suggestions(list(suggestions))
-    return editor

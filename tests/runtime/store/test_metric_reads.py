@@ -82,3 +82,58 @@ def test_without_a_known_flow_stage_a_run_takes_its_first_steps_stage(store: Run
     _run(store, "a", stage="observe")
     facts = store.metric_facts(MetricQuery())  # no flow_stages: read from the steps
     assert [(r.stage, r.runs) for r in facts.runs] == [("observe", 1)]
+
+
+def _other_flow_run(store: RunStore, case: str) -> None:
+    run, _ = store.create_run(
+        flow_text=FLOW.format(stage="operate"), flow_sha="sha-other", flow_name="Other",
+        flow_path="/flows/other.yaml", case_id=case, context={"case": {"id": case}})
+    store.claim(run.id, start_node="intake")
+    store.record_step(NewStep(run_id=run.id, node_id="intake", kind="ai/classify", visit=1,
+                              status="done", autonomy="operate",
+                              output={"label": "spam", "confidence": 0.1},
+                              decision={"by": "ai", "label": "spam"},
+                              verdicts=[{"rule": "other_rule", "hit": True}]))
+    store.finish_run(run.id, RunStatus.completed, outcome="closed")
+
+
+def test_steps_of_other_flows_never_count_whether_they_are_few_or_most(
+        store: RunStore) -> None:
+    """The store picks how it narrows the steps by how many runs count; the figures must
+    not depend on it."""
+    stages = {"sha-observe": "observe", "sha-operate": "operate", "sha-other": "operate"}
+    query = MetricQuery(flow_path="/flows/metrics.yaml", flow_stages=stages,
+                        intent_node="intake", low_below={"intake": 0.5})
+    _run(store, "a", stage="operate", confidence=0.4, hit=True)
+    _run(store, "b", stage="operate")
+    _other_flow_run(store, "x")  # few runs of another flow
+    few = store.metric_facts(query)
+    for n in range(5):  # now most runs are another flow's
+        _other_flow_run(store, f"y{n}")
+    most = store.metric_facts(query)
+    for facts in (few, most):
+        assert [(r.stage, r.runs) for r in facts.runs] == [("operate", 2)]
+        assert sorted((s.low_confidence, s.steps) for s in facts.steps) == [
+            (False, 1), (True, 1)]
+        assert facts.hits == {"operate": {"confidence_band": 1}}
+        assert facts.intents == {"operate": {("refund", "resolved"): 2}}
+
+
+def test_a_run_without_the_intent_step_counts_under_none(store: RunStore) -> None:
+    _run(store, "a", stage="operate")
+    facts = store.metric_facts(MetricQuery(intent_node="triage",
+                                           flow_stages={"sha-operate": "operate"}))
+    assert facts.intents == {"operate": {("(none)", "resolved"): 1}}
+    assert [s.node_id for s in facts.steps] == ["intake"]
+
+
+def test_decided_steps_are_a_nodes_human_decisions_in_one_flow_file(store: RunStore) -> None:
+    """The training card's labelled data: what the step saw and what the person chose."""
+    decided = _run(store, "a", stage="observe", person=True, agrees=False, label="billing")
+    _run(store, "b", stage="observe")  # the AI decided: not labelled data
+    _other_flow_run(store, "x")
+    found = store.decided_steps("/flows/metrics.yaml", "intake")
+    assert [(d.run_id, d.case_id) for d in found] == [(decided, "a")]
+    assert found[0].decision == {"by": "human", "label": "billing", "agrees_with_ai": False}
+    assert store.decided_steps("/flows/metrics.yaml", "route") == []
+    assert store.decided_steps("/flows/other.yaml", "intake") == []

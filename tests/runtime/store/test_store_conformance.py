@@ -164,6 +164,19 @@ def test_steps_come_back_in_order_with_their_json(store: RunStore) -> None:
     assert store.run(run.id).context == {"at": "end"}
 
 
+def test_fused_steps_come_back_with_the_ids_their_write_returned(store: RunStore) -> None:
+    # the engine finishes, blocks or resumes a step by the id its write returned
+    run = store.claim(new_run(store).id, start_node="start")
+    first = store.record_steps([step(run.id, "start")])
+    fused = store.record_steps([step(run.id, n) for n in ("sort", "route", "update")])
+    decided = store.record_steps([step(run.id, "reply", status="decided")])
+    stored = {s.node_id: s.id for s in store.steps(run.id)}
+    assert first + fused + decided == [stored[n] for n in
+                                       ("start", "sort", "route", "update", "reply")]
+    assert store.open_step(run.id).id == decided[0]  # type: ignore[union-attr]
+    assert [s.seq for s in store.steps(run.id)] == [1, 2, 3, 4, 5]
+
+
 def test_the_same_visit_is_never_journaled_twice(store: RunStore) -> None:
     run = store.claim(new_run(store).id, start_node="start")
     store.record_step(step(run.id, "sort"))
