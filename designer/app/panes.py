@@ -35,6 +35,8 @@ class Panes:
         self.window, self.palette_dock, self.drawer = window, palette_dock, drawer
         self.settings = window.app.settings
         self._sized = False
+        self._drawer_width = DRAWER_WIDTH  # the person's width, kept across view switches
+        window.area.leaving.connect(self._leaving)
         self.palette_button = _title_bar(palette_dock, "Steps", self.toggle_palette)
         _title_bar(drawer, "Properties", lambda: self.set_drawer_open(False),
                    "Close the properties drawer (View ▸ Properties opens it)", "»")
@@ -113,9 +115,17 @@ class Panes:
         if not self._sized:
             self._sized = True
             QTimer.singleShot(0, self._size_docks)
+        elif self.drawer_open():  # hidden docks come back at Qt's idea of a width, not ours
+            QTimer.singleShot(0, lambda: self.window.resizeDocks(
+                [self.drawer], [self._drawer_width], Qt.Orientation.Horizontal))
+
+    def _leaving(self, key: str) -> None:
+        """Keep the drawer's width before another view's minimum size squeezes it."""
+        if key == "design" and self._sized and self.drawer.isVisible():
+            self._drawer_width = self.drawer.width()
 
     def _size_docks(self) -> None:
-        docks, widths = [self.drawer], [DRAWER_WIDTH]
+        docks, widths = [self.drawer], [self._drawer_width]
         if not self.window.step_palette.is_compact():
             docks.append(self.palette_dock)
             widths.append(PALETTE_WIDTH)

@@ -27,6 +27,7 @@ class View:
 
 class ViewArea(QStackedWidget):
     view_changed = Signal(str)  # the key of the view now shown
+    leaving = Signal(str)  # the key of the view about to be hidden, while still laid out
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +58,9 @@ class ViewArea(QStackedWidget):
 
     def show_view(self, key: str) -> None:
         target = self._views[key]
+        previous = self.current_key()
+        if previous is not None and previous != key:
+            self.leaving.emit(previous)
         self.setCurrentWidget(target.widget)
         self.updateGeometry()  # the new view's minimum size, not the previous one's
         keep = [id(widget) for widget in target.chrome]

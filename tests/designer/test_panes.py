@@ -82,3 +82,19 @@ def test_a_template_opens_fitted_at_a_readable_zoom(window, qtbot, tmp_path, tem
     assert visible.contains(start)
     assert visible.contains(QPointF(window.scene.item_for_node["route"].sceneBoundingRect()
                                     .center()))
+
+
+def test_the_drawer_keeps_its_width_across_a_visit_to_another_view(window, qtbot, tmp_path,
+                                                                   template_flow):
+    _open_triage(window, tmp_path, template_flow)
+    window.resize(1280, 800)
+    _settle(qtbot, window)
+    drawer = window.docks[1]
+    window.resizeDocks([drawer], [400], Qt.Orientation.Horizontal)
+    _settle(qtbot, window)
+    before = drawer.width()
+    for key in ("dashboard", "compare", "evaluate", "inspector"):
+        window.area.show_view(key)
+        _settle(qtbot, window)
+        window.area.show_view("design")
+        qtbot.waitUntil(lambda: abs(drawer.width() - before) <= 2, timeout=2000)
