@@ -16,6 +16,7 @@ result of a check. How rows are stored and walked is the store's (SQLite:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,8 @@ HEAD_KEY = "audit_head"
 # The columns covered by each row's hash, in order.
 HASHED = ("seq", "at", "actor", "kind", "run_id", "node_id", "subject", "before", "after",
           "flow_sha", "model", "data", "prev_hash")
+# The stored columns, in the order `chained_rows` gives them.
+COLUMNS = (*HASHED, "hash")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,29 @@ def dump(value: Any) -> str | None:
     if value is None:
         return None
     return value_text(value)
+
+
+def chained_rows(groups: Iterable[tuple[str, list[Entry]]], seq: int, prev: str,
+                 flow_sha_of: Callable[[str | None], str | None],
+                 ) -> tuple[list[tuple[Any, ...]], int, str]:
+    """The rows to insert (in `COLUMNS` order) for `groups` of entries, each group stamped
+    with its own time, chained after the head (`seq`, `prev`); and the new head. Every
+    store builds its rows here, so a chain copied from one store to another verifies."""
+    rows = []
+    for at, entries in groups:
+        for entry in entries:
+            seq += 1
+            row = {
+                "seq": seq, "at": at,
+                "actor": entry.actor, "kind": entry.kind, "run_id": entry.run_id,
+                "node_id": entry.node_id, "subject": entry.subject,
+                "before": dump(entry.before), "after": dump(entry.after),
+                "flow_sha": entry.flow_sha or flow_sha_of(entry.run_id),
+                "model": entry.model, "data": dump(entry.data), "prev_hash": prev,
+            }
+            row["hash"] = prev = row_hash(row)
+            rows.append(tuple(row.values()))
+    return rows, seq, prev
 
 
 def row_hash(row: dict[str, Any]) -> str:

@@ -15,10 +15,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runtime.pg_db import Connection
-from runtime.store.audit import GENESIS, HEAD_KEY, Entry, Verification, dump, row_hash
+from runtime.store.audit import (
+    COLUMNS,
+    GENESIS,
+    HEAD_KEY,
+    Entry,
+    Verification,
+    chained_rows,
+    row_hash,
+)
 
-COLUMNS = ("seq", "at", "actor", "kind", "run_id", "node_id", "subject", "before", "after",
-           "flow_sha", "model", "data", "prev_hash", "hash")
 _INSERT = (f"INSERT INTO audit_log({', '.join(COLUMNS)}) VALUES "
            f"({', '.join('%s' for _ in COLUMNS)})")
 
@@ -35,19 +41,9 @@ def append(conn: Connection, entries: list[Entry]) -> None:
     if not entries:
         return
     seq, prev = head(conn)
-    rows = []
-    for entry in entries:
-        seq += 1
-        row = {
-            "seq": seq, "at": datetime.now(UTC).isoformat(timespec="microseconds"),
-            "actor": entry.actor, "kind": entry.kind, "run_id": entry.run_id,
-            "node_id": entry.node_id, "subject": entry.subject,
-            "before": dump(entry.before), "after": dump(entry.after),
-            "flow_sha": entry.flow_sha or _flow_sha(conn, entry.run_id),
-            "model": entry.model, "data": dump(entry.data), "prev_hash": prev,
-        }
-        row["hash"] = prev = row_hash(row)
-        rows.append(tuple(row[c] for c in COLUMNS))
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    rows, seq, prev = chained_rows([(at, entries)], seq, prev,
+                                   lambda run: _flow_sha(conn, run))
     insert_rows(conn, rows, seq, prev)
 
 

@@ -11,7 +11,15 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from runtime.store.audit import GENESIS, HEAD_KEY, Entry, Verification, dump, row_hash
+from runtime.store.audit import (
+    COLUMNS,
+    GENESIS,
+    HEAD_KEY,
+    Entry,
+    Verification,
+    chained_rows,
+    row_hash,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -59,28 +67,13 @@ def append_groups(conn: sqlite3.Connection, groups: list[tuple[str, list[Entry]]
         return
     last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
-    rows = []
-    for at, entries in groups:
-        for entry in entries:
-            seq += 1
-            row = {
-                "seq": seq, "at": at,
-                "actor": entry.actor, "kind": entry.kind, "run_id": entry.run_id,
-                "node_id": entry.node_id, "subject": entry.subject,
-                "before": dump(entry.before), "after": dump(entry.after),
-                "flow_sha": entry.flow_sha or _flow_sha(conn, entry.run_id),
-                "model": entry.model, "data": dump(entry.data), "prev_hash": prev,
-            }
-            row["hash"] = prev = row_hash(row)
-            rows.append(tuple(row.values()))
+    rows, seq, prev = chained_rows(groups, seq, prev, lambda run: _flow_sha(conn, run))
     conn.executemany(_INSERT_SQL, rows)  # one prepared statement for the batch
     conn.execute(_HEAD_SQL, (HEAD_KEY, f"{seq}:{prev}"))
 
 
-_COLUMNS = ("seq", "at", "actor", "kind", "run_id", "node_id", "subject", "before", "after",
-            "flow_sha", "model", "data", "prev_hash", "hash")
-_INSERT_SQL = (f"INSERT INTO audit_log({', '.join(_COLUMNS)}) VALUES "
-               f"({', '.join('?' for _ in _COLUMNS)})")
+_INSERT_SQL = (f"INSERT INTO audit_log({', '.join(COLUMNS)}) VALUES "
+               f"({', '.join('?' for _ in COLUMNS)})")
 _HEAD_SQL = ("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
              " value=excluded.value")
 

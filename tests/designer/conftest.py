@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 
@@ -26,6 +27,16 @@ def editor(qapp):
 def template_flow():
     """The support-triage template (the one every checkout has)."""
     return REPO / "templates" / "support-triage" / "flow.yaml"
+
+
+@pytest.fixture
+def triage(window, tmp_path, template_flow):
+    """A window with a copy of the support-triage template open (edits never touch the
+    checkout's template)."""
+    folder = tmp_path / "triage"
+    shutil.copytree(template_flow.parent, folder)
+    window.files.open_path(folder / "flow.yaml")
+    return window
 
 
 @pytest.fixture(autouse=True)

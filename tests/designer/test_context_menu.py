@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
 from PySide6.QtCore import QPointF
 
 from designer.app.context_menu import menu_at
-
-
-@pytest.fixture
-def triage(window, tmp_path, template_flow):
-    folder = tmp_path / "triage"
-    shutil.copytree(template_flow.parent, folder)
-    window.files.open_path(folder / "flow.yaml")
-    return window
 
 
 def _texts(menu):

@@ -74,6 +74,16 @@ def _form_text(view: EvaluateView) -> dict[str, str]:
             for r in range(form.rowCount())}
 
 
+
+def _dashboard(qtbot, flow: Path, home: Path) -> DashboardView:
+    """The Metrics dashboard of `flow` over the workspace `home` (not yet refreshed)."""
+    session = FlowSession()
+    session.open(flow)
+    view = DashboardView(session, lambda: home)
+    qtbot.addWidget(view)
+    return view
+
+
 def test_the_evaluate_view_shows_a_templates_stored_evaluation(qtbot, triage, tmp_path):
     home = tmp_path / "home"
     _stored_result(home, triage)
@@ -166,10 +176,7 @@ def _runs(home: Path, flow: Path, stages: list[str]) -> None:
 def test_the_dashboard_filters_by_stage(qtbot, triage, tmp_path):
     home = tmp_path / "home"
     _runs(home, triage, ["observe", "observe", "operate"])
-    session = FlowSession()
-    session.open(triage)
-    view = DashboardView(session, lambda: home)
-    qtbot.addWidget(view)
+    view = _dashboard(qtbot, triage, home)
     view.refresh()
     qtbot.waitUntil(lambda: view.worker is None and bool(view.stages), timeout=30_000)
     assert {k: v["runs"] for k, v in view.stages.items()} == {"observe": 2, "operate": 1}
@@ -183,10 +190,7 @@ def test_the_dashboard_filters_by_stage(qtbot, triage, tmp_path):
 
 def test_the_dashboard_picks_up_runs_that_land(qtbot, triage, tmp_path):
     home = tmp_path / "home"
-    session = FlowSession()
-    session.open(triage)
-    view = DashboardView(session, lambda: home)
-    qtbot.addWidget(view)
+    view = _dashboard(qtbot, triage, home)
     view.refresh()
     qtbot.waitUntil(lambda: view.worker is None, timeout=30_000)
     assert view.stages == {}
@@ -244,10 +248,7 @@ def test_an_evaluation_of_a_flow_without_ai_steps_hides_the_per_step_sections(
 
 def test_the_dashboard_without_runs_says_how_runs_arrive(qtbot, triage, tmp_path):
     home = tmp_path / "home"
-    session = FlowSession()
-    session.open(triage)
-    view = DashboardView(session, lambda: home)
-    qtbot.addWidget(view)
+    view = _dashboard(qtbot, triage, home)
     view.refresh()
     qtbot.waitUntil(lambda: view.worker is None, timeout=30_000)
     assert view.pages.currentWidget() is view.empty
@@ -260,10 +261,7 @@ def test_the_dashboard_filters_by_date(qtbot, triage, tmp_path):
 
     home = tmp_path / "home"
     _runs(home, triage, ["observe", "operate"])  # created today
-    session = FlowSession()
-    session.open(triage)
-    view = DashboardView(session, lambda: home)
-    qtbot.addWidget(view)
+    view = _dashboard(qtbot, triage, home)
     view.since.setDate(QDate.currentDate().addDays(1))
     view.since_on.setChecked(True)
     qtbot.waitUntil(lambda: view.worker is None and view.pages.currentWidget() is view.empty,
@@ -278,10 +276,7 @@ def test_the_dashboard_filters_by_date(qtbot, triage, tmp_path):
 
 def test_the_shown_dashboard_refreshes_itself_as_runs_land(qtbot, triage, tmp_path):
     home = tmp_path / "home"
-    session = FlowSession()
-    session.open(triage)
-    view = DashboardView(session, lambda: home)
-    qtbot.addWidget(view)
+    view = _dashboard(qtbot, triage, home)
     view.timer.setInterval(50)
     view.show()
     assert view.timer.isActive()
@@ -336,16 +331,13 @@ def test_a_flow_without_ai_steps_shows_no_agreement_or_override(qtbot, tmp_path)
     flow.write_text(NO_AI_FLOW, encoding="utf-8")
     home = tmp_path / "home"
     _runs(home, flow, ["operate"])
-    session = FlowSession()
-    session.open(flow)
-    view = DashboardView(session, lambda: home)
-    qtbot.addWidget(view)
+    view = _dashboard(qtbot, flow, home)
     view.refresh()
     qtbot.waitUntil(lambda: view.worker is None and bool(view.stages), timeout=30_000)
     assert view.agreement.isHidden()
     assert set(view.rates.bars()) == {"contained", "escalated"}
     assert "no AI step" in view.status.text()
-    evaluate = EvaluateView(session, lambda: home)
+    evaluate = EvaluateView(view.session, lambda: home)
     qtbot.addWidget(evaluate)
     evaluate.reload()
     assert "expected_outcome" in evaluate.empty.body.text()

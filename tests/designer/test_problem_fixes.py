@@ -2,18 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
-
-@pytest.fixture
-def triage(window, tmp_path, template_flow):
-    folder = tmp_path / "triage"
-    shutil.copytree(template_flow.parent, folder)
-    window.files.open_path(folder / "flow.yaml")
-    return window
-
 
 def _otherwise_of(window, decision):
     return [k for k, e in window.session.document.edges() if e.source == decision and e.else_]

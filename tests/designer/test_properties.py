@@ -3,21 +3,11 @@ invalid input shown at the field instead of crashing anything."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from designer import nodes
-
-
-@pytest.fixture
-def triage(window, tmp_path, template_flow):
-    folder = tmp_path / "triage"
-    shutil.copytree(template_flow.parent, folder)
-    window.files.open_path(folder / "flow.yaml")
-    return window
 
 
 def _select(window, node_id):

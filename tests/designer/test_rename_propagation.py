@@ -3,20 +3,9 @@ one undo step; a new option's hint stays a hint (never saved as its description)
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
 from PySide6.QtCore import Qt
 
 from runtime.api import LoadedFlow, validate_flow
-
-
-@pytest.fixture
-def triage(window, tmp_path, template_flow):
-    folder = tmp_path / "triage"
-    shutil.copytree(template_flow.parent, folder)
-    window.files.open_path(folder / "flow.yaml")
-    return window
 
 
 def _edge(window, source, target):
