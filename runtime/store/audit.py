@@ -16,7 +16,7 @@ result of a check. How rows are stored and walked is the store's (SQLite:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,7 +79,7 @@ def chained_rows(groups: Iterable[tuple[str, list[Entry]]], seq: int, prev: str,
     return rows, seq, prev
 
 
-def row_hash(row: dict[str, Any]) -> str:
+def row_hash(row: Mapping[str, Any]) -> str:
     """sha256 over the hashed columns exactly as stored (text), chained by `prev_hash`:
     the compact canonical encoding is a JSON array of those texts in `HASHED` order."""
     return hashlib.sha256(hash_payload([row.get(name) for name in HASHED])).hexdigest()
@@ -139,3 +139,27 @@ class Verification:
                 "broken_at": self.broken_at, "problem": self.problem, **self.details}
 
 
+def walk_chain(rows: Iterable[Mapping[str, Any]]) -> Verification:
+    """Walk the chain from the first row (in seq order, streamed); stop at the first row
+    that does not fit. The store then checks its head and what only it can."""
+    expected_seq, prev, count = 1, GENESIS, 0
+    for row in rows:
+        seq = int(row["seq"])
+        if seq != expected_seq:
+            one = seq == expected_seq + 1
+            missing = f"row {expected_seq} is" if one else f"rows {expected_seq}–{seq - 1} are"
+            return Verification(False, count, prev, expected_seq,
+                                f"{missing} missing from the audit log (deleted); the chain "
+                                f"breaks before row {seq}",
+                                {"missing_from": expected_seq, "missing_to": seq - 1})
+        if row["prev_hash"] != prev:
+            return Verification(False, count, prev, seq,
+                                f"row {seq} does not follow row {seq - 1}: the chain was "
+                                "rewritten or a row was removed here")
+        if row_hash(row) != row["hash"]:
+            return Verification(False, count, prev, seq,
+                                f"row {seq} ({row['kind']}, {row['at']}) was changed after it "
+                                "was written: its contents no longer match its hash",
+                                {"kind": row["kind"], "run_id": row["run_id"]})
+        prev, expected_seq, count = str(row["hash"]), seq + 1, count + 1
+    return Verification(True, count, None if count == 0 else prev)

@@ -10,7 +10,6 @@ chain copied between the two stores still verifies.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +21,7 @@ from runtime.store.audit import (
     Entry,
     Verification,
     chained_rows,
-    row_hash,
+    walk_chain,
 )
 
 _INSERT = (f"INSERT INTO audit_log({', '.join(COLUMNS)}) VALUES "
@@ -76,7 +75,7 @@ def verify(conn: Connection) -> Verification:
     """Walk the chain from the first row (streamed); stop at the first row that does not fit."""
     with conn.cursor(name="junction_audit_verify") as cur, conn.transaction():
         cur.execute("SELECT * FROM audit_log ORDER BY seq")
-        result = verify_rows(cur)
+        result = walk_chain(cur)
     if not result.ok:
         return result
     stored_seq, stored_hash = head(conn)
@@ -88,29 +87,6 @@ def verify(conn: Connection) -> Verification:
                             {"missing_from": first, "missing_to": stored_seq})
     return result
 
-
-def verify_rows(rows: Iterable[dict[str, Any]]) -> Verification:
-    expected_seq, prev, count = 1, GENESIS, 0
-    for row in rows:
-        seq = int(row["seq"])
-        if seq != expected_seq:
-            one = seq == expected_seq + 1
-            missing = f"row {expected_seq} is" if one else f"rows {expected_seq}–{seq - 1} are"
-            return Verification(False, count, prev, expected_seq,
-                                f"{missing} missing from the audit log (deleted); the chain "
-                                f"breaks before row {seq}",
-                                {"missing_from": expected_seq, "missing_to": seq - 1})
-        if row["prev_hash"] != prev:
-            return Verification(False, count, prev, seq,
-                                f"row {seq} does not follow row {seq - 1}: the chain was "
-                                "rewritten or a row was removed here")
-        if row_hash(row) != row["hash"]:
-            return Verification(False, count, prev, seq,
-                                f"row {seq} ({row['kind']}, {row['at']}) was changed after it "
-                                "was written: its contents no longer match its hash",
-                                {"kind": row["kind"], "run_id": row["run_id"]})
-        prev, expected_seq, count = str(row["hash"]), seq + 1, count + 1
-    return Verification(True, count, None if count == 0 else prev)
 
 
 def rows(conn: Connection, *, run_id: str | None = None,

@@ -56,6 +56,10 @@ _STEP_COLUMNS = ("run_id", "seq", "node_id", "kind", "visit", "attempt", "status
                  "next_node", "error", "started_at", "finished_at", "duration_ms")
 
 
+# RunQuery.filters: a case-insensitive "contains"
+_CONTAINS = "strpos(lower({col}), lower({mark})) > 0"
+
+
 class PostgresRunStore(RunStore):
     """Runs, steps, tasks and the audit trail in a PostgreSQL database (`url`)."""
 
@@ -161,7 +165,7 @@ class PostgresRunStore(RunStore):
         return [RunRow.from_row(r) for r in self._all(sql, args)]
 
     def query_runs(self, query: RunQuery) -> RunPage:
-        where, args = _run_filters(query)
+        where, args = query.filters("%s", _CONTAINS)
         with self._db.read() as c:
             total = c.execute(f"SELECT COUNT(*) AS n FROM runs WHERE {where}", args).fetchone()
             rows = c.execute(f"SELECT * FROM runs WHERE {where} ORDER BY "
@@ -496,7 +500,7 @@ class PostgresRunStore(RunStore):
             if task.status != "open":
                 if task.decision == decision and task.status == status:
                     return task, False
-                raise ConflictError(_settled_message(task))
+                raise ConflictError(task.settled_message())
             c.execute("UPDATE tasks SET status=%s, decision=%s, decided_by=%s, decided_at=%s"
                       " WHERE id=%s", (status, dumps(decision), decided_by, now(), task_id))
             updates = {k: dumps(v) if k in JSON_STEP_COLUMNS else v
@@ -542,29 +546,3 @@ def _insert_task(c: Connection, task_id: str, run_id: str, step_id: int, node_id
               " created_at, due_at) VALUES (%s,%s,%s,%s,'open',%s,%s,%s,%s,%s)",
               (task_id, run_id, step_id, node_id, reason, dumps(allowed), dumps(packet), now(),
                due_at))
-
-
-def _run_filters(query: RunQuery) -> tuple[str, list[Any]]:
-    where, args = ["true"], []
-    for column, value in (("flow_name", query.flow), ("status", query.status),
-                          ("autonomy", query.stage), ("outcome", query.outcome),
-                          ("batch_id", query.batch_id)):
-        if value:
-            where.append(f"{column}=%s")
-            args.append(value)
-    if query.case_search:
-        where.append("strpos(lower(case_id), lower(%s)) > 0")
-        args.append(query.case_search)
-    return " AND ".join(where), args
-
-
-def _settled_message(task: TaskRow) -> str:
-    if task.status == "cancelled":
-        return f"task {task.id} was cancelled together with its run"
-    if task.status == "timed_out":
-        return (f"task {task.id} timed out at {task.decided_at} and the run followed its "
-                "timeout branch; nothing was approved")
-    decided = ", ".join(f"{k}={v}" for k, v in (task.decision or {}).items()
-                        if v not in (None, {}, [])) or "no decision"
-    return (f"task {task.id} was already decided ({decided}) "
-            f"by {task.decided_by or 'someone'} at {task.decided_at}")

@@ -161,6 +161,19 @@ class TaskRow:
             data[column] = loads(data[column])
         return cls(**data)
 
+    def settled_message(self) -> str:
+        """Why this task cannot be decided again (every store refuses a second decision
+        with these words)."""
+        if self.status == "cancelled":
+            return f"task {self.id} was cancelled together with its run"
+        if self.status == "timed_out":
+            return (f"task {self.id} timed out at {self.decided_at} and the run followed its "
+                    "timeout branch; nothing was approved")
+        decided = ", ".join(f"{k}={v}" for k, v in (self.decision or {}).items()
+                            if v not in (None, {}, [])) or "no decision"
+        return (f"task {self.id} was already decided ({decided}) "
+                f"by {self.decided_by or 'someone'} at {self.decided_at}")
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "run_id": self.run_id, "node": self.node_id,
@@ -221,6 +234,22 @@ class RunQuery:
             raise ValueError(f"sort must be one of {', '.join(RUN_SORTS)}, got {self.sort!r}")
         if self.offset < 0 or self.limit < 1:
             raise ValueError("offset must be 0 or more and limit 1 or more")
+
+    def filters(self, mark: str, contains: str) -> tuple[str, list[Any]]:
+        """The WHERE clause and its arguments for a store's SQL dialect: `mark` is its
+        parameter marker, `contains` its "column contains text" test with `{col}` and
+        `{mark}` slots (case-insensitive)."""
+        where, args = ["1=1"], []
+        for column, value in (("flow_name", self.flow), ("status", self.status),
+                              ("autonomy", self.stage), ("outcome", self.outcome),
+                              ("batch_id", self.batch_id)):
+            if value:
+                where.append(f"{column}={mark}")
+                args.append(value)
+        if self.case_search:
+            where.append(contains.format(col="case_id", mark=mark))
+            args.append(self.case_search)
+        return " AND ".join(where), args
 
 
 @dataclass(frozen=True)

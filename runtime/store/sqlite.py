@@ -55,6 +55,10 @@ _RUN_ORDER = {
 }
 
 
+# RunQuery.filters: a case-insensitive "contains"
+_CONTAINS = "instr(lower({col}), lower({mark})) > 0"
+
+
 class SqliteRunStore(RunStore):
     """Runs, steps, tasks and the audit trail in the workspace's SQLite file.
 
@@ -164,7 +168,7 @@ class SqliteRunStore(RunStore):
         return [RunRow.from_row(r) for r in self._conn.execute(sql, args)]
 
     def query_runs(self, query: RunQuery) -> RunPage:
-        where, args = _run_filters(query)
+        where, args = query.filters("?", _CONTAINS)
         total = int(self._conn.execute(f"SELECT COUNT(*) FROM runs WHERE {where}",
                                        args).fetchone()[0])
         rows = self._conn.execute(
@@ -472,7 +476,7 @@ class SqliteRunStore(RunStore):
             if task.status != "open":
                 if task.decision == decision and task.status == status:
                     return task, False
-                raise ConflictError(_settled_message(task))
+                raise ConflictError(task.settled_message())
             stamp = now()
             c.execute("UPDATE tasks SET status=?, decision=?, decided_by=?,"
                       " decided_at=? WHERE id=?",
@@ -550,32 +554,3 @@ def _metric_columns(step: NewStep) -> tuple[Any, ...]:
     rules that fired): the metrics group by them without parsing the step's JSON."""
     return sqlite_metrics.insert_values(step.output, step.decision, step.verdicts)
 
-
-def _run_filters(query: RunQuery) -> tuple[str, list[Any]]:
-    where, args = ["1=1"], []
-    for column, value in (("flow_name", query.flow), ("status", query.status),
-                          ("autonomy", query.stage), ("outcome", query.outcome),
-                          ("batch_id", query.batch_id)):
-        if value:
-            where.append(f"{column}=?")
-            args.append(value)
-    if query.case_search:
-        where.append("instr(lower(case_id), lower(?)) > 0")
-        args.append(query.case_search)
-    return " AND ".join(where), args
-
-
-def _settled_message(task: TaskRow) -> str:
-    if task.status == "cancelled":
-        return f"task {task.id} was cancelled together with its run"
-    if task.status == "timed_out":
-        return (f"task {task.id} timed out at {task.decided_at} and the run followed its "
-                "timeout branch; nothing was approved")
-    return (f"task {task.id} was already decided ({_describe(task.decision)}) "
-            f"by {task.decided_by or 'someone'} at {task.decided_at}")
-
-
-def _describe(decision: dict[str, Any] | None) -> str:
-    if not decision:
-        return "no decision"
-    return ", ".join(f"{k}={v}" for k, v in decision.items() if v not in (None, {}, []))

@@ -18,7 +18,7 @@ from runtime.store.audit import (
     Entry,
     Verification,
     chained_rows,
-    row_hash,
+    walk_chain,
 )
 
 SCHEMA = """
@@ -99,27 +99,10 @@ def _flow_sha(conn: sqlite3.Connection, run_id: str | None) -> str | None:
 
 def verify(conn: sqlite3.Connection) -> Verification:
     """Walk the chain from the first row; stop at the first row that does not fit."""
-    expected_seq, prev, count = 1, GENESIS, 0
-    for raw in conn.execute("SELECT * FROM audit_log ORDER BY seq"):
-        row = dict(raw)
-        seq = int(row["seq"])
-        if seq != expected_seq:
-            one = seq == expected_seq + 1
-            missing = f"row {expected_seq} is" if one else f"rows {expected_seq}–{seq - 1} are"
-            return Verification(False, count, prev, expected_seq,
-                                f"{missing} missing from the audit log (deleted); the chain "
-                                f"breaks before row {seq}",
-                                {"missing_from": expected_seq, "missing_to": seq - 1})
-        if row["prev_hash"] != prev:
-            return Verification(False, count, prev, seq,
-                                f"row {seq} does not follow row {seq - 1}: the chain was "
-                                "rewritten or a row was removed here")
-        if row_hash(row) != row["hash"]:
-            return Verification(False, count, prev, seq,
-                                f"row {seq} ({row['kind']}, {row['at']}) was changed after it "
-                                "was written: its contents no longer match its hash",
-                                {"kind": row["kind"], "run_id": row["run_id"]})
-        prev, expected_seq, count = str(row["hash"]), seq + 1, count + 1
+    walked = walk_chain(dict(raw) for raw in conn.execute("SELECT * FROM audit_log ORDER BY seq"))
+    if not walked.ok:
+        return walked
+    count, prev = walked.rows, walked.head or GENESIS
     head = conn.execute("SELECT value FROM meta WHERE key=?", (HEAD_KEY,)).fetchone()
     if head is None and count:
         return Verification(False, count, prev, count,
