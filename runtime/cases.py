@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from runtime.errors import InputError
-from runtime.jsonl import LineCheck, StrictJSONError, loads_strict, read_objects, value_problem
+from runtime.jsonl import (
+    LineCheck,
+    StrictJSONError,
+    check_file,
+    loads_strict,
+    read_objects,
+    value_problem,
+)
 
 
 def read_case(text: str) -> dict[str, Any]:
@@ -24,14 +31,7 @@ def read_case(text: str) -> dict[str, Any]:
         source, body = "--case", stripped
     else:
         path = Path(text)
-        try:
-            found = path.exists()
-        except (OSError, ValueError):  # a name the file system refuses (too long, NUL)
-            found = False
-        if not found:
-            raise InputError(f"{text[:200]}: no such case file (give a path or inline JSON)")
-        if path.is_dir():
-            raise InputError(f"{text}: is a folder, not a case file")
+        check_file(path, "case file", " (give a path or inline JSON)")
         try:
             body = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:

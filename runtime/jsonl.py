@@ -120,18 +120,24 @@ def parse_line(line: str) -> tuple[Any, str | None]:
         return None, str(exc)
 
 
-def read_lines(path: Path, what: str) -> list[tuple[int, str | None]]:
-    """(line number, text) of every line; text is None for a line that is not UTF-8.
-
-    A missing file, a folder or an unreadable file is one clear InputError."""
+def check_file(path: Path, what: str, hint: str = "") -> None:
+    """A missing path or a folder where a file (`what`) was expected is one clear
+    InputError; `hint` follows "no such …" (e.g. what else may be given)."""
     try:
         found = path.exists()
     except (OSError, ValueError):  # a name the file system refuses (too long, NUL)
         found = False
     if not found:
-        raise InputError(f"{str(path)[:200]}: no such {what}")
+        raise InputError(f"{str(path)[:200]}: no such {what}{hint}")
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a {what}")
+
+
+def read_lines(path: Path, what: str) -> list[tuple[int, str | None]]:
+    """(line number, text) of every line; text is None for a line that is not UTF-8.
+
+    A missing file, a folder or an unreadable file is one clear InputError."""
+    check_file(path, what)
     try:
         data = path.read_bytes()
     except OSError as exc:
