@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from rich.markup import escape
 
 from runtime.cli.common import add_home, add_json, open_workspace
 from runtime.cli.output import out, print_json
+from runtime.evaluation.desk import stored_results
 from runtime.flow.loader import LoadedFlow, load_flow
 from runtime.flow.schema import ClassifyNode
 
@@ -75,17 +75,7 @@ def latest_results(home: Path, loaded: LoadedFlow) -> list[dict[str, Any]]:
     """The most recent `junction eval` result of this flow file in the workspace."""
     if loaded.path is None:
         return []
-    where = str(loaded.path.resolve())
-    found = []
-    for path in sorted((home / "evaluations").glob("*/result.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        if isinstance(data, dict) and (data.get("flow") or {}).get("path") == where:
-            found.append(data)
-    found.sort(key=lambda d: str(d.get("generated_at")))
-    return found[-1:]
+    return stored_results(home, loaded.path)[-1:]
 
 
 def _node_json(verdict: Any, criteria: dict[str, Any], eval_cases: int) -> dict[str, Any]:
