@@ -25,6 +25,7 @@ from designer import theme
 from designer.app.session import FlowSession
 from designer.canvas.glyphs import glyph_icon
 from designer.document.errors import PropertyError
+from designer.guards import guard_wheel
 from designer.panels.model_catalog import ModelCatalog, fill
 
 
@@ -116,6 +117,7 @@ class ModelBox(QWidget):
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.setFixedWidth(160)
+        guard_wheel(self.combo)  # a stray wheel over the toolbar must not change the model
         line = self.combo.lineEdit()
         assert line is not None  # an editable combo box always has one
         self.line = line

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from designer import theme
 from designer.canvas.run_overlay import STATES, RunOverlay
+from designer.guards import guard_wheel
 
 
 class RunPanel(QWidget):
@@ -50,7 +51,7 @@ class RunPanel(QWidget):
         self.next.setObjectName("replayNext")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("replaySlider")
-        self.slider.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # no accidental wheel moves
+        guard_wheel(self.slider)  # a wheel scrolled past does not move the replay
         self.slider.setPageStep(1)
         self.where = QLabel()
         self.where.setObjectName("replayWhere")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from designer_testkit import wheel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from designer.panels.properties.wheel import takes_values_by_wheel
 
@@ -20,15 +20,6 @@ def triage(window, tmp_path, template_flow):
     window.files.open_path(folder / "flow.yaml")
     window.resize(1280, 600)  # short enough that the panel scrolls
     return window
-
-
-def wheel(widget, notches: int = -1) -> None:
-    """A wheel turn over the middle of `widget` (negative = towards the user: scroll down)."""
-    centre = QPointF(widget.width() / 2, widget.height() / 2)
-    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(),
-                        QPoint(0, 120 * notches), Qt.MouseButton.NoButton,
-                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
-    QApplication.sendEvent(widget, event)
 
 
 def _select(window, node_id):

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication
+from designer_testkit import wheel
+from PySide6.QtCore import Qt
 
 from designer import preferences
 from designer.preferences.first_run import FirstRunDialog, ModelSituation, should_show
@@ -24,13 +23,6 @@ def _no_ollama(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def config() -> Path:
     return settings.config_path()  # the suite gives every test its own file
-
-
-def _wheel(widget, steps: int = -1) -> None:
-    event = QWheelEvent(QPointF(5, 5), QPointF(widget.mapToGlobal(QPoint(5, 5))), QPoint(0, 0),
-                        QPoint(0, 120 * steps), Qt.MouseButton.NoButton,
-                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
-    QApplication.sendEvent(widget, event)
 
 
 def test_the_dialog_saves_what_was_typed_into_the_shared_file(qtbot, config: Path,
@@ -89,8 +81,8 @@ def test_a_stray_wheel_over_an_unfocused_combo_changes_nothing(qtbot, memory_key
     qtbot.waitExposed(dialog)
     dialog.name.setFocus()
     before = dialog.theme.currentIndex()
-    _wheel(dialog.theme)
-    _wheel(dialog.webhook_timeout)
+    wheel(dialog.theme)
+    wheel(dialog.webhook_timeout)
     assert dialog.theme.currentIndex() == before
     assert dialog.webhook_timeout.value() == 10
     assert dialog.theme.focusPolicy() == Qt.FocusPolicy.StrongFocus
