@@ -127,18 +127,13 @@ def test_applying_the_recommended_band_is_one_undo_step(qtbot, triage, tmp_path)
 
 
 def test_a_wheel_over_the_target_box_changes_nothing(qtbot, triage, tmp_path):
-    from PySide6.QtCore import QPoint, QPointF, Qt
-    from PySide6.QtGui import QWheelEvent
-    from PySide6.QtWidgets import QApplication
+    from designer_testkit import wheel
 
     session = FlowSession()
     session.open(triage)
     view = EvaluateView(session, lambda: tmp_path / "home")
     qtbot.addWidget(view)
-    wheel = QWheelEvent(QPointF(5, 5), QPointF(5, 5), QPoint(0, 0), QPoint(0, 120),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                        Qt.ScrollPhase.NoScrollPhase, False)
-    QApplication.sendEvent(view.target, wheel)
+    wheel(view.target, 1)
     assert view.target.value() == pytest.approx(0.95)
 
 

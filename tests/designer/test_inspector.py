@@ -119,18 +119,12 @@ def test_filters_and_search_narrow_the_list_and_sorting_reorders_it(inspector, t
 
 
 def test_a_wheel_over_a_filter_never_changes_it(inspector, triage_home, qtbot):
-    from PySide6.QtCore import QPoint, QPointF, Qt
-    from PySide6.QtGui import QWheelEvent
-    from PySide6.QtWidgets import QApplication
+    from designer_testkit import wheel
 
     view = inspector(triage_home)
     combo = view.runs.status
     view.runs.table.setFocus()
-    centre = QPointF(combo.rect().center())
-    wheel = QWheelEvent(centre, combo.mapToGlobal(centre), QPoint(0, 0), QPoint(0, -120),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                        Qt.ScrollPhase.NoScrollPhase, False)
-    QApplication.sendEvent(combo, wheel)
+    wheel(combo, -1)
     assert combo.currentIndex() == 0 and view.runs.model.rowCount() == 24
 
 
