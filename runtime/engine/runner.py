@@ -81,9 +81,11 @@ class Engine:
               autonomy: str | None = None, model: str | None = None) -> RunRow:
         """Create a run for `case` and drive it until it blocks or ends."""
         with self.unit_of_work():
-            run, _ = self.create(loaded, case, batch_id=batch_id, autonomy=autonomy,
-                                 model=model)
-            return self._drive(run)  # the row as created or found, in this unit
+            run, created = self.create(loaded, case, batch_id=batch_id, autonomy=autonomy,
+                                       model=model, claim=True)
+            if created:
+                return self._drive_fresh(run)
+            return self._drive(run)  # the row as found, in this unit
 
     def _prepare_window(self, loaded: LoadedFlow, window: list[dict[str, Any]],
                         model: str | None) -> None:
@@ -134,10 +136,12 @@ class Engine:
                     self._prepare_window(loaded, cases[index:index + group], model)
                 self.units.begin()
                 run, created = self.create(loaded, case, batch_id=batch_id,
-                                           autonomy=autonomy, model=model)
+                                           autonomy=autonomy, model=model, claim=True)
                 ran = created or not (run.status.terminal or self._waits_on_person(run))
-                if ran:
-                    run = self._drive(run)  # the row as created or found, in this unit
+                if created:
+                    run = self._drive_fresh(run)
+                elif ran:
+                    run = self._drive(run)  # the row as found, in this unit
                 results.append(run)
                 waiting.append((run, ran))
                 if len(waiting) >= group:
@@ -157,14 +161,19 @@ class Engine:
         return run.status is RunStatus.blocked and bool(self.store.tasks(run_id=run.id))
 
     def create(self, loaded: LoadedFlow, case: dict[str, Any], *, batch_id: str | None = None,
-               autonomy: str | None = None, model: str | None = None) -> tuple[RunRow, bool]:
+               autonomy: str | None = None, model: str | None = None,
+               claim: bool = False) -> tuple[RunRow, bool]:
+        """Create a queued run for `case` (or find the batch's run of it: second value
+        False). `claim`: the caller drives it at once (`_drive_fresh`), so it is created
+        already claimed by this process at the flow's start."""
         plan = self.plans.for_flow(loaded)
         case_id = check_case(plan, case)
         run, created = self.store.create_run(
             flow_text=loaded.text, flow_sha=loaded.sha256, flow_name=loaded.flow.name,
             flow_path=resolved(str(loaded.path)) if loaded.path else None, case_id=case_id,
             context={"case": case, "record": {}, "nodes": {}, "visits": {}},
-            batch_id=batch_id, autonomy=autonomy, model_override=model)
+            batch_id=batch_id, autonomy=autonomy, model_override=model,
+            claim_at=plan.start if claim else None)
         if created:
             self._emit(ev.RunCreated(run_id=run.id, case_id=case_id, flow_name=run.flow_name,
                                      flow_sha=run.flow_sha))
@@ -184,7 +193,8 @@ class Engine:
             return self._drive(self.store.run(run_id))
 
     def _drive(self, run: RunRow) -> RunRow:
-        """Drive `run`, a row read (or written) in the open unit of work."""
+        """Drive `run`, a row read in the open unit of work: claim it, complete a step
+        decided before a crash, walk on."""
         run_id = run.id
         if run.status.terminal:
             return run
@@ -199,11 +209,21 @@ class Engine:
         run = self.store.claim(run_id, start_node=plan.start)
         if run.current_node is None:
             return self._settle_positionless(run)
-        self._emit(ev.RunStarted(run_id=run_id, resumed=resumed))
+        # a queued run has no steps yet: nothing decided to complete
+        return self._guarded_walk(plan, run, resumed=resumed)
+
+    def _drive_fresh(self, run: RunRow) -> RunRow:
+        """Drive a run just created claimed (`create(claim=True)`) in the open unit: it has
+        no steps, so there is nothing to claim, complete or count first."""
+        return self._guarded_walk(self.plan_for(run), run, resumed=False)
+
+    def _guarded_walk(self, plan: Plan, run: RunRow, *, resumed: bool) -> RunRow:
+        """Walk `run` (claimed), turning what stops it into its state: blocked, failed, or
+        the store's own error raised after the completed steps are journaled."""
+        self._emit(ev.RunStarted(run_id=run.id, resumed=resumed))
         self.journal.reset()
         try:
-            # a queued run has no steps yet: nothing decided to complete
-            pending = self.store.open_step(run_id) if resumed else None
+            pending = self.store.open_step(run.id) if resumed else None
             if pending is not None and pending.status == "decided":
                 run = self._complete(plan, run, pending)
                 if run.status is not RunStatus.running:
@@ -446,13 +466,14 @@ class Engine:
             return []
 
         fused, extras = self.journal.take_all()
-        self.store.record_steps([*fused, step], advance={"current_node": None,
-                                                         "context": context},
-                                finish=(RunStatus.completed, {"outcome": node.outcome}),
-                                within=ending, extras=[*extras, []])
+        finished = self.store.record_end([*fused, step], advance={"current_node": None,
+                                                                 "context": context},
+                                         finish=(RunStatus.completed,
+                                                 {"outcome": node.outcome}),
+                                         within=ending, extras=[*extras, []])
         self.journal.announce()
         self._emit(ev.RunFinished(run_id=run.id, status="completed", outcome=node.outcome))
-        return self.store.run(run.id)
+        return finished
 
     def _fail(self, run: RunRow, error: str) -> RunRow:
         self.journal.flush(run, run.context)

@@ -111,6 +111,22 @@ def step_entries(step: Any, actor: str) -> list[Entry]:
     return entries
 
 
+def created_entry(run: Any, actor: str, context: dict[str, Any]) -> Entry:
+    """The audit row of a new run: queued, or running when it was created claimed."""
+    return Entry("run.created", actor, run_id=run.id, subject=run.case_id,
+                 flow_sha=run.flow_sha, model=run.model_override,
+                 after={"status": run.status.value, "autonomy": run.autonomy,
+                        "batch_id": run.batch_id, "case": context.get("case")})
+
+
+def status_entry(actor: str, run_id: str, current: str, target: Any,
+                 fields: Mapping[str, Any]) -> Entry:
+    """The audit row of a run's status change, with why (a block, an error, an outcome)."""
+    why = {k: fields.get(k) for k in ("blocked_reason", "error", "outcome") if fields.get(k)}
+    return Entry("run.status", actor, run_id=run_id, before={"status": current},
+                 after={"status": target.value, **why})
+
+
 def task_entry(task_id: str, run_id: str, node_id: str, reason: str, allowed: list[str],
                packet: dict[str, Any], due_at: str | None, actor: str) -> Entry:
     return Entry("task.opened", actor, run_id=run_id, node_id=node_id, subject=task_id,

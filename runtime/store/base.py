@@ -102,9 +102,15 @@ class RunStore(ABC):
         self, *, flow_text: str, flow_sha: str, flow_name: str, flow_path: str | None,
         case_id: str, context: dict[str, Any], batch_id: str | None = None,
         autonomy: str | None = None, model_override: str | None = None,
+        claim_at: str | None = None,
     ) -> tuple[RunRow, bool]:
         """Insert a `queued` run and keep the flow text it is pinned to (snapshots are
         keyed by sha and written once). Atomic, crash-safe, serialised.
+
+        With `claim_at` (the flow's start node) the run is inserted already claimed, as
+        `claim` would leave it: `running`, owned by this process, started now, at that
+        node; its audit row says so. For a run the caller drives at once: one write of
+        the row instead of two.
 
         With a batch id, an existing run of the same case in that batch is returned
         instead (second value False) and nothing is written: a re-run batch never runs a
@@ -208,6 +214,17 @@ class RunStore(ABC):
         if finish is not None:
             self.finish_run(steps[-1].run_id if steps else "", finish[0], **finish[1])
         return ids
+
+    def record_end(self, steps: list[NewStep], *, advance: dict[str, Any], finish: Finish,
+                   within: Within | None = None,
+                   extras: list[list[Entry]] | None = None) -> RunRow:
+        """A run's last steps and its end (`record_steps` with `finish`); returns the run as
+        it now stands. A store may keep a run created and ended in the open unit of work
+        back until the unit commits (it writes it in bulk then; anything that reads or
+        writes the run before that sees it written)."""
+        self.record_steps(steps, advance=advance, finish=finish, within=within,
+                          extras=extras)
+        return self.run(steps[0].run_id if steps else "")
 
     @abstractmethod
     def finish_step(self, step_id: int, run_id: str, *, advance: dict[str, Any],

@@ -24,12 +24,20 @@ from runtime.pg_db import Connection, Handle
 from runtime.sqlite_db import dumps, loads, now
 from runtime.store import pg_audit as audit
 from runtime.store import pg_metrics, pg_schema
-from runtime.store.audit import Entry, Verification, step_entries, task_entry
+from runtime.store.audit import (
+    Entry,
+    Verification,
+    created_entry,
+    status_entry,
+    step_entries,
+    task_entry,
+)
 from runtime.store.base import RunStore, Within
 from runtime.store.metric_rows import DecidedStep, FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
     RETRYABLE_BLOCKS,
+    RUN_INSERT_COLUMNS,
     NewStep,
     RunCounts,
     RunPage,
@@ -39,6 +47,7 @@ from runtime.store.rows import (
     TaskQuery,
     TaskRow,
     new_id,
+    new_run_row,
     owner_alive,
     this_process,
 )
@@ -58,6 +67,10 @@ _STEP_COLUMNS = ("run_id", "seq", "node_id", "kind", "visit", "attempt", "status
 
 # RunQuery.filters: a case-insensitive "contains"
 _CONTAINS = "strpos(lower({col}), lower({mark})) > 0"
+
+
+_INSERT_RUN_SQL = (f"INSERT INTO runs({', '.join(RUN_INSERT_COLUMNS)})"
+                   f" VALUES ({', '.join('%s' for _ in RUN_INSERT_COLUMNS)})")
 
 
 class PostgresRunStore(RunStore):
@@ -110,6 +123,7 @@ class PostgresRunStore(RunStore):
         self, *, flow_text: str, flow_sha: str, flow_name: str, flow_path: str | None,
         case_id: str, context: dict[str, Any], batch_id: str | None = None,
         autonomy: str | None = None, model_override: str | None = None,
+        claim_at: str | None = None,
     ) -> tuple[RunRow, bool]:
         stamp = now()
         with self._db.write(durable=False) as c:
@@ -121,19 +135,12 @@ class PostgresRunStore(RunStore):
             c.execute("INSERT INTO flow_snapshots(sha, name, path, text, created_at)"
                       " VALUES (%s,%s,%s,%s,%s) ON CONFLICT (sha) DO NOTHING",
                       (flow_sha, flow_name, flow_path, flow_text, stamp))
-            run_id = new_id("r")
-            c.execute(
-                "INSERT INTO runs(id, flow_sha, flow_name, flow_path, case_id, batch_id, status,"
-                " autonomy, model_override, context, created_at, updated_at)"
-                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                (run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
-                 RunStatus.queued.value, autonomy, model_override, dumps(context), stamp, stamp))
-            audit.append(c, [Entry(
-                "run.created", self.actor, run_id=run_id, subject=case_id, flow_sha=flow_sha,
-                model=model_override, after={"status": RunStatus.queued.value,
-                                             "autonomy": autonomy, "batch_id": batch_id,
-                                             "case": context.get("case")})])
-        return self.run(run_id), True
+            run = new_run_row(flow_sha=flow_sha, flow_name=flow_name, flow_path=flow_path,
+                              case_id=case_id, batch_id=batch_id, autonomy=autonomy,
+                              model_override=model_override, stamp=stamp, claim_at=claim_at)
+            c.execute(_INSERT_RUN_SQL, (*run.insert_values(), dumps(context)))
+            audit.append(c, [created_entry(run, self.actor, context)])
+        return self.run(run.id), True
 
     def run(self, run_id: str) -> RunRow:
         row = self._one("SELECT * FROM runs WHERE id=%s", (run_id,))
@@ -233,11 +240,7 @@ class PostgresRunStore(RunStore):
         if target.terminal:
             fields.setdefault("finished_at", fields["updated_at"])
         _update_run(c, run_id, fields)
-        why = {k: fields.get(k) for k in ("blocked_reason", "error", "outcome")
-               if fields.get(k)}
-        audit.append(c, [Entry("run.status", self.actor, run_id=run_id,
-                               before={"status": row["status"]},
-                               after={"status": target.value, **why})])
+        audit.append(c, [status_entry(self.actor, run_id, row["status"], target, fields)])
 
     def claim(self, run_id: str, *, start_node: str | None = None) -> RunRow:
         with self._db.write(durable=False) as c:

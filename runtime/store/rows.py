@@ -72,6 +72,14 @@ class RunRow:
         data["context"] = loads(data["context"])
         return cls(**data)
 
+    def insert_values(self) -> tuple[Any, ...]:
+        """The values a store inserts for a new run, in `RUN_INSERT_COLUMNS` order (the
+        context, stored as JSON text, is the caller's to add last)."""
+        return (self.id, self.flow_sha, self.flow_name, self.flow_path, self.case_id,
+                self.batch_id, self.status.value, self.autonomy, self.model_override,
+                self.current_node, self.owner, self.created_at, self.started_at,
+                self.updated_at)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "case_id": self.case_id, "status": self.status.value,
@@ -82,6 +90,27 @@ class RunRow:
             "created_at": self.created_at, "started_at": self.started_at,
             "finished_at": self.finished_at,
         }
+
+
+# The columns of a new run as the stores insert them (`RunRow.insert_values`, then context).
+RUN_INSERT_COLUMNS = ("id", "flow_sha", "flow_name", "flow_path", "case_id", "batch_id",
+                      "status", "autonomy", "model_override", "current_node", "owner",
+                      "created_at", "started_at", "updated_at", "context")
+
+
+def new_run_row(*, flow_sha: str, flow_name: str, flow_path: str | None, case_id: str,
+                batch_id: str | None, autonomy: str | None, model_override: str | None,
+                stamp: str, claim_at: str | None) -> RunRow:
+    """A run about to be inserted: queued, or, with `claim_at`, already claimed by this
+    process at that node (the engine drives it at once, so claiming it afterwards would
+    write the same row twice: its status, owner and start time would each change in a
+    second UPDATE of a table with many indexes)."""
+    claimed = claim_at is not None
+    return RunRow(new_id("r"), flow_sha, flow_name, flow_path, case_id, batch_id,
+                  RunStatus.running if claimed else RunStatus.queued, None, autonomy,
+                  model_override, claim_at, {}, None, None,
+                  this_process() if claimed else None, stamp, stamp if claimed else None,
+                  None, stamp)
 
 
 # Blocked runs that `junction resume` retries: nothing happened yet, trying again is safe.

@@ -18,13 +18,21 @@ from runtime.errors import ConflictError, NotFoundError
 from runtime.sqlite_db import dumps, loads, now
 from runtime.store import sqlite_audit as audit
 from runtime.store import sqlite_metrics
-from runtime.store.audit import Entry, Verification, step_entries, task_entry
+from runtime.store.audit import (
+    Entry,
+    Verification,
+    created_entry,
+    status_entry,
+    step_entries,
+    task_entry,
+)
 from runtime.store.base import Finish, RunStore, Within
 from runtime.store.db import connect
 from runtime.store.metric_rows import DecidedStep, FlowSnapshot, MetricFacts, MetricQuery
 from runtime.store.rows import (
     JSON_STEP_COLUMNS,
     RETRYABLE_BLOCKS,
+    RUN_INSERT_COLUMNS,
     NewStep,
     RunCounts,
     RunPage,
@@ -34,9 +42,11 @@ from runtime.store.rows import (
     TaskQuery,
     TaskRow,
     new_id,
+    new_run_row,
     owner_alive,
     this_process,
 )
+from runtime.store.sqlite_group import UnitRuns
 from runtime.store.sqlite_units import SqliteWrites
 from runtime.store.states import RunStatus, check_move
 
@@ -46,6 +56,9 @@ _INSERT_STEP_SQL = (
     " inputs, model_call, output, decision, changes, verdicts, next_node, error,"
     " started_at, finished_at, duration_ms, label, confidence, decided_by, agrees,"
     " hit_rules) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+
+_INSERT_RUN_SQL = (f"INSERT INTO runs({', '.join(RUN_INSERT_COLUMNS)})"
+                   f" VALUES ({', '.join('?' for _ in RUN_INSERT_COLUMNS)})")
 
 _RUN_ORDER = {
     "newest": "created_at DESC, id DESC",
@@ -71,18 +84,37 @@ class SqliteRunStore(RunStore):
         self.path = path
         self.workspace_dir = path.parent
         self.database_path = path.resolve()
-        self._conn = connect(path)
+        self._raw = connect(path)
         # Flow snapshots this store has written (committed or in the open unit): each is
         # inserted once, not with every run; forgotten when a unit is undone.
         self._snapshots: set[str] = set()
-        self._writes = SqliteWrites(self._conn, on_rollback=self._snapshots.clear)
+        # Runs created claimed in the open unit, kept back until its commit (sqlite_group)
+        self._unit_runs = UnitRuns(_INSERT_STEP_SQL)
+        self._writes = SqliteWrites(self._raw, on_rollback=self._forget_unit,
+                                    before_write=self._write_kept)
         self._tx = self._writes.verb
         self._audit = self._writes.note
         self.actor = f"engine@{this_process()}"
 
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """The connection, for reads: whatever the open unit kept back is written first,
+        so every statement sees the tables as they stand in the unit."""
+        if self._unit_runs:
+            self._unit_runs.write(self._raw)
+        return self._raw
+
+    def _write_kept(self) -> None:
+        if self._unit_runs:
+            self._unit_runs.write(self._raw)
+
+    def _forget_unit(self) -> None:
+        self._snapshots.clear()
+        self._unit_runs.clear()
+
     def close(self) -> None:
         self.end_unit()
-        self._conn.close()
+        self._raw.close()
 
     # -- units of work (see RunStore.begin_unit; sqlite_units.py) ------------
 
@@ -104,38 +136,72 @@ class SqliteRunStore(RunStore):
         self, *, flow_text: str, flow_sha: str, flow_name: str, flow_path: str | None,
         case_id: str, context: dict[str, Any], batch_id: str | None = None,
         autonomy: str | None = None, model_override: str | None = None,
+        claim_at: str | None = None,
     ) -> tuple[RunRow, bool]:
-        """Insert a queued run; with a batch id, an existing run for the case is returned
-        instead (second value False) so a re-run batch never runs a case twice."""
+        """Insert a queued run (or one claimed at `claim_at`, see RunStore.create_run); with
+        a batch id, an existing run for the case is returned instead (second value False)
+        so a re-run batch never runs a case twice."""
         stamp = now()
+        if claim_at is not None and self._writes.unit_open:
+            return self._create_in_unit(
+                flow_text=flow_text, flow_sha=flow_sha, flow_name=flow_name,
+                flow_path=flow_path, case_id=case_id, context=context, batch_id=batch_id,
+                autonomy=autonomy, model_override=model_override, claim_at=claim_at,
+                stamp=stamp)
         with self._tx() as c:
             if batch_id is not None:
                 row = c.execute("SELECT * FROM runs WHERE batch_id=? AND case_id=?",
                                 (batch_id, case_id)).fetchone()
                 if row is not None:
                     return RunRow.from_row(row), False
-            if flow_sha not in self._snapshots:
-                c.execute("INSERT OR IGNORE INTO flow_snapshots(sha, name, path, text,"
-                          " created_at) VALUES (?,?,?,?,?)",
-                          (flow_sha, flow_name, flow_path, flow_text, stamp))
-            run_id = new_id("r")
+            self._keep_snapshot(c, flow_sha, flow_name, flow_path, flow_text, stamp)
+            run = new_run_row(flow_sha=flow_sha, flow_name=flow_name, flow_path=flow_path,
+                              case_id=case_id, batch_id=batch_id, autonomy=autonomy,
+                              model_override=model_override, stamp=stamp, claim_at=claim_at)
             text = dumps(context)
-            c.execute(
-                "INSERT INTO runs(id, flow_sha, flow_name, flow_path, case_id, batch_id, status,"
-                " autonomy, model_override, context, created_at, updated_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
-                 RunStatus.queued.value, autonomy, model_override, text, stamp, stamp))
-            self._audit([Entry(
-                "run.created", self.actor, run_id=run_id, subject=case_id, flow_sha=flow_sha,
-                model=model_override, after={"status": RunStatus.queued.value,
-                                             "autonomy": autonomy, "batch_id": batch_id,
-                                             "case": context.get("case")})])
+            c.execute(_INSERT_RUN_SQL, (*run.insert_values(), text))
+            self._audit([created_entry(run, self.actor, context)])
+        self._snapshots.add(flow_sha)
         # the row as inserted (not read back: the context as its stored text decodes)
-        self._snapshots.add(flow_sha)  # snapshots are never deleted (undone: see rollback)
-        return RunRow(run_id, flow_sha, flow_name, flow_path, case_id, batch_id,
-                      RunStatus.queued, None, autonomy, model_override, None, loads(text),
-                      None, None, None, stamp, None, None, stamp), True
+        return replace(run, context=loads(text)), True
+
+    def _create_in_unit(self, *, flow_text: str, flow_sha: str, flow_name: str,
+                        flow_path: str | None, case_id: str, context: dict[str, Any],
+                        batch_id: str | None, autonomy: str | None,
+                        model_override: str | None, claim_at: str,
+                        stamp: str) -> tuple[RunRow, bool]:
+        """A claimed run created in the open unit: kept back (sqlite_group.py) until the
+        unit commits, or until anything else reads or writes this connection."""
+        c = self._raw
+        if batch_id is not None:
+            kept = self._unit_runs.batch_run(batch_id, case_id)
+            if kept is not None:
+                return kept, False
+            row = c.execute("SELECT * FROM runs WHERE batch_id=? AND case_id=?",
+                            (batch_id, case_id)).fetchone()
+            if row is not None:
+                return RunRow.from_row(row), False
+        self._keep_snapshot(c, flow_sha, flow_name, flow_path, flow_text, stamp)
+        self._snapshots.add(flow_sha)  # no savepoint here: only the unit undone undoes it
+        run = new_run_row(flow_sha=flow_sha, flow_name=flow_name, flow_path=flow_path,
+                          case_id=case_id, batch_id=batch_id, autonomy=autonomy,
+                          model_override=model_override, stamp=stamp, claim_at=claim_at)
+        text = dumps(context)
+        run = replace(run, context=loads(text))
+        self._unit_runs.add_created(run, text)
+        audit.remember_flow_sha(run.id, flow_sha)
+        self._writes.note_in_unit([created_entry(run, self.actor, context)])
+        return run, True
+
+    def _keep_snapshot(self, c: sqlite3.Connection, flow_sha: str, flow_name: str,
+                       flow_path: str | None, flow_text: str, stamp: str) -> None:
+        """The flow text a run is pinned to, inserted once per store (snapshots are never
+        deleted; the caller remembers it once its write stands, and a unit undone forgets
+        it: see `_forget_unit`)."""
+        if flow_sha not in self._snapshots:
+            c.execute("INSERT OR IGNORE INTO flow_snapshots(sha, name, path, text,"
+                      " created_at) VALUES (?,?,?,?,?)",
+                      (flow_sha, flow_name, flow_path, flow_text, stamp))
 
     def run(self, run_id: str) -> RunRow:
         row = self._conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
@@ -229,11 +295,7 @@ class SqliteRunStore(RunStore):
         if target.terminal:
             fields.setdefault("finished_at", fields["updated_at"])
         self._update_run(c, run_id, fields)
-        why = {k: fields.get(k) for k in ("blocked_reason", "error", "outcome")
-               if fields.get(k)}
-        self._audit([Entry("run.status", self.actor, run_id=run_id,
-                               before={"status": current},
-                               after={"status": target.value, **why})])
+        self._audit([status_entry(self.actor, run_id, current, target, fields)])
 
     def _update_run(self, c: sqlite3.Connection, run_id: str, fields: dict[str, Any]) -> None:
         if "context" in fields:
@@ -304,7 +366,21 @@ class SqliteRunStore(RunStore):
         the write transaction AUTOINCREMENT hands out consecutive ids, so the last one
         tells them all."""
         seq = c.execute(_NEXT_SEQ_SQL, (steps[0].run_id,)).fetchone()[0]
-        stamp = now()
+        rows, entries = self._step_rows(steps, seq, now(), extras)
+        if len(rows) == 1:
+            last = int(c.execute(_INSERT_STEP_SQL, rows[0]).lastrowid or 0)
+        else:
+            c.executemany(_INSERT_STEP_SQL, rows)
+            last = int(c.execute("SELECT last_insert_rowid()").fetchone()[0])
+        ids = list(range(last - len(rows) + 1, last + 1))
+        self._audit(entries)
+        return ids
+
+    def _step_rows(self, steps: list[NewStep], seq: int, stamp: str,
+                   extras: list[list[Entry]] | None) -> tuple[list[tuple[Any, ...]],
+                                                              list[Entry]]:
+        """The steps' rows from sequence number `seq` on, and their audit rows (each step's
+        followed by its `extras`)."""
         rows, entries = [], []
         for index, step in enumerate(steps):
             finished = stamp if step.status == "done" else None
@@ -317,14 +393,34 @@ class SqliteRunStore(RunStore):
             entries.extend(step_entries(step, self.actor))
             if extras:
                 entries.extend(extras[index])
-        if len(rows) == 1:
-            last = int(c.execute(_INSERT_STEP_SQL, rows[0]).lastrowid or 0)
-        else:
-            c.executemany(_INSERT_STEP_SQL, rows)
-            last = int(c.execute("SELECT last_insert_rowid()").fetchone()[0])
-        ids = list(range(last - len(rows) + 1, last + 1))
-        self._audit(entries)
-        return ids
+        return rows, entries
+
+    def record_end(self, steps: list[NewStep], *, advance: dict[str, Any], finish: Finish,
+                   within: Within | None = None,
+                   extras: list[list[Entry]] | None = None) -> RunRow:
+        """The run's last steps and its end (see RunStore.record_end). A run created in the
+        open unit and ending in it is written with the unit's commit, in one statement per
+        table for the whole unit (sqlite_group.py)."""
+        run_id = steps[0].run_id if steps else ""
+        kept = self._unit_runs.created.get(run_id)
+        if kept is None or not self._writes.unit_open:
+            return super().record_end(steps, advance=advance, finish=finish, within=within,
+                                      extras=extras)
+        run, _ = kept
+        target, fields = finish
+        check_move(run.status.value, target)
+        stamp = now()
+        text = dumps(advance.get("context", run.context))
+        ended = replace(run, status=target, owner=None, updated_at=stamp, finished_at=stamp,
+                        current_node=advance.get("current_node", run.current_node),
+                        context=loads(text), **fields)
+        rows, entries = self._step_rows(steps, 1, stamp, extras)  # its first steps
+        if within is not None:
+            entries.extend(within(self._raw))  # in the unit's transaction
+        self._unit_runs.end(ended, text, rows)
+        self._writes.note_in_unit([*entries, status_entry(self.actor, run_id,
+                                                          run.status.value, target, fields)])
+        return ended
 
     def record_step(self, step: NewStep, *, advance: dict[str, Any] | None = None) -> int:
         """Journal a step; with `advance`, also move the run forward in the same commit."""

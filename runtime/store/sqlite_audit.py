@@ -82,6 +82,14 @@ _FLOW_SHA_CACHE: dict[str, str] = {}
 _FLOW_SHA_CACHE_SIZE = 4096
 
 
+def remember_flow_sha(run_id: str, flow_sha: str) -> None:
+    """A run created in the open unit and not yet in the table: its flow hash for the
+    unit's audit rows, without a lookup."""
+    if len(_FLOW_SHA_CACHE) >= _FLOW_SHA_CACHE_SIZE:
+        _FLOW_SHA_CACHE.clear()
+    _FLOW_SHA_CACHE[run_id] = flow_sha
+
+
 def _flow_sha(conn: sqlite3.Connection, run_id: str | None) -> str | None:
     """A run's flow hash never changes, so it is looked up once per process."""
     if run_id is None:

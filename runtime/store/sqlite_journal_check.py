@@ -55,8 +55,9 @@ class _Trail:
         for row in conn.execute("SELECT seq, kind, actor, run_id, subject, after, data"
                                 " FROM audit_log ORDER BY seq"):
             kind, after = row["kind"], _json(row["after"])
-            if kind == "run.created":
-                self.run_status[row["run_id"]] = (row["seq"], {"status": "queued"})
+            if kind == "run.created":  # queued, or running when created claimed
+                status = after.get("status") if isinstance(after, dict) else None
+                self.run_status[row["run_id"]] = (row["seq"], {"status": status or "queued"})
             elif kind == "run.status" and isinstance(after, dict):
                 self.run_status[row["run_id"]] = (row["seq"], after)
             elif kind in TASK_KINDS.values():

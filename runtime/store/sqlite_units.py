@@ -24,11 +24,14 @@ from runtime.store.db import transaction
 
 class SqliteWrites:
     def __init__(self, conn: sqlite3.Connection,
-                 on_rollback: Callable[[], None] = lambda: None) -> None:
+                 on_rollback: Callable[[], None] = lambda: None,
+                 before_write: Callable[[], None] = lambda: None) -> None:
         """`on_rollback` hears that a unit was undone (the store forgets what it cached
-        about rows written in it)."""
+        about rows written in it); `before_write` runs before every verb and before the
+        unit's commit (the store writes the rows it kept back, see sqlite_group.py)."""
         self.conn = conn
         self.on_rollback = on_rollback
+        self.before_write = before_write
         self.notes: list[Entry] = []
         self.unit_open = False
         # The audit rows of the open unit's verbs (with their times), appended at its end.
@@ -38,6 +41,7 @@ class SqliteWrites:
     def verb(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
         """One write transaction (or a savepoint of the open unit); the audit rows noted
         meanwhile (`note`) are appended with it."""
+        self.before_write()
         if self.unit_open and not durable:
             with self._savepoint() as c:
                 yield c
@@ -72,6 +76,12 @@ class SqliteWrites:
         """Audit rows describing the current verb's writes."""
         self.notes.extend(entries)
 
+    def note_in_unit(self, entries: list[Entry]) -> None:
+        """Audit rows of work the store keeps back for the open unit's commit (stamped
+        now, appended in order with the verbs' rows)."""
+        if entries:
+            self._unit_notes.append((audit.stamp(), entries))
+
     def begin_unit(self) -> None:
         if self.unit_open:
             return
@@ -101,13 +111,20 @@ class SqliteWrites:
         return made
 
     def end_unit(self) -> None:
-        if self.unit_open:
-            self.unit_open = False
+        if not self.unit_open:
+            return
+        self.unit_open = False
+        if not self.conn.in_transaction:  # SQLite already rolled it back: nothing to keep
+            self._unit_notes = []
+            self.on_rollback()
+            return
+        try:
+            self.before_write()  # the rows the store kept back for this commit
             notes, self._unit_notes = self._unit_notes, []
-            if self.conn.in_transaction:
-                try:
-                    audit.append_groups(self.conn, notes)
-                except BaseException:  # never a commit without its audit rows
-                    self.conn.execute("ROLLBACK")
-                    raise
-                self.conn.execute("COMMIT")
+            audit.append_groups(self.conn, notes)
+        except BaseException:  # never a commit without its audit rows
+            self._unit_notes = []
+            self.on_rollback()
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")

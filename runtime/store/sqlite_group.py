@@ -1,0 +1,72 @@
+"""Runs that begin and end inside one unit of work, written at its commit in bulk.
+
+A unit of work (a run alone, or 64 runs of a batch) is one SQLite transaction: nothing in
+it is seen by anyone else, or survives a crash, before its COMMIT. So a run created
+claimed in the unit and finished in it need not be inserted, updated and given its steps
+statement by statement as it goes: its final row and its steps wait here and are written
+just before the commit with one prepared statement per table for the whole unit
+(issue 13: a statement costs more than the row it writes; a run's insert, its status
+change and its steps were a dozen statements on tables with many indexes).
+
+What a crash can lose is unchanged (the unit's uncommitted work, which had no effect
+outside the database); what a reader of this connection sees is unchanged too: the
+store writes what waits here before any other statement on its connection
+(`SqliteRunStore._conn`), so a read or another verb always finds the rows in the table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from runtime.store.rows import RUN_INSERT_COLUMNS, RunRow
+
+_INSERT_RUN_SQL = (f"INSERT INTO runs({', '.join(RUN_INSERT_COLUMNS)}, outcome,"
+                   f" finished_at) VALUES ({', '.join('?' for _ in RUN_INSERT_COLUMNS)},?,?)")
+
+
+class UnitRuns:
+    """Runs created in the open unit and not yet written (`created`), and the rows of runs
+    that also ended in it (`ended`, `steps`), in the order they happened."""
+
+    def __init__(self, insert_step_sql: str) -> None:
+        self._insert_step_sql = insert_step_sql
+        self.created: dict[str, tuple[RunRow, str]] = {}  # run id → (row, context text)
+        self._by_case: dict[tuple[str, str], RunRow] = {}  # (batch, case) → row here
+        self.ended: list[tuple[Any, ...]] = []
+        self.steps: list[tuple[Any, ...]] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.created or self.ended)
+
+    def add_created(self, run: RunRow, context_text: str) -> None:
+        self.created[run.id] = (run, context_text)
+        if run.batch_id is not None:
+            self._by_case[run.batch_id, run.case_id] = run
+
+    def batch_run(self, batch_id: str, case_id: str) -> RunRow | None:
+        """The run of this case in this batch waiting here (a batch naming a case twice
+        runs it once, as when the first run is already in the table)."""
+        return self._by_case.get((batch_id, case_id))
+
+    def end(self, run: RunRow, context_text: str, steps: list[tuple[Any, ...]]) -> None:
+        """`run` (created here) ended: its final row and its steps wait for the commit."""
+        self.created.pop(run.id, None)
+        if run.batch_id is not None:
+            self._by_case[run.batch_id, run.case_id] = run
+        self.ended.append((*run.insert_values(), context_text, run.outcome, run.finished_at))
+        self.steps.extend(steps)
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Insert everything waiting (runs before their steps), then forget it."""
+        rows = [*self.ended, *((*run.insert_values(), text, None, None)
+                               for run, text in self.created.values())]
+        steps = self.steps
+        self.clear()
+        if rows:
+            conn.executemany(_INSERT_RUN_SQL, rows)
+        if steps:
+            conn.executemany(self._insert_step_sql, steps)
+
+    def clear(self) -> None:
+        self.created, self._by_case, self.ended, self.steps = {}, {}, [], []
