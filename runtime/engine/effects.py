@@ -62,7 +62,7 @@ class InStoreChange:
 
     def announce(self) -> None:
         """Say the change happened (after the commit)."""
-        if self.result is not None:
+        if self.result is not None and self.effects.listening():
             self.effects.emit(ev.RecordChanged(
                 run_id=self.run.id, node_id=self.node_id, case_id=self.run.case_id,
                 changes=self.changes, idempotency_key=self.key,
@@ -80,10 +80,12 @@ class Blocked(Exception):
 class Effects:
     def __init__(self, store: RunStore, tables: ConnectorTables,
                  emit: Callable[[ev.Event], None],
-                 checkpoint: Callable[[str], None] | None = None) -> None:
+                 checkpoint: Callable[[str], None] | None = None,
+                 listening: Callable[[], bool] = lambda: True) -> None:
         self.store = store
         self.tables = tables
         self.emit = emit
+        self.listening = listening
         self.checkpoint = checkpoint
         self._connectors: dict[tuple[str, str], Connector] = {}
         self._prepared: set[tuple[str, int]] = set()

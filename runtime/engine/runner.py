@@ -71,8 +71,9 @@ class Engine:
         self.faults = FaultPlan.from_env()
         self.plans = PlanCache(store)
         self.desk = TaskDesk(store, self.plans)
-        self.units = Units(store, self._deliver)  # group commit; events wait for it
-        self.effects = Effects(store, connector_tables, self._emit, self.faults.passed)
+        self.units = Units(store, self._deliver, self.observers)  # events wait for commit
+        self.effects = Effects(store, connector_tables, self._emit, self.faults.passed,
+                              lambda: self.units.listening)
         self.journal = StepJournal(store, self.effects, self.faults, self.units)
 
     # -- public API --------------------------------------------------------
@@ -344,8 +345,9 @@ class Engine:
                 continue
             if isinstance(node, EndNode):
                 return self._finish(plan, run, node, visit, context)
-            self._emit(ev.StepStarted(run_id=run.id, node_id=node_id,
-                                      kind=plan.labels[node_id], visit=visit))
+            if self.observers:
+                self._emit(ev.StepStarted(run_id=run.id, node_id=node_id,
+                                          kind=plan.labels[node_id], visit=visit))
             started = time.perf_counter()
             stage = stage_for(plan, node, run.autonomy)
             calls = 0

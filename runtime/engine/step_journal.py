@@ -148,6 +148,8 @@ class StepJournal:
                    if step.node_id == node_id and step.model_call)
 
     def step_finished(self, step: NewStep, decision: dict[str, Any]) -> None:
+        if not self.units.listening:  # nobody to tell: no event to build
+            return
         self.units.emit(ev.StepFinished(run_id=step.run_id, node_id=step.node_id,
                                         kind=step.kind, visit=step.visit, status="done",
                                         summary=summary(decision), next_node=step.next_node,

@@ -4,7 +4,7 @@ committed — never about work a crash or a rollback could still undo."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sized
 from contextlib import contextmanager
 
 from runtime.engine import events as ev
@@ -12,11 +12,19 @@ from runtime.store.base import RunStore
 
 
 class Units:
-    def __init__(self, store: RunStore, deliver: Callable[[ev.Event], None]) -> None:
+    def __init__(self, store: RunStore, deliver: Callable[[ev.Event], None],
+                 audience: Sized = ()) -> None:
+        """`audience`: who `deliver` tells (a batch from a script has nobody, and then
+        the walk need not build the events at all: see `listening`)."""
         self.store = store
         self.deliver = deliver
+        self.audience = audience
         self.open = False
         self.queued: list[ev.Event] = []
+
+    @property
+    def listening(self) -> bool:
+        return bool(self.audience)
 
     @contextmanager
     def scope(self) -> Iterator[None]:

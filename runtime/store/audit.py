@@ -63,19 +63,17 @@ def chained_rows(groups: Iterable[tuple[str, list[Entry]]], seq: int, prev: str,
     with its own time, chained after the head (`seq`, `prev`); and the new head. Every
     store builds its rows here, so a chain copied from one store to another verifies."""
     rows = []
+    sha256, payload = hashlib.sha256, hash_payload
     for at, entries in groups:
         for entry in entries:
             seq += 1
-            row = {
-                "seq": seq, "at": at,
-                "actor": entry.actor, "kind": entry.kind, "run_id": entry.run_id,
-                "node_id": entry.node_id, "subject": entry.subject,
-                "before": dump(entry.before), "after": dump(entry.after),
-                "flow_sha": entry.flow_sha or flow_sha_of(entry.run_id),
-                "model": entry.model, "data": dump(entry.data), "prev_hash": prev,
-            }
-            row["hash"] = prev = row_hash(row)
-            rows.append(tuple(row.values()))
+            values = [seq, at, entry.actor, entry.kind, entry.run_id, entry.node_id,
+                      entry.subject, dump(entry.before), dump(entry.after),
+                      entry.flow_sha or flow_sha_of(entry.run_id), entry.model,
+                      dump(entry.data), prev]  # in HASHED order
+            prev = sha256(payload(values)).hexdigest()
+            values.append(prev)
+            rows.append(tuple(values))
     return rows, seq, prev
 
 
