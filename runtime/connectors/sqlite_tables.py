@@ -182,13 +182,43 @@ _CHANGE_SQL = ("INSERT OR IGNORE INTO record_changes(idempotency_key, tbl, case_
                " before, after, applied_at) VALUES (?,?,?,?,?,?,?)")
 
 
+_NEW_CHANGE_SQL = ("INSERT INTO record_changes(idempotency_key, tbl, case_id, changes,"
+                   " before, after, applied_at) VALUES (?,?,?,?,?,?,?)")
+
+
+def _apply_later(c: Any, table: str, case_id: str, changes: dict[str, Any],
+                 key: str) -> ApplyResult:
+    """A change for a run the store keeps back until its unit commits (the store's
+    `KeptWork` handle): the record as this unit left it (remembered), or as the table
+    holds it; both writes wait with the run's rows. Its key is new (the store offers this
+    handle only then), so there is no earlier result to replay: a plain INSERT, which
+    would fail the unit loudly rather than apply a change twice."""
+    remembered = c.memo.get(("record", table, case_id))
+    if remembered is None:
+        row = c.execute(_READ_SQL, (table, case_id)).fetchone()
+        before = {} if row is None else dict(json.loads(row[0]))
+    else:
+        before = dict(remembered)
+    after = {**before, **changes}
+    stamp = now()
+    after_text = dumps(after)
+    c.later(_NEW_CHANGE_SQL, (key, table, case_id, dumps(changes), dumps(before),
+                              after_text, stamp))
+    c.later(_UPSERT_SQL, (table, case_id, after_text, stamp))
+    c.memo["record", table, case_id] = dict(after)
+    return ApplyResult(before, after)
+
+
 def _apply_on(c: Any, table: str, case_id: str, changes: dict[str, Any],
               key: str) -> ApplyResult:
     """Merge `changes` and remember `key` on a connection already in a write transaction;
     a key seen before returns its first result (`replayed`) and writes nothing.
 
     The change is remembered first (`INSERT OR IGNORE` on the key): a first application
-    then costs three statements instead of four; only a replay reads its first result."""
+    then costs three statements instead of four; only a replay reads its first result.
+    A handle that can write later (see `_apply_later`) takes the change that way."""
+    if hasattr(c, "later"):
+        return _apply_later(c, table, case_id, changes, key)
     row = c.execute(_READ_SQL, (table, case_id)).fetchone()
     before = {} if row is None else dict(json.loads(row[0]))
     after = {**before, **changes}

@@ -76,7 +76,7 @@ class StepJournal:
         self.units.resume()  # preparing the connector's tables may have ended it
         if not step.model_call and self.units.open:
             self.faults.passed("decided")  # crash drills: inside the unit, before the write
-            made = self.store.work_in_unit(change.work)
+            made = self.store.work_in_unit(change.work, run_id=run.id)
             if made is not None:  # written in the open unit; journaled with its step later
                 self.pending.append(Fused(done(step), outcome.decision, made, change))
                 self.faults.passed("done")

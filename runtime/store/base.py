@@ -89,10 +89,14 @@ class RunStore(ABC):
         """Undo the open unit of work (the engine could not journal what it did)."""
         return None
 
-    def work_in_unit(self, within: Within) -> list[Entry] | None:
+    def work_in_unit(self, within: Within, *, run_id: str | None = None
+                     ) -> list[Entry] | None:
         """Run `within(handle)` in the open unit of work and return its audit rows for
         the caller to journal later in the same unit (`record_steps(extras=…)`); None,
-        doing nothing, when no unit is open or the store cannot share its transactions."""
+        doing nothing, when no unit is open or the store cannot share its transactions.
+        `run_id`: the run the work is for; a store keeping that run back until the unit
+        commits may hand `within` a handle whose writes wait with it (SQLite's
+        `KeptWork`: `later(sql, params)` besides `execute`)."""
         return None
 
     # -- runs: writes --------------------------------------------------------

@@ -101,7 +101,8 @@ class PostgresRunStore(RunStore):
     def rollback_unit(self) -> None:
         self._db.rollback_unit()
 
-    def work_in_unit(self, within: Within) -> list[Entry] | None:
+    def work_in_unit(self, within: Within, *, run_id: str | None = None
+                     ) -> list[Entry] | None:
         if not self._db.in_unit:
             return None
         with self._db.write(durable=False) as c:  # a savepoint: undone alone if it fails

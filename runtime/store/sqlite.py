@@ -124,7 +124,10 @@ class SqliteRunStore(RunStore):
     def rollback_unit(self) -> None:
         self._writes.rollback_unit()
 
-    def work_in_unit(self, within: Within) -> list[Entry] | None:
+    def work_in_unit(self, within: Within, *, run_id: str | None = None
+                     ) -> list[Entry] | None:
+        if run_id in self._unit_runs.created and self._writes.unit_open:
+            return self._unit_runs.work(self._raw, within)  # kept back with the run
         return self._writes.work_in_unit(within)
 
     def end_unit(self) -> None:

@@ -17,12 +17,39 @@ store writes what waits here before any other statement on its connection
 from __future__ import annotations
 
 import sqlite3
+from collections import ChainMap
+from collections.abc import Callable
 from typing import Any
 
 from runtime.store.rows import RUN_INSERT_COLUMNS, RunRow
 
 _INSERT_RUN_SQL = (f"INSERT INTO runs({', '.join(RUN_INSERT_COLUMNS)}, outcome,"
                    f" finished_at) VALUES ({', '.join('?' for _ in RUN_INSERT_COLUMNS)},?,?)")
+
+
+class KeptWork:
+    """The handle `work_in_unit` gives work done for a run kept back in the unit (a
+    record change in the workspace table): reads (`execute`) go to the connection as
+    usual; writes (`later`) wait with the run's rows and are written with them, grouped
+    by statement, each statement's rows in the order given. `memo` lets the work
+    remember what it wrote (a record's state after a change) for its next read in the
+    unit, since the table does not hold it yet.
+
+    Offered only for a run created in the open unit: every idempotency key its work
+    writes is new, so nothing written later can already be in the table. What one call
+    queues or remembers is kept only if the call returns (`keep`): a failing change
+    leaves nothing behind, as a savepoint would."""
+
+    def __init__(self, conn: sqlite3.Connection, memo: dict[Any, Any]) -> None:
+        self.conn = conn
+        self.writes: list[tuple[str, tuple[Any, ...]]] = []
+        self.memo: ChainMap[Any, Any] = ChainMap({}, memo)
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def later(self, sql: str, params: tuple[Any, ...]) -> None:
+        self.writes.append((sql, params))
 
 
 class UnitRuns:
@@ -35,9 +62,11 @@ class UnitRuns:
         self._by_case: dict[tuple[str, str], RunRow] = {}  # (batch, case) → row here
         self.ended: list[tuple[Any, ...]] = []
         self.steps: list[tuple[Any, ...]] = []
+        self.later: dict[str, list[tuple[Any, ...]]] = {}  # statement → rows, in order
+        self._memo: dict[Any, Any] = {}
 
     def __bool__(self) -> bool:
-        return bool(self.created or self.ended)
+        return bool(self.created or self.ended or self.later)
 
     def add_created(self, run: RunRow, context_text: str) -> None:
         self.created[run.id] = (run, context_text)
@@ -57,16 +86,31 @@ class UnitRuns:
         self.ended.append((*run.insert_values(), context_text, run.outcome, run.finished_at))
         self.steps.extend(steps)
 
+    def work(self, conn: sqlite3.Connection,
+             within: Callable[[KeptWork], list[Any]]) -> list[Any]:
+        """Run `within` for a run kept here; keep what it queued and remembered only if it
+        returns (see KeptWork)."""
+        handle = KeptWork(conn, self._memo)
+        made = within(handle)
+        for sql, params in handle.writes:
+            self.later.setdefault(sql, []).append(params)
+        self._memo.update(handle.memo.maps[0])
+        return made
+
     def write(self, conn: sqlite3.Connection) -> None:
-        """Insert everything waiting (runs before their steps), then forget it."""
+        """Insert everything waiting (runs before their steps, then the work done for
+        them), then forget it."""
         rows = [*self.ended, *((*run.insert_values(), text, None, None)
                                for run, text in self.created.values())]
-        steps = self.steps
+        steps, later = self.steps, self.later
         self.clear()
         if rows:
             conn.executemany(_INSERT_RUN_SQL, rows)
         if steps:
             conn.executemany(self._insert_step_sql, steps)
+        for sql, params in later.items():
+            conn.executemany(sql, params)
 
     def clear(self) -> None:
         self.created, self._by_case, self.ended, self.steps = {}, {}, [], []
+        self.later, self._memo = {}, {}

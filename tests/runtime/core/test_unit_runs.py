@@ -6,8 +6,10 @@ unit that leaves rows behind, or an audit trail that disagrees with the journal.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -124,3 +126,46 @@ def test_any_batch_in_any_grouping_runs_each_case_once(tmp_path: Path, ids: list
         assert verified.ok, verified.problem
     finally:
         workspace.close()
+
+
+def test_a_runs_second_change_builds_on_its_first_and_on_earlier_batches(
+        workspace: Workspace) -> None:
+    """Record changes of a kept-back run wait with it: the second change of a run must see
+    the first (not yet in the table), and a later batch must see what the first left."""
+    flow = load_flow(GROUP / "flow.yaml")
+    engine = workspace.engine()
+    engine.start(flow, {"id": "seed", "message": "m"})  # the record tables now exist
+    engine.run_batch(flow, [{"id": "c-1", "message": "m"}], batch_id="first")
+    engine.run_batch(flow, [{"id": "c-1", "message": "m"}], batch_id="second")
+    changes = [(json.loads(b), json.loads(a)) for b, a in table(
+        workspace, "SELECT before, after FROM record_changes WHERE case_id='c-1'"
+                   " ORDER BY applied_at, rowid")]
+    assert changes == [
+        ({}, {"handled_by": "ai"}),
+        ({"handled_by": "ai"}, {"handled_by": "ai", "status": "done"}),
+        ({"handled_by": "ai", "status": "done"}, {"handled_by": "ai", "status": "done"}),
+        ({"handled_by": "ai", "status": "done"}, {"handled_by": "ai", "status": "done"}),
+    ]
+    assert table(workspace, "SELECT data FROM records WHERE case_id='c-1'") == [
+        ('{"handled_by":"ai","status":"done"}',)]
+    assert workspace.store.verify_audit().ok
+
+
+def test_work_that_fails_for_a_kept_run_leaves_nothing_behind(workspace: Workspace) -> None:
+    flow = load_flow(GROUP / "flow.yaml")
+    engine, store = workspace.engine(), workspace.store
+    engine.run_batch(flow, [{"id": "seed", "message": "m"}], batch_id="b0")  # tables exist
+    engine.units.begin()
+    run, _ = engine.create(flow, {"id": "c-1", "message": "m"}, claim=True)
+
+    def half_done(handle: Any) -> list[Any]:
+        handle.later("INSERT INTO records(tbl, case_id, data, updated_at) VALUES (?,?,?,?)",
+                     ("records", "c-1", "{}", "now"))
+        raise RuntimeError("the change failed half way")
+
+    with pytest.raises(RuntimeError):
+        store.work_in_unit(half_done, run_id=run.id)
+    engine.units.end()
+    assert table(workspace, "SELECT case_id FROM records ORDER BY case_id") == [("seed",)]
+    assert table(workspace, "SELECT case_id, status FROM runs WHERE case_id='c-1'") == [
+        ("c-1", "running")]
