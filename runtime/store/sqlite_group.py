@@ -23,8 +23,9 @@ from typing import Any
 
 from runtime.store.rows import RUN_INSERT_COLUMNS, RunRow
 
-_INSERT_RUN_SQL = (f"INSERT INTO runs({', '.join(RUN_INSERT_COLUMNS)}, outcome,"
-                   f" finished_at) VALUES ({', '.join('?' for _ in RUN_INSERT_COLUMNS)},?,?)")
+# A new run's columns, then how it ended (all NULL for a run still going).
+_INSERT_RUN_SQL = (f"INSERT INTO runs({', '.join(RUN_INSERT_COLUMNS)}, outcome, error,"
+                   f" finished_at) VALUES ({', '.join('?' for _ in RUN_INSERT_COLUMNS)},?,?,?)")
 
 
 class KeptWork:
@@ -83,7 +84,8 @@ class UnitRuns:
         self.created.pop(run.id, None)
         if run.batch_id is not None:
             self._by_case[run.batch_id, run.case_id] = run
-        self.ended.append((*run.insert_values(), context_text, run.outcome, run.finished_at))
+        self.ended.append((*run.insert_values(), context_text, run.outcome, run.error,
+                           run.finished_at))
         self.steps.extend(steps)
 
     def work(self, conn: sqlite3.Connection,
@@ -100,7 +102,7 @@ class UnitRuns:
     def write(self, conn: sqlite3.Connection) -> None:
         """Insert everything waiting (runs before their steps, then the work done for
         them), then forget it."""
-        rows = [*self.ended, *((*run.insert_values(), text, None, None)
+        rows = [*self.ended, *((*run.insert_values(), text, None, None, None)
                                for run, text in self.created.values())]
         steps, later = self.steps, self.later
         self.clear()

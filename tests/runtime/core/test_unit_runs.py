@@ -169,3 +169,25 @@ def test_work_that_fails_for_a_kept_run_leaves_nothing_behind(workspace: Workspa
     assert table(workspace, "SELECT case_id FROM records ORDER BY case_id") == [("seed",)]
     assert table(workspace, "SELECT case_id, status FROM runs WHERE case_id='c-1'") == [
         ("c-1", "running")]
+
+
+@pytest.mark.parametrize("finish", [(RunStatus.completed, {"outcome": "resolved"}),
+                                    (RunStatus.failed, {"error": "the model said no"})])
+def test_how_a_kept_run_ended_is_what_is_stored(workspace: Workspace,
+                                                finish: tuple[RunStatus, dict[str, Any]]
+                                                ) -> None:
+    from runtime.store.rows import NewStep
+
+    flow = load_flow(GROUP / "flow.yaml")
+    engine, store = workspace.engine(), workspace.store
+    with engine.unit_of_work():
+        run, _ = engine.create(flow, {"id": "c-1", "message": "m"}, claim=True)
+        ended = store.record_end(
+            [NewStep(run_id=run.id, node_id="end", kind="end", visit=1, status="done")],
+            advance={"current_node": None, "context": run.context}, finish=finish)
+    stored = store.run(run.id)
+    assert stored == ended
+    assert (stored.status, stored.outcome, stored.error, stored.owner) == (
+        finish[0], finish[1].get("outcome"), finish[1].get("error"), None)
+    assert stored.finished_at is not None
+    assert store.verify_audit().ok
