@@ -18,6 +18,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -431,8 +432,8 @@ class Engine:
                 timespec="milliseconds")
         packet = build_packet(plan, step.node_id, context, history, outcome, handoff,
                               step.autonomy or "", due_at=due)
-        blocked = NewStep(**{**step.__dict__, "status": "blocked", "next_node": None,
-                             "decision": {"handoff": handoff.reason}})
+        blocked = replace(step, status="blocked", next_node=None,
+                          decision={"handoff": handoff.reason})
         _, task_id = self.store.block_with_task(blocked, reason=handoff.reason,
                                                 allowed=handoff.allowed, packet=packet,
                                                 due_at=due, context=context)

@@ -10,7 +10,7 @@ commit of its own first. Observers hear about steps once they are committed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from runtime.engine import events as ev
@@ -157,7 +157,7 @@ class StepJournal:
 
 
 def done(step: NewStep) -> NewStep:
-    return NewStep(**{**step.__dict__, "status": "done"})
+    return replace(step, status="done")
 
 
 def summary(decision: dict[str, Any] | None) -> str:

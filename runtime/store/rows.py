@@ -100,7 +100,8 @@ RUN_INSERT_COLUMNS = ("id", "flow_sha", "flow_name", "flow_path", "case_id", "ba
 
 def new_run_row(*, flow_sha: str, flow_name: str, flow_path: str | None, case_id: str,
                 batch_id: str | None, autonomy: str | None, model_override: str | None,
-                stamp: str, claim_at: str | None) -> RunRow:
+                stamp: str, claim_at: str | None,
+                context: dict[str, Any] | None = None) -> RunRow:
     """A run about to be inserted: queued, or, with `claim_at`, already claimed by this
     process at that node (the engine drives it at once, so claiming it afterwards would
     write the same row twice: its status, owner and start time would each change in a
@@ -108,7 +109,7 @@ def new_run_row(*, flow_sha: str, flow_name: str, flow_path: str | None, case_id
     claimed = claim_at is not None
     return RunRow(new_id("r"), flow_sha, flow_name, flow_path, case_id, batch_id,
                   RunStatus.running if claimed else RunStatus.queued, None, autonomy,
-                  model_override, claim_at, {}, None, None,
+                  model_override, claim_at, {} if context is None else context, None, None,
                   this_process() if claimed else None, stamp, stamp if claimed else None,
                   None, stamp)
 
@@ -213,9 +214,11 @@ class TaskRow:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewStep:
-    """A step about to be journaled."""
+    """A step about to be journaled. Not frozen: a run's walk builds a dozen of these and a
+    frozen dataclass costs four times as much to build (issue 13); nothing changes one
+    after it is built (`done`, `blocked` copies are `replace`d)."""
 
     run_id: str
     node_id: str

@@ -186,11 +186,11 @@ class SqliteRunStore(RunStore):
                 return RunRow.from_row(row), False
         self._keep_snapshot(c, flow_sha, flow_name, flow_path, flow_text, stamp)
         self._snapshots.add(flow_sha)  # no savepoint here: only the unit undone undoes it
+        text = dumps(context)  # the context as its stored text decodes (the caller's own)
         run = new_run_row(flow_sha=flow_sha, flow_name=flow_name, flow_path=flow_path,
                           case_id=case_id, batch_id=batch_id, autonomy=autonomy,
-                          model_override=model_override, stamp=stamp, claim_at=claim_at)
-        text = dumps(context)
-        run = replace(run, context=loads(text))
+                          model_override=model_override, stamp=stamp, claim_at=claim_at,
+                          context=loads(text))
         self._unit_runs.add_created(run, text)
         audit.remember_flow_sha(run.id, flow_sha)
         self._writes.note_in_unit([created_entry(run, self.actor, context)])

@@ -3,6 +3,8 @@ RunStore.metric_facts), checked through the interface on a few hand-made runs.""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from runtime.store.base import RunStore
 from runtime.store.metric_rows import MetricQuery, StepCount
 from runtime.store.rows import NewStep
@@ -26,7 +28,7 @@ def _run(store: RunStore, case: str, *, stage: str = "copilot", batch: str | Non
                    verdicts=[{"rule": "confidence_band", "hit": hit,
                               "outcome": "hold" if hit else "pass"}])
     if person:
-        blocked = NewStep(**{**step.__dict__, "status": "blocked", "decision": None})
+        blocked = replace(step, status="blocked", decision=None)
         _, task = store.block_with_task(blocked, reason="low confidence",
                                         allowed=["choose"], packet={})
         store.settle_task(task, decision={"action": "choose"}, decided_by="ana",
