@@ -38,8 +38,9 @@ class KeptWork:
 
     Offered only for a run created in the open unit: every idempotency key its work
     writes is new, so nothing written later can already be in the table. What one call
-    queues or remembers is kept only if the call returns (`keep`): a failing change
-    leaves nothing behind, as a savepoint would."""
+    queues or remembers is kept only if the call returns (`UnitRuns.work`): a failing
+    change leaves nothing behind, as a savepoint would. Work for any other run writes
+    what waits here first (it may read the same record)."""
 
     def __init__(self, conn: sqlite3.Connection, memo: dict[Any, Any]) -> None:
         self.conn = conn

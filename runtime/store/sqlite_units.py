@@ -99,6 +99,7 @@ class SqliteWrites:
     def work_in_unit(self, within: Within) -> list[Entry] | None:
         if not self.unit_open:
             return None
+        self.before_write()  # work kept back for other runs first: this work may read it
         c = self.conn
         c.execute("SAVEPOINT work")
         try:

@@ -191,3 +191,28 @@ def test_how_a_kept_run_ended_is_what_is_stored(workspace: Workspace,
         finish[0], finish[1].get("outcome"), finish[1].get("error"), None)
     assert stored.finished_at is not None
     assert store.verify_audit().ok
+
+
+def test_a_change_for_another_run_in_the_unit_sees_a_kept_runs_change(
+        workspace: Workspace) -> None:
+    """A kept run changed case c-1's record (queued); a run not kept back (resumed, say)
+    then changes the same record in the same unit: it must build on the kept change, and
+    the kept write must not overwrite it at the commit."""
+    from runtime.connectors.base import idempotency_key
+    from runtime.engine.plan import compile_plan
+
+    flow = load_flow(GROUP / "flow.yaml")
+    engine, store = workspace.engine(), workspace.store
+    engine.start(flow, {"id": "seed", "message": "m"})  # the record tables now exist
+    plan = compile_plan(flow)
+    connector = engine.effects.connector(plan)
+    with engine.unit_of_work():
+        kept, _ = engine.create(flow, {"id": "c-1", "message": "m"}, claim=True)
+        store.work_in_unit(lambda h: [connector.apply_within(h, "c-1", {"status": "auto"},
+                                                             idempotency_key(kept.id, "a", 1))],
+                           run_id=kept.id)
+        store.work_in_unit(lambda h: [connector.apply_within(h, "c-1", {"handled_by": "ai"},
+                                                             "other-run:b:1")],
+                           run_id="r-not-kept")
+    assert table(workspace, "SELECT data FROM records WHERE case_id='c-1'") == [
+        ('{"handled_by":"ai","status":"auto"}',)]
