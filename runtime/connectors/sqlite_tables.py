@@ -181,9 +181,22 @@ _UPSERT_SQL = ("INSERT INTO records(tbl, case_id, data, updated_at) VALUES (?,?,
 _CHANGE_SQL = ("INSERT OR IGNORE INTO record_changes(idempotency_key, tbl, case_id, changes,"
                " before, after, applied_at) VALUES (?,?,?,?,?,?,?)")
 
+# A change whose key cannot have been applied before (see `_apply_later`).
+_NEW_CHANGE_SQL = _CHANGE_SQL.replace("INSERT OR IGNORE", "INSERT", 1)
 
-_NEW_CHANGE_SQL = ("INSERT INTO record_changes(idempotency_key, tbl, case_id, changes,"
-                   " before, after, applied_at) VALUES (?,?,?,?,?,?,?)")
+
+def _merged(before: dict[str, Any], table: str, case_id: str, changes: dict[str, Any],
+            key: str) -> tuple[dict[str, Any], str, tuple[Any, ...]]:
+    """The record after `changes`, its text, and the change's row (in `_CHANGE_SQL` order)."""
+    after = {**before, **changes}
+    after_text = dumps(after)
+    return after, after_text, (key, table, case_id, dumps(changes), dumps(before),
+                               after_text, now())
+
+
+def _read(c: Any, table: str, case_id: str) -> dict[str, Any]:
+    row = c.execute(_READ_SQL, (table, case_id)).fetchone()
+    return {} if row is None else dict(json.loads(row[0]))
 
 
 def _apply_later(c: Any, table: str, case_id: str, changes: dict[str, Any],
@@ -194,17 +207,10 @@ def _apply_later(c: Any, table: str, case_id: str, changes: dict[str, Any],
     handle only then), so there is no earlier result to replay: a plain INSERT, which
     would fail the unit loudly rather than apply a change twice."""
     remembered = c.memo.get(("record", table, case_id))
-    if remembered is None:
-        row = c.execute(_READ_SQL, (table, case_id)).fetchone()
-        before = {} if row is None else dict(json.loads(row[0]))
-    else:
-        before = dict(remembered)
-    after = {**before, **changes}
-    stamp = now()
-    after_text = dumps(after)
-    c.later(_NEW_CHANGE_SQL, (key, table, case_id, dumps(changes), dumps(before),
-                              after_text, stamp))
-    c.later(_UPSERT_SQL, (table, case_id, after_text, stamp))
+    before = _read(c, table, case_id) if remembered is None else dict(remembered)
+    after, after_text, change = _merged(before, table, case_id, changes, key)
+    c.later(_NEW_CHANGE_SQL, change)
+    c.later(_UPSERT_SQL, (table, case_id, after_text, change[-1]))
     c.memo["record", table, case_id] = dict(after)
     return ApplyResult(before, after)
 
@@ -219,17 +225,13 @@ def _apply_on(c: Any, table: str, case_id: str, changes: dict[str, Any],
     A handle that can write later (see `_apply_later`) takes the change that way."""
     if hasattr(c, "later"):
         return _apply_later(c, table, case_id, changes, key)
-    row = c.execute(_READ_SQL, (table, case_id)).fetchone()
-    before = {} if row is None else dict(json.loads(row[0]))
-    after = {**before, **changes}
-    stamp = now()
-    after_text = dumps(after)
-    cur = c.execute(_CHANGE_SQL, (key, table, case_id, dumps(changes), dumps(before),
-                                  after_text, stamp))
+    before = _read(c, table, case_id)
+    after, after_text, change = _merged(before, table, case_id, changes, key)
+    cur = c.execute(_CHANGE_SQL, change)
     if cur.rowcount == 0:  # this key was applied before: its first result, nothing written
         done = c.execute(_REPLAY_SQL, (key,)).fetchone()
         return ApplyResult(json.loads(done[0]), json.loads(done[1]), replayed=True)
-    c.execute(_UPSERT_SQL, (table, case_id, after_text, stamp))
+    c.execute(_UPSERT_SQL, (table, case_id, after_text, change[-1]))
     return ApplyResult(before, after)
 
 

@@ -346,7 +346,7 @@ class Engine:
                 continue
             if isinstance(node, EndNode):
                 return self._finish(plan, run, node, visit, context)
-            if self.observers:
+            if self.units.listening:
                 self._emit(ev.StepStarted(run_id=run.id, node_id=node_id,
                                           kind=plan.labels[node_id], visit=visit))
             started = time.perf_counter()

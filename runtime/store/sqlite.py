@@ -100,8 +100,7 @@ class SqliteRunStore(RunStore):
     def _conn(self) -> sqlite3.Connection:
         """The connection, for reads: whatever the open unit kept back is written first,
         so every statement sees the tables as they stand in the unit."""
-        if self._unit_runs:
-            self._unit_runs.write(self._raw)
+        self._write_kept()
         return self._raw
 
     def _write_kept(self) -> None:

@@ -83,8 +83,8 @@ _FLOW_SHA_CACHE_SIZE = 4096
 
 
 def remember_flow_sha(run_id: str, flow_sha: str) -> None:
-    """A run created in the open unit and not yet in the table: its flow hash for the
-    unit's audit rows, without a lookup."""
+    """A run's flow hash, for audit rows without a lookup (also a run created in the open
+    unit and not yet in the table)."""
     if len(_FLOW_SHA_CACHE) >= _FLOW_SHA_CACHE_SIZE:
         _FLOW_SHA_CACHE.clear()
     _FLOW_SHA_CACHE[run_id] = flow_sha
@@ -99,9 +99,8 @@ def _flow_sha(conn: sqlite3.Connection, run_id: str | None) -> str | None:
         row = conn.execute("SELECT flow_sha FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:
             return None
-        if len(_FLOW_SHA_CACHE) >= _FLOW_SHA_CACHE_SIZE:
-            _FLOW_SHA_CACHE.clear()
-        sha = _FLOW_SHA_CACHE[run_id] = str(row["flow_sha"])
+        sha = str(row["flow_sha"])
+        remember_flow_sha(run_id, sha)
     return sha
 
 
